@@ -1,0 +1,80 @@
+/**
+ * Turns the typed attribute objects of generated recorders into OpenTelemetry
+ * attributes. The types already stop most mistakes at compile time; this
+ * catches what plain JavaScript callers or `any` let through, drops the bad
+ * value and says so, instead of throwing into framework code.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { warnOnce } from './diagnostics.ts';
+
+export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]';
+
+/** An attribute as the spec defines it (generated into src/generated/attributes.ts). */
+export interface AttributeSpec {
+  readonly key: string;
+  readonly kind: AttributeKind;
+  /** The members of a closed enum; values outside them are dropped. */
+  readonly members?: readonly (string | number)[];
+  /** Which part of a caught error fills this attribute on a span. */
+  readonly onError?: 'type' | 'message';
+}
+
+/** An attribute as one span or metric uses it. */
+export interface AttributeField {
+  readonly spec: AttributeSpec;
+  /** The property of the recorder's argument object that carries the value. */
+  readonly property: string;
+  readonly required: boolean;
+}
+
+export function fitsKind(value: unknown, kind: AttributeKind): boolean {
+  if (kind.endsWith('[]')) {
+    const element = kind.slice(0, -2) as AttributeKind;
+    return Array.isArray(value) && value.every((item) => fitsKind(item, element));
+  }
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string';
+    case 'int':
+      return Number.isSafeInteger(value);
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    default:
+      return typeof value === 'boolean';
+  }
+}
+
+/** The value when it fits the attribute, otherwise undefined (and a warning). */
+export function checkedValue(spec: AttributeSpec, value: unknown, signal: string): AttributeValue | undefined {
+  if (!fitsKind(value, spec.kind)) {
+    warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not of type ${spec.kind}`);
+    return undefined;
+  }
+  if (spec.members !== undefined && !spec.members.includes(value as string | number)) {
+    warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not one of ${spec.members.join(', ')}`);
+    return undefined;
+  }
+  return value as AttributeValue;
+}
+
+/** Builds the attributes of one measurement or span start from a typed object. */
+export function toAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
+  const source = (input ?? {}) as Record<string, unknown>;
+  const attributes: Attributes = {};
+  for (const field of fields) {
+    const value = source[field.property];
+    if (value === undefined || value === null) {
+      if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
+      continue;
+    }
+    const checked = checkedValue(field.spec, value, signal);
+    if (checked !== undefined) attributes[field.spec.key] = checked;
+  }
+  return attributes;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return 'an array of other values';
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : `a value of type ${typeof value}`;
+}

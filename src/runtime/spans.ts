@@ -1,0 +1,185 @@
+/**
+ * Generic machinery behind the generated span helpers: start a span from a
+ * descriptor, run a function inside it as the active span, record what it
+ * threw, end it exactly once. Telemetry failures are contained here and never
+ * change what the wrapped function returns or throws.
+ */
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+  type TimeInput,
+  type Tracer,
+} from '@opentelemetry/api';
+import { type AttributeField, type AttributeSpec, checkedValue, toAttributes } from './attributes.ts';
+import { guarded } from './diagnostics.ts';
+import { perBinding, type InstrumentationScope } from './scope.ts';
+
+export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
+
+/** A span as the spec declares it (generated into src/generated/spans.ts). */
+export interface SpanDescriptor<A extends object> {
+  /** The span group id, used in diagnostics. */
+  readonly id: string;
+  readonly kind: SpanKindName;
+  readonly fields: readonly AttributeField[];
+  /** Fills the `{placeholders}` of the span name template. */
+  readonly name: (attributes: A) => string;
+}
+
+/** Options every generated `start…Span` and `with…Span` accepts. */
+export interface SpanStartOptions {
+  /** Parent context; the active context when omitted. */
+  readonly parent?: Context;
+  readonly startTime?: TimeInput;
+  readonly links?: Link[];
+}
+
+const SPAN_KINDS: Record<SpanKindName, SpanKind> = {
+  internal: SpanKind.INTERNAL,
+  client: SpanKind.CLIENT,
+  server: SpanKind.SERVER,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
+
+/** The tracer of a scope, bound to the providers configured at call time. */
+export function scopeTracer(scope: InstrumentationScope): () => Tracer | undefined {
+  return perBinding((binding) => binding.tracerProvider.getTracer(scope.name, scope.version, { schemaUrl: scope.schemaUrl }));
+}
+
+/** Starts the OpenTelemetry span of a descriptor, or returns undefined while telemetry is off. */
+export function startOtelSpan<A extends object>(
+  tracer: Tracer | undefined,
+  descriptor: SpanDescriptor<A>,
+  attributes: A,
+  options: SpanStartOptions = {},
+): Span | undefined {
+  if (tracer === undefined) return undefined;
+  try {
+    const parent = options.parent ?? context.active();
+    const spanOptions = {
+      kind: SPAN_KINDS[descriptor.kind],
+      attributes: toAttributes(descriptor.fields, attributes, descriptor.id),
+      startTime: options.startTime,
+      links: options.links,
+    };
+    return tracer.startSpan(descriptor.name(attributes), spanOptions, parent);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The base of every generated span class. Wraps an OpenTelemetry span (or
+ * nothing, while telemetry is off) and ends it exactly once.
+ */
+export class InstrumentedSpan {
+  readonly #span: Span | undefined;
+  readonly #descriptorId: string;
+  readonly #errorFields: readonly AttributeField[];
+  #ended = false;
+
+  constructor(span: Span | undefined, descriptor: SpanDescriptor<never>) {
+    this.#span = span;
+    this.#descriptorId = descriptor.id;
+    this.#errorFields = descriptor.fields.filter((field) => field.spec.onError !== undefined);
+  }
+
+  /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
+  get otelSpan(): Span | undefined {
+    return this.#span;
+  }
+
+  /** False while telemetry is off or once the span has ended: skip expensive attribute work then. */
+  get isRecording(): boolean {
+    return this.#span !== undefined && !this.#ended && this.#span.isRecording();
+  }
+
+  /** Records the error as an exception event, sets ERROR status and the attributes the spec fills from errors. */
+  recordError(error: unknown): void {
+    const span = this.#span;
+    if (span === undefined || this.#ended) return;
+    guarded(`${this.#descriptorId}: recording an error`, () => {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      for (const field of this.#errorFields) {
+        const value = field.spec.onError === 'type' ? errorType(error) : errorMessage(error);
+        span.setAttribute(field.spec.key, value);
+      }
+    });
+  }
+
+  /** Ends the span; later calls do nothing. */
+  end(endTime?: TimeInput): void {
+    if (this.#span === undefined || this.#ended) return;
+    this.#ended = true;
+    const span = this.#span;
+    guarded(`${this.#descriptorId}: ending the span`, () => span.end(endTime));
+  }
+
+  /** Sets one attribute after checking it against its spec; used by the generated setters. */
+  protected setChecked(spec: AttributeSpec, value: unknown): this {
+    const span = this.#span;
+    if (span === undefined || this.#ended) return this;
+    guarded(`${this.#descriptorId}: setting ${spec.key}`, () => {
+      const checked = checkedValue(spec, value, this.#descriptorId);
+      if (checked !== undefined) span.setAttribute(spec.key, checked);
+    });
+    return this;
+  }
+}
+
+/**
+ * Runs `fn` with `span` active, ends the span when `fn` returns or its
+ * promise settles, and records what it threw or rejected with. Returns or
+ * throws exactly what `fn` does.
+ */
+export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) => T): T {
+  const otelSpan = span.otelSpan;
+  if (otelSpan === undefined) return fn(span);
+  let result: T;
+  try {
+    result = context.with(trace.setSpan(context.active(), otelSpan), fn, undefined, span);
+  } catch (error) {
+    span.recordError(error);
+    span.end();
+    throw error;
+  }
+  if (!isPromiseLike(result)) {
+    span.end();
+    return result;
+  }
+  return result.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      span.recordError(error);
+      span.end();
+      throw error;
+    },
+  ) as T;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** The class of an error: its constructor name when it is a subclass, else its `name`. */
+export function errorType(error: unknown): string {
+  if (error instanceof Error) {
+    const constructorName = error.constructor?.name;
+    return constructorName && constructorName !== 'Error' ? constructorName : error.name;
+  }
+  return typeof error;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,20 @@
+/**
+ * Everything generated code needs from the runtime, in one module: the
+ * generator imports it by a single specifier (`--runtime-import`), this file
+ * for the kit's own spec and `@flo-ai/telemetry-kit/runtime` for anyone
+ * else's.
+ */
+export { type AttributeField, type AttributeKind, type AttributeSpec, toAttributes } from './attributes.ts';
+export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricRecorder } from './metrics.ts';
+export { perBinding, type InstrumentationScope } from './scope.ts';
+export {
+  errorMessage,
+  errorType,
+  InstrumentedSpan,
+  runInSpan,
+  scopeTracer,
+  startOtelSpan,
+  type SpanDescriptor,
+  type SpanKindName,
+  type SpanStartOptions,
+} from './spans.ts';
