@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { DOCS_HEADER, renderDocs } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
-import { GENERATED_HEADER, renderTypeScript } from './codegen/typescript.ts';
+import { GENERATED_MARKER, renderTypeScript } from './codegen/typescript.ts';
 import { loadSpec } from './semconv/load.ts';
 import { formatProblem, SpecError } from './semconv/problems.ts';
 
@@ -42,7 +42,7 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
 export function renderOutputs(options: GenerateOptions): OutputFolder[] {
   const spec = loadSpec(options.spec);
   return [
-    { dir: options.out, files: renderTypeScript(spec, { runtimeImport: options.runtimeImport }), header: GENERATED_HEADER },
+    { dir: options.out, files: renderTypeScript(spec, { runtimeImport: options.runtimeImport }), header: GENERATED_MARKER },
     { dir: options.docs, files: renderDocs(spec), header: DOCS_HEADER },
   ];
 }

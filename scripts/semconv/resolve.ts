@@ -25,7 +25,8 @@ const PLACEHOLDER = /\{([^{}]*)\}/g;
 export function resolveSpec(scope: InstrumentationScope, groups: readonly RawGroup[], problems: Problems): Spec {
   checkGroupIds(groups, problems);
   const attributes = collectAttributes(groups, problems);
-  const byId = new Map(attributes.map((attribute) => [attribute.id, attribute]));
+  // The first definition of an id wins; later ones are reported as duplicates.
+  const byId = new Map([...attributes].reverse().map((attribute) => [attribute.id, attribute]));
   const spans = groups.filter((g): g is RawSpanGroup => g.type === 'span').map((g) => resolveSpan(g, byId, problems));
   const metrics = groups.filter((g): g is RawMetricGroup => g.type === 'metric').map((g) => resolveMetric(g, byId, problems));
   checkUnique(spans.map((span) => [span.spanName, span.location]), 'duplicate-span-name', 'span name', problems);
