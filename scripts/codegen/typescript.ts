@@ -417,7 +417,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
       parameters: [{ name: 'attributes', type: attributesType }, options],
       returnType: className,
       statements: [
-        `const span = startOtelSpan(tracer(), ${descriptorName}, attributes, options);`,
+        `const span = startOtelSpan(tracer, ${descriptorName}, attributes, options);`,
         `return span === undefined ? ${noopSpanConstant(span)} : new ${className}(span, ${descriptorName});`,
       ],
       docs: [{ description: `Starts \`${span.spanName}\` as a child of the active span (or \`options.parent\`). The caller ends it.` }],

@@ -130,7 +130,7 @@ const NOOP_AGENTRUN_SPAN = new AgentRunSpan(undefined, AGENTRUN_SPAN);
 
 /** Starts `agent.{agent.name}.run` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startAgentRunSpan(attributes: AgentRunSpanAttributes, options?: SpanStartOptions): AgentRunSpan {
-  const span = startOtelSpan(tracer(), AGENTRUN_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, AGENTRUN_SPAN, attributes, options);
   return span === undefined ? NOOP_AGENTRUN_SPAN : new AgentRunSpan(span, AGENTRUN_SPAN);
 }
 
@@ -216,7 +216,7 @@ const NOOP_AGENTTOOL_SPAN = new AgentToolSpan(undefined, AGENTTOOL_SPAN);
 
 /** Starts `agent.tool.{tool.name}` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startAgentToolSpan(attributes: AgentToolSpanAttributes, options?: SpanStartOptions): AgentToolSpan {
-  const span = startOtelSpan(tracer(), AGENTTOOL_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, AGENTTOOL_SPAN, attributes, options);
   return span === undefined ? NOOP_AGENTTOOL_SPAN : new AgentToolSpan(span, AGENTTOOL_SPAN);
 }
 
@@ -410,7 +410,7 @@ const NOOP_LLMGENERATE_SPAN = new LlmGenerateSpan(undefined, LLMGENERATE_SPAN);
 
 /** Starts `llm.{llm.provider}.generate` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startLlmGenerateSpan(attributes: LlmGenerateSpanAttributes, options?: SpanStartOptions): LlmGenerateSpan {
-  const span = startOtelSpan(tracer(), LLMGENERATE_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, LLMGENERATE_SPAN, attributes, options);
   return span === undefined ? NOOP_LLMGENERATE_SPAN : new LlmGenerateSpan(span, LLMGENERATE_SPAN);
 }
 
@@ -670,7 +670,7 @@ const NOOP_LLMSTREAM_SPAN = new LlmStreamSpan(undefined, LLMSTREAM_SPAN);
 
 /** Starts `llm.{llm.provider}.stream` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startLlmStreamSpan(attributes: LlmStreamSpanAttributes, options?: SpanStartOptions): LlmStreamSpan {
-  const span = startOtelSpan(tracer(), LLMSTREAM_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, LLMSTREAM_SPAN, attributes, options);
   return span === undefined ? NOOP_LLMSTREAM_SPAN : new LlmStreamSpan(span, LLMSTREAM_SPAN);
 }
 
@@ -753,7 +753,7 @@ const NOOP_WORKFLOWRUN_SPAN = new WorkflowRunSpan(undefined, WORKFLOWRUN_SPAN);
 
 /** Starts `workflow.{workflow.name}` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startWorkflowRunSpan(attributes: WorkflowRunSpanAttributes, options?: SpanStartOptions): WorkflowRunSpan {
-  const span = startOtelSpan(tracer(), WORKFLOWRUN_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, WORKFLOWRUN_SPAN, attributes, options);
   return span === undefined ? NOOP_WORKFLOWRUN_SPAN : new WorkflowRunSpan(span, WORKFLOWRUN_SPAN);
 }
 
@@ -859,7 +859,7 @@ const NOOP_WORKFLOWNODE_SPAN = new WorkflowNodeSpan(undefined, WORKFLOWNODE_SPAN
 
 /** Starts `workflow.node.{node.name}` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startWorkflowNodeSpan(attributes: WorkflowNodeSpanAttributes, options?: SpanStartOptions): WorkflowNodeSpan {
-  const span = startOtelSpan(tracer(), WORKFLOWNODE_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, WORKFLOWNODE_SPAN, attributes, options);
   return span === undefined ? NOOP_WORKFLOWNODE_SPAN : new WorkflowNodeSpan(span, WORKFLOWNODE_SPAN);
 }
 
@@ -944,7 +944,7 @@ const NOOP_WORKFLOWROUTER_SPAN = new WorkflowRouterSpan(undefined, WORKFLOWROUTE
 
 /** Starts `workflow.router.{router.name}` as a child of the active span (or `options.parent`). The caller ends it. */
 export function startWorkflowRouterSpan(attributes: WorkflowRouterSpanAttributes, options?: SpanStartOptions): WorkflowRouterSpan {
-  const span = startOtelSpan(tracer(), WORKFLOWROUTER_SPAN, attributes, options);
+  const span = startOtelSpan(tracer, WORKFLOWROUTER_SPAN, attributes, options);
   return span === undefined ? NOOP_WORKFLOWROUTER_SPAN : new WorkflowRouterSpan(span, WORKFLOWROUTER_SPAN);
 }
 

@@ -32,10 +32,9 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
     createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric),
   );
   return (value, attributes) => {
-    const target = instrument();
-    if (target === undefined) return;
     try {
-      if (!acceptable(metric, value)) return;
+      const target = instrument();
+      if (target === undefined || !acceptable(metric, value)) return;
       record(target, value, toAttributes(metric.fields, attributes, metric.name));
     } catch (error) {
       warnOnce(`${metric.name}: recording failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -16,7 +16,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { type AttributeField, type AttributeSpec, checkedValue, toAttributes } from './attributes.ts';
-import { guarded } from './diagnostics.ts';
+import { guarded, warnOnce } from './diagnostics.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
@@ -54,13 +54,14 @@ export function scopeTracer(scope: InstrumentationScope): () => Tracer | undefin
 
 /** Starts the OpenTelemetry span of a descriptor, or returns undefined while telemetry is off. */
 export function startOtelSpan<A extends object>(
-  tracer: Tracer | undefined,
+  boundTracer: () => Tracer | undefined,
   descriptor: SpanDescriptor<A>,
   attributes: A,
   options: SpanStartOptions = {},
 ): Span | undefined {
-  if (tracer === undefined) return undefined;
   try {
+    const tracer = boundTracer();
+    if (tracer === undefined) return undefined;
     const parent = options.parent ?? context.active();
     const spanOptions = {
       kind: SPAN_KINDS[descriptor.kind],
@@ -69,7 +70,8 @@ export function startOtelSpan<A extends object>(
       links: options.links,
     };
     return tracer.startSpan(descriptor.name(attributes), spanOptions, parent);
-  } catch {
+  } catch (error) {
+    warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
     return undefined;
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * Every metric and span the YAML declares, exercised through its generated
+ * recorder against the real SDK, checked against the YAML itself: names,
+ * kinds, instruments, units, bucket advice, attributes and values.
+ */
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSpec } from '../../scripts/semconv/load.ts';
+import { isEnumType, type AttributeUse, type MetricDefinition, type SpanDefinition } from '../../scripts/semconv/model.ts';
+import { camelCase, pascalCase } from '../../scripts/semconv/names.ts';
+import * as generated from '../../src/generated/index.ts';
+import { bindHarness, type Harness } from '../support/harness.ts';
+
+const spec = loadSpec('semconv');
+const api = generated as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+function exampleValue(use: AttributeUse): unknown {
+  const { attribute } = use;
+  if (isEnumType(attribute.type)) return attribute.type.members[0]?.value;
+  if (attribute.examples.length > 0) return attribute.examples[0];
+  throw new Error(`attribute ${attribute.id} has no example to test with`);
+}
+
+/** The recorder argument (camelCase properties) and the attributes expected on the wire. */
+function exampleAttributes(uses: readonly AttributeUse[]) {
+  const input: Record<string, unknown> = {};
+  const expected: Record<string, unknown> = {};
+  for (const use of uses) {
+    if (use.attribute.onError !== undefined) continue;
+    input[camelCase(use.attribute.id)] = exampleValue(use);
+    expected[use.attribute.id] = exampleValue(use);
+  }
+  return { input, expected };
+}
+
+const EXPECTED_POINT_TYPE = {
+  counter: DataPointType.SUM,
+  updowncounter: DataPointType.SUM,
+  histogram: DataPointType.HISTOGRAM,
+  gauge: DataPointType.GAUGE,
+} as const;
+
+describe('every metric of the spec', () => {
+  let harness: Harness;
+  beforeAll(() => {
+    harness = bindHarness();
+  });
+  afterAll(() => harness.shutdown());
+
+  it('the spec declares the 19 metrics of the reference', () => {
+    const reference = [
+      'llm.tokens.total', 'llm.tokens.prompt', 'llm.tokens.completion', 'llm.requests.total', 'llm.errors.total',
+      'llm.request.duration', 'llm.streams.total', 'llm.stream.chunks.total', 'llm.stream.duration',
+      'agent.executions.total', 'agent.tool_calls.total', 'agent.retries.total', 'agent.errors.total', 'agent.execution.duration',
+      'workflow.executions.total', 'workflow.nodes.executed', 'workflow.errors.total', 'workflow.execution.duration', 'workflow.node.duration',
+    ];
+    expect(spec.metrics.map((metric) => metric.metricName)).toEqual(expect.arrayContaining(reference));
+  });
+
+  it.each(spec.metrics.map((metric) => [metric.metricName, metric] as const))('%s', async (_name, metric: MetricDefinition) => {
+    const recorder = api[`record${pascalCase(metric.metricName)}`];
+    expect(recorder, 'generated recorder').toBeTypeOf('function');
+    const { input, expected } = exampleAttributes(metric.attributes);
+    const value = metric.valueType === 'int' ? 3 : 2.5;
+    recorder?.(value, input);
+    recorder?.(value, input);
+
+    const data = (await harness.metric(metric.metricName)) as MetricData;
+    expect(data, 'exported metric').toBeDefined();
+    expect(data.descriptor.unit).toBe(metric.unit);
+    expect(data.descriptor.description).toBe(metric.brief);
+    expect(data.dataPointType).toBe(EXPECTED_POINT_TYPE[metric.instrument]);
+    expect(data.dataPoints).toHaveLength(1);
+    const point = data.dataPoints[0]!;
+    expect(point.attributes).toEqual(expected);
+    if (data.dataPointType === DataPointType.HISTOGRAM) {
+      const histogram = point.value as { count: number; sum: number; buckets: { boundaries: number[] } };
+      expect(histogram.count).toBe(2);
+      expect(histogram.sum).toBe(2 * value);
+      expect(histogram.buckets.boundaries).toEqual(metric.explicitBucketBoundaries ?? expect.any(Array));
+    } else {
+      expect(point.value).toBe(metric.instrument === 'gauge' ? value : 2 * value);
+    }
+    if (data.dataPointType === DataPointType.SUM) expect(data.isMonotonic).toBe(metric.instrument === 'counter');
+  });
+
+  it('emits under the scope the manifest names', async () => {
+    const { input } = exampleAttributes(spec.metrics[0]!.attributes);
+    api[`record${pascalCase(spec.metrics[0]!.metricName)}`]?.(1, input);
+    expect(await harness.metricScopes()).toEqual([spec.scope.name]);
+    expect(generated.SCOPE).toEqual({ name: spec.scope.name, version: spec.scope.version });
+  });
+});
+
+function spanName(span: SpanDefinition, input: Record<string, unknown>): string {
+  return span.spanName.replace(/\{([^{}]+)\}/g, (_match, id: string) => String(input[camelCase(id)]));
+}
+
+const KINDS = { internal: SpanKind.INTERNAL, client: SpanKind.CLIENT, server: SpanKind.SERVER, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER };
+
+describe('every span of the spec', () => {
+  let harness: Harness;
+  beforeAll(() => {
+    harness = bindHarness();
+  });
+  afterAll(() => harness.shutdown());
+
+  it('the spec declares every span of the reference', () => {
+    expect(spec.spans.map((span) => span.spanName)).toEqual(
+      expect.arrayContaining([
+        'llm.{llm.provider}.generate', 'llm.{llm.provider}.stream', 'agent.{agent.name}.run', 'agent.tool.{tool.name}',
+        'workflow.{workflow.name}', 'workflow.node.{node.name}',
+      ]),
+    );
+  });
+
+  it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: name, kind, attributes, setters', async (_name, span: SpanDefinition) => {
+    const base = pascalCase(span.groupId.replace(/^span\./, ''));
+    const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'));
+    const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'));
+    const result = api[`with${base}Span`]?.(input, (handle: Record<string, (value: unknown) => unknown>) => {
+      for (const [key, value] of Object.entries(later.expected)) handle[`set${pascalCase(key)}`]?.(value);
+      return 'result';
+    });
+    expect(result).toBe('result');
+
+    const exported = (await harness.spans()).find((candidate) => candidate.name === spanName(span, input));
+    expect(exported, `span ${spanName(span, input)}`).toBeDefined();
+    expect(exported?.kind).toBe(KINDS[span.spanKind]);
+    expect(exported?.instrumentationScope.name).toBe(spec.scope.name);
+    expect(exported?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(exported?.attributes).toEqual({ ...expected, ...later.expected });
+  });
+
+  it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: a thrown error', async (_name, span: SpanDefinition) => {
+    const base = pascalCase(span.groupId.replace(/^span\./, ''));
+    const { input } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'));
+    class QuotaExceededError extends Error {}
+    const thrown = new QuotaExceededError(`quota of ${span.groupId}`);
+    const run = () =>
+      api[`with${base}Span`]?.(input, () => {
+        throw thrown;
+      });
+    expect(run).toThrow(thrown);
+
+    const exported = (await harness.spans()).filter((candidate) => candidate.status.message === thrown.message);
+    expect(exported).toHaveLength(1);
+    expect(exported[0]?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(exported[0]?.events.map((event) => event.name)).toEqual(['exception']);
+    for (const use of span.attributes.filter((candidate) => candidate.attribute.onError !== undefined)) {
+      const want = use.attribute.onError === 'type' ? 'QuotaExceededError' : thrown.message;
+      expect(exported[0]?.attributes[use.attribute.id]).toBe(want);
+    }
+  });
+});

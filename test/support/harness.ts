@@ -1,0 +1,91 @@
+/**
+ * Real SDK providers with in-memory exporters, bound the way configureTelemetry
+ * binds its own, so tests see exactly what the generated code emits.
+ */
+import { context, diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
+
+export interface Harness {
+  readonly tracerProvider: TracerProvider;
+  readonly meterProvider: MeterProvider;
+  /** Spans ended so far (after flushing the span processor). */
+  spans(): Promise<ReadableSpan[]>;
+  /** Every metric collected so far, cumulative. */
+  metrics(): Promise<MetricData[]>;
+  /** The one metric of that name, or undefined. */
+  metric(name: string): Promise<MetricData | undefined>;
+  /** Names of the instrumentation scopes metrics were exported under. */
+  metricScopes(): Promise<string[]>;
+  shutdown(): Promise<void>;
+}
+
+let contextManager: AsyncLocalStorageContextManager | undefined;
+
+/** Registers an AsyncLocalStorage context manager once, as the Node SDK does. */
+export function ensureContextManager(): void {
+  if (contextManager !== undefined) return;
+  contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+}
+
+export function createProviders() {
+  const spanExporter = new InMemorySpanExporter();
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const collect = async () => {
+    metricExporter.reset();
+    await reader.forceFlush();
+    return metricExporter.getMetrics().flatMap((resource) => resource.scopeMetrics);
+  };
+  const metrics = async (): Promise<MetricData[]> => (await collect()).flatMap((scope) => scope.metrics);
+  return {
+    tracerProvider,
+    meterProvider,
+    spans: async () => {
+      await tracerProvider.forceFlush();
+      return spanExporter.getFinishedSpans();
+    },
+    metrics,
+    metric: async (name: string) => (await metrics()).find((metric) => metric.descriptor.name === name),
+    metricScopes: async () => (await collect()).map((scope) => scope.scope.name),
+    shutdown: async () => {
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
+/** Creates providers and binds every generated recorder to them. */
+export function bindHarness(): Harness {
+  ensureContextManager();
+  const harness = createProviders();
+  bindProviders(harness);
+  return {
+    ...harness,
+    shutdown: async () => {
+      unbindProviders();
+      await harness.shutdown();
+    },
+  };
+}
+
+/** Collects what the kit reports through the OpenTelemetry diagnostic logger. */
+export function captureDiagnostics(): { messages: string[]; restore: () => void } {
+  const messages: string[] = [];
+  const record = (message: string) => messages.push(message);
+  const logger: DiagLogger = { error: record, warn: record, info: record, debug: () => {}, verbose: () => {} };
+  resetReportedProblems();
+  diag.setLogger(logger, { logLevel: DiagLogLevel.INFO, suppressOverrideMessage: true });
+  return { messages, restore: () => diag.disable() };
+}
