@@ -20,8 +20,11 @@ export const DEFAULTS = {
   spec: 'semconv',
   out: 'src/generated',
   docs: 'docs',
-  runtimeImport: '../runtime/support.ts',
+  runtimeImport: '@flo-ai/telemetry-kit/runtime',
 } as const;
+
+/** How the kit's own generated code reaches the runtime beside it (see package.json scripts). */
+export const KIT_RUNTIME_IMPORT = '../runtime/support.ts';
 
 export interface GenerateOptions {
   readonly spec: string;
@@ -35,7 +38,7 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
   --out DIR                  folder for the generated TypeScript (default ${DEFAULTS.out})
   --docs DIR                 folder for the generated markdown (default ${DEFAULTS.docs})
   --runtime-import SPECIFIER module the generated code imports its runtime from
-                             (default ${DEFAULTS.runtimeImport}; use @flo-ai/telemetry-kit/runtime for your own spec)
+                             (default ${DEFAULTS.runtimeImport}; the kit itself uses ${KIT_RUNTIME_IMPORT})
   --check                    change nothing; exit 1 naming each stale file`;
 
 /** Renders every output folder in memory; throws SpecError when the spec is invalid. */
