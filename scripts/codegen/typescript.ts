@@ -383,6 +383,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
   const summary = `Span \`${span.spanName}\`, kind ${span.spanKind}. ${stabilityLine(span.stability)}`;
   const descriptor = [
     `id: ${quote(span.groupId)}`,
+    `nameTemplate: ${quote(span.spanName)}`,
     `kind: '${span.spanKind}'`,
     `fields: ${fieldsLiteral(span.attributes)}`,
     `name: ${spanNameFunction(span)}`,

@@ -65,6 +65,7 @@ export interface AgentRunSpanAttributes {
 /** The spec of `agent.{agent.name}.run`. */
 export const AGENTRUN_SPAN: SpanDescriptor<AgentRunSpanAttributes> = {
   id: 'span.agent.run',
+  nameTemplate: 'agent.{agent.name}.run',
   kind: 'internal',
   fields: [
     { spec: SPEC_AGENT_NAME, property: 'agentName', required: true },
@@ -178,6 +179,7 @@ export interface AgentToolSpanAttributes {
 /** The spec of `agent.tool.{tool.name}`. */
 export const AGENTTOOL_SPAN: SpanDescriptor<AgentToolSpanAttributes> = {
   id: 'span.agent.tool',
+  nameTemplate: 'agent.tool.{tool.name}',
   kind: 'internal',
   fields: [
     { spec: SPEC_TOOL_NAME, property: 'toolName', required: true },
@@ -316,6 +318,7 @@ export interface LlmGenerateSpanAttributes {
 /** The spec of `llm.{llm.provider}.generate`. */
 export const LLMGENERATE_SPAN: SpanDescriptor<LlmGenerateSpanAttributes> = {
   id: 'span.llm.generate',
+  nameTemplate: 'llm.{llm.provider}.generate',
   kind: 'client',
   fields: [
     { spec: SPEC_LLM_PROVIDER, property: 'llmProvider', required: true },
@@ -538,6 +541,7 @@ export interface LlmStreamSpanAttributes {
 /** The spec of `llm.{llm.provider}.stream`. */
 export const LLMSTREAM_SPAN: SpanDescriptor<LlmStreamSpanAttributes> = {
   id: 'span.llm.stream',
+  nameTemplate: 'llm.{llm.provider}.stream',
   kind: 'client',
   fields: [
     { spec: SPEC_LLM_PROVIDER, property: 'llmProvider', required: true },
@@ -716,6 +720,7 @@ export interface WorkflowRunSpanAttributes {
 /** The spec of `workflow.{workflow.name}`. */
 export const WORKFLOWRUN_SPAN: SpanDescriptor<WorkflowRunSpanAttributes> = {
   id: 'span.workflow.run',
+  nameTemplate: 'workflow.{workflow.name}',
   kind: 'internal',
   fields: [
     { spec: SPEC_WORKFLOW_NAME, property: 'workflowName', required: true },
@@ -810,6 +815,7 @@ export interface WorkflowNodeSpanAttributes {
 /** The spec of `workflow.node.{node.name}`. */
 export const WORKFLOWNODE_SPAN: SpanDescriptor<WorkflowNodeSpanAttributes> = {
   id: 'span.workflow.node',
+  nameTemplate: 'workflow.node.{node.name}',
   kind: 'internal',
   fields: [
     { spec: SPEC_WORKFLOW_NAME, property: 'workflowName', required: true },
@@ -905,6 +911,7 @@ export interface WorkflowRouterSpanAttributes {
 /** The spec of `workflow.router.{router.name}`. */
 export const WORKFLOWROUTER_SPAN: SpanDescriptor<WorkflowRouterSpanAttributes> = {
   id: 'span.workflow.router',
+  nameTemplate: 'workflow.router.{router.name}',
   kind: 'internal',
   fields: [
     { spec: SPEC_WORKFLOW_NAME, property: 'workflowName', required: true },

@@ -25,6 +25,8 @@ export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'cons
 export interface SpanDescriptor<A extends object> {
   /** The span group id, used in diagnostics. */
   readonly id: string;
+  /** The name template of the spec, `llm.{llm.provider}.generate`, for conformance checks. */
+  readonly nameTemplate: string;
   readonly kind: SpanKindName;
   readonly fields: readonly AttributeField[];
   /** Fills the `{placeholders}` of the span name template. */

@@ -91,6 +91,12 @@ describe('every metric of the spec', () => {
     expect(await harness.metricScopes()).toEqual([spec.scope.name]);
     expect(generated.SCOPE).toEqual({ name: spec.scope.name, version: spec.scope.version });
   });
+
+  it('everything recorded above conforms to the spec', async () => {
+    const telemetry = await harness.telemetry();
+    expect(telemetry.metrics?.length).toBe(spec.metrics.length);
+    expect(telemetry).toConformToSpec();
+  });
 });
 
 function spanName(span: SpanDefinition, input: Record<string, unknown>): string {
@@ -152,5 +158,11 @@ describe('every span of the spec', () => {
       const want = use.attribute.onError === 'type' ? 'QuotaExceededError' : thrown.message;
       expect(exported[0]?.attributes[use.attribute.id]).toBe(want);
     }
+  });
+
+  it('everything recorded above conforms to the spec', async () => {
+    const telemetry = await harness.telemetry();
+    expect(telemetry.spans?.length).toBe(2 * spec.spans.length);
+    expect(telemetry).toConformToSpec();
   });
 });

@@ -12,6 +12,7 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 
@@ -26,6 +27,8 @@ export interface Harness {
   metric(name: string): Promise<MetricData | undefined>;
   /** Names of the instrumentation scopes metrics were exported under. */
   metricScopes(): Promise<string[]>;
+  /** Everything exported so far, in the shape the conformance check reads. */
+  telemetry(): Promise<Telemetry>;
   shutdown(): Promise<void>;
 }
 
@@ -44,22 +47,25 @@ export function createProviders() {
   const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
   const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const collect = async () => {
+  const collectBatches = async () => {
     metricExporter.reset();
     await reader.forceFlush();
-    return metricExporter.getMetrics().flatMap((resource) => resource.scopeMetrics);
+    return metricExporter.getMetrics();
+  };
+  const collect = async () => (await collectBatches()).flatMap((resource) => resource.scopeMetrics);
+  const spans = async () => {
+    await tracerProvider.forceFlush();
+    return spanExporter.getFinishedSpans();
   };
   const metrics = async (): Promise<MetricData[]> => (await collect()).flatMap((scope) => scope.metrics);
   return {
     tracerProvider,
     meterProvider,
-    spans: async () => {
-      await tracerProvider.forceFlush();
-      return spanExporter.getFinishedSpans();
-    },
+    spans,
     metrics,
     metric: async (name: string) => (await metrics()).find((metric) => metric.descriptor.name === name),
     metricScopes: async () => (await collect()).map((scope) => scope.scope.name),
+    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics(await collectBatches()) }),
     shutdown: async () => {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     },

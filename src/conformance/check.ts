@@ -1,0 +1,162 @@
+/**
+ * Conformance checking, the kit's answer to weaver's live-check: given spans
+ * and metrics that were actually exported (in memory, or read back from a
+ * backend), list every way they deviate from the spec.
+ */
+import { type AttributeField, fitsKind } from '../runtime/attributes.ts';
+import type { InstrumentKind, MetricDescriptor } from '../runtime/metrics.ts';
+import type { SpanDescriptor, SpanKindName } from '../runtime/spans.ts';
+import { ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';
+
+/** A span as observed, whatever exported it. */
+export interface ObservedSpan {
+  readonly name: string;
+  readonly kind?: SpanKindName;
+  /** Instrumentation scope name; spans of other scopes are not checked. */
+  readonly scope?: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** A metric as observed: its descriptor and the attributes of each data point. */
+export interface ObservedMetric {
+  readonly name: string;
+  readonly unit?: string;
+  readonly instrument?: InstrumentKind;
+  readonly scope?: string;
+  readonly points: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+export interface Telemetry {
+  readonly spans?: readonly ObservedSpan[];
+  readonly metrics?: readonly ObservedMetric[];
+}
+
+/** What a spec declares; the kit's own generated spec unless another is given. */
+export interface Registry {
+  readonly scopeName?: string;
+  readonly spans: readonly SpanDescriptor<never>[];
+  readonly metrics: readonly MetricDescriptor[];
+}
+
+export const KIT_REGISTRY: Registry = { scopeName: SCOPE_NAME, spans: ALL_SPANS, metrics: ALL_METRICS };
+
+export type DeviationRule =
+  | 'undeclared-span'
+  | 'undeclared-metric'
+  | 'span-name-mismatch'
+  | 'wrong-span-kind'
+  | 'wrong-unit'
+  | 'wrong-instrument'
+  | 'missing-required-attribute'
+  | 'undeclared-attribute'
+  | 'wrong-attribute-type'
+  | 'value-outside-enum';
+
+export interface Deviation {
+  readonly signal: 'span' | 'metric';
+  readonly name: string;
+  readonly rule: DeviationRule;
+  readonly message: string;
+}
+
+/** Every deviation of the observed telemetry from the registry; empty when it conforms. */
+export function checkConformance(telemetry: Telemetry, registry: Registry = KIT_REGISTRY): Deviation[] {
+  const ours = <T extends { scope?: string }>(item: T) => item.scope === undefined || registry.scopeName === undefined || item.scope === registry.scopeName;
+  return [
+    ...(telemetry.spans ?? []).filter(ours).flatMap((span) => checkSpan(span, registry)),
+    ...(telemetry.metrics ?? []).filter(ours).flatMap((metric) => checkMetric(metric, registry)),
+  ];
+}
+
+function checkSpan(span: ObservedSpan, registry: Registry): Deviation[] {
+  const deviation = (rule: DeviationRule, message: string): Deviation => ({ signal: 'span', name: span.name, rule, message });
+  const match = bestTemplateMatch(span, registry.spans);
+  if (match === undefined) {
+    return [deviation('undeclared-span', `span "${span.name}" matches no span name of the spec`)];
+  }
+  const { descriptor, values } = match;
+  const found: Deviation[] = [];
+  if (span.kind !== undefined && span.kind !== descriptor.kind) {
+    found.push(deviation('wrong-span-kind', `span "${span.name}" has kind ${span.kind}, the spec says ${descriptor.kind}`));
+  }
+  for (const [key, value] of Object.entries(values)) {
+    if (span.attributes[key] !== undefined && String(span.attributes[key]) !== value) {
+      found.push(deviation('span-name-mismatch', `span "${span.name}" is named after ${key}="${value}" but carries ${key}=${JSON.stringify(span.attributes[key])}`));
+    }
+  }
+  return [...found, ...checkAttributes(span.attributes, descriptor.fields, `span "${span.name}"`).map(({ rule, message }) => deviation(rule, message))];
+}
+
+function checkMetric(metric: ObservedMetric, registry: Registry): Deviation[] {
+  const deviation = (rule: DeviationRule, message: string): Deviation => ({ signal: 'metric', name: metric.name, rule, message });
+  const descriptor = registry.metrics.find((candidate) => candidate.name === metric.name);
+  if (descriptor === undefined) return [deviation('undeclared-metric', `metric "${metric.name}" is not in the spec`)];
+  const found: Deviation[] = [];
+  if (metric.unit !== undefined && metric.unit !== descriptor.unit) {
+    found.push(deviation('wrong-unit', `metric "${metric.name}" has unit "${metric.unit}", the spec says "${descriptor.unit}"`));
+  }
+  if (metric.instrument !== undefined && metric.instrument !== descriptor.instrument) {
+    found.push(deviation('wrong-instrument', `metric "${metric.name}" is a ${metric.instrument}, the spec says ${descriptor.instrument}`));
+  }
+  for (const point of metric.points) {
+    found.push(...checkAttributes(point, descriptor.fields, `a data point of "${metric.name}"`).map(({ rule, message }) => deviation(rule, message)));
+  }
+  return found;
+}
+
+/**
+ * The span descriptor whose name template fits the span. Names such as
+ * `workflow.{workflow.name}` also match `workflow.node.classify`, so a match
+ * whose placeholders agree with the span's attributes wins, then the most
+ * specific template (the most literal text).
+ */
+function bestTemplateMatch(span: ObservedSpan, descriptors: readonly SpanDescriptor<never>[]) {
+  const literalLength = (template: string) => template.replace(/\{[^{}]+\}/g, '').length;
+  const candidates = descriptors
+    .map((descriptor) => ({ descriptor, values: matchTemplate(descriptor.nameTemplate, span.name) }))
+    .filter((candidate): candidate is { descriptor: SpanDescriptor<never>; values: Record<string, string> } => candidate.values !== undefined)
+    .sort((a, b) => literalLength(b.descriptor.nameTemplate) - literalLength(a.descriptor.nameTemplate));
+  const agrees = (values: Record<string, string>) => Object.entries(values).every(([key, value]) => String(span.attributes[key]) === value);
+  return candidates.find((candidate) => agrees(candidate.values)) ?? candidates[0];
+}
+
+/** `llm.{llm.provider}.generate` against `llm.openai.generate` → `{ 'llm.provider': 'openai' }`, or undefined. */
+export function matchTemplate(template: string, name: string): Record<string, string> | undefined {
+  const keys: string[] = [];
+  const pattern = template
+    .split(/\{([^{}]+)\}/)
+    .map((part, index) => {
+      if (index % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      keys.push(part);
+      return '(.+?)';
+    })
+    .join('');
+  const match = new RegExp(`^${pattern}$`).exec(name);
+  if (match === null) return undefined;
+  return Object.fromEntries(keys.map((key, index) => [key, match[index + 1] ?? '']));
+}
+
+function checkAttributes(
+  attributes: Readonly<Record<string, unknown>>,
+  fields: readonly AttributeField[],
+  where: string,
+): Array<{ rule: DeviationRule; message: string }> {
+  const found: Array<{ rule: DeviationRule; message: string }> = [];
+  const declared = new Map(fields.map((field) => [field.spec.key, field]));
+  for (const field of fields) {
+    if (field.required && attributes[field.spec.key] === undefined) {
+      found.push({ rule: 'missing-required-attribute', message: `${where} lacks required attribute ${field.spec.key}` });
+    }
+  }
+  for (const [key, value] of Object.entries(attributes)) {
+    const field = declared.get(key);
+    if (field === undefined) {
+      found.push({ rule: 'undeclared-attribute', message: `${where} carries ${key}, which the spec does not declare for it` });
+    } else if (!fitsKind(value, field.spec.kind)) {
+      found.push({ rule: 'wrong-attribute-type', message: `${where}: ${key}=${JSON.stringify(value)} is not of type ${field.spec.kind}` });
+    } else if (field.spec.members !== undefined && !field.spec.members.includes(value as string | number)) {
+      found.push({ rule: 'value-outside-enum', message: `${where}: ${key}=${JSON.stringify(value)} is not one of ${field.spec.members.join(', ')}` });
+    }
+  }
+  return found;
+}
