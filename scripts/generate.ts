@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DOCS_HEADER, renderDocs } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
 import { GENERATED_MARKER, renderTypeScript } from './codegen/typescript.ts';
+import { diffSpecs, specAtRevision, type SpecChange } from './semconv/diff.ts';
 import { loadSpec } from './semconv/load.ts';
 import { formatProblem, SpecError } from './semconv/problems.ts';
 
@@ -33,13 +34,16 @@ export interface GenerateOptions {
   readonly runtimeImport: string;
 }
 
-const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--check]
+const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--check | --diff BASELINE]
   --spec DIR                 folder of semantic-convention YAML (default ${DEFAULTS.spec})
   --out DIR                  folder for the generated TypeScript (default ${DEFAULTS.out})
   --docs DIR                 folder for the generated markdown (default ${DEFAULTS.docs})
   --runtime-import SPECIFIER module the generated code imports its runtime from
                              (default ${DEFAULTS.runtimeImport}; the kit itself uses ${KIT_RUNTIME_IMPORT})
-  --check                    change nothing; exit 1 naming each stale file`;
+  --check                    change nothing; exit 1 naming each stale file
+  --diff BASELINE            change nothing; compare the spec with an earlier one (a folder, or
+                             git:REVISION for the spec folder at that revision) and exit 1 when
+                             any change is breaking`;
 
 /** Renders every output folder in memory; throws SpecError when the spec is invalid. */
 export function renderOutputs(options: GenerateOptions): OutputFolder[] {
@@ -61,6 +65,7 @@ function main(argv: string[]): number {
         docs: { type: 'string', default: DEFAULTS.docs },
         'runtime-import': { type: 'string', default: DEFAULTS.runtimeImport },
         check: { type: 'boolean', default: false },
+        diff: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -74,6 +79,7 @@ function main(argv: string[]): number {
   }
   const options = { spec: parsed.spec, out: parsed.out, docs: parsed.docs, runtimeImport: parsed['runtime-import'] };
   try {
+    if (parsed.diff !== undefined) return diff(options.spec, parsed.diff);
     const folders = renderOutputs(options);
     return parsed.check ? check(folders) : write(folders);
   } catch (error) {
@@ -85,6 +91,16 @@ function main(argv: string[]): number {
     console.error(`generate: ${(error as Error).message}; nothing was written`);
     return 2;
   }
+}
+
+function diff(specDir: string, baseline: string): number {
+  const baselineDir = baseline.startsWith('git:') ? specAtRevision(specDir, baseline.slice('git:'.length)) : baseline;
+  const changes = diffSpecs(loadSpec(baselineDir), loadSpec(specDir));
+  const line = (c: SpecChange) => `${c.breaking ? 'breaking' : 'compatible'}: ${c.subject}: ${c.description}`;
+  for (const c of changes) (c.breaking ? console.error : console.log)(line(c));
+  const breaking = changes.filter((c) => c.breaking).length;
+  console.log(`generate --diff ${baseline}: ${breaking} breaking, ${changes.length - breaking} compatible change(s)`);
+  return breaking > 0 ? 1 : 0;
 }
 
 function check(folders: OutputFolder[]): number {
