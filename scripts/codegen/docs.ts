@@ -83,6 +83,20 @@ function examplesText(examples: readonly unknown[]): string {
   return examples.map((example) => code(typeof example === 'string' ? example : JSON.stringify(example))).join(', ');
 }
 
+function equivalentText(attribute: AttributeDefinition): string | undefined {
+  const equivalent = attribute.equivalent;
+  if (equivalent === undefined) return undefined;
+  const scale = equivalent.scale === undefined ? '' : ` (× ${equivalent.scale})`;
+  return `On spans, GenAI: ${code(equivalent.id)}${scale}.`;
+}
+
+/** Which of the spec's names have an OpenTelemetry GenAI equivalent. */
+function mappingTable(rows: ReadonlyArray<readonly [string, string | undefined, string]>): string | undefined {
+  const mapped = rows.filter(([, equivalent]) => equivalent !== undefined);
+  if (mapped.length === 0) return undefined;
+  return `## GenAI mapping\n\nEmitted alongside or instead of the spec's own names as \`configureTelemetry({ conventions })\` chooses (\`flo\`, \`gen_ai\` or \`both\`, the default).\n\n${table(['Name', 'GenAI equivalent', 'Note'], mapped.map(([name, equivalent, note]) => [code(name), code(equivalent ?? ''), note]))}`;
+}
+
 function attributeTable(uses: readonly AttributeUse[], extra?: (use: AttributeUse) => string): string {
   if (uses.length === 0) return '_No attributes._';
   const header = ['Attribute', 'Type', 'Requirement', 'Description', 'Examples', ...(extra ? ['TypeScript'] : [])];
@@ -90,7 +104,7 @@ function attributeTable(uses: readonly AttributeUse[], extra?: (use: AttributeUs
     code(use.attribute.id),
     typeText(use.attribute),
     requirementText(use),
-    paragraphs(use.attribute.brief, use.note),
+    paragraphs(use.attribute.brief, use.note, equivalentText(use.attribute)),
     examplesText(use.attribute.examples),
     ...(extra ? [extra(use)] : []),
   ]);
@@ -109,14 +123,15 @@ function metricsDoc(spec: Spec): string {
   return `${DOCS_HEADER}# Metrics reference\n\n${paragraphs(
     `Every metric the ${code(spec.scope.name)} instrumentation scope (version ${spec.scope.version}) emits. Each has one typed recorder; its attributes are declared per metric, so the cardinality of every series is bounded by the spec.`,
     summary,
+    mappingTable(spec.metrics.map((metric) => [metric.metricName, metric.equivalent, metric.note ?? ''] as const)),
     ...sections,
   )}\n`;
 }
 
 function metricSection(metric: MetricDefinition): string {
   const facts = table(
-    ['Instrument', 'Unit', 'Value type', 'Stability', 'Recorder'],
-    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`)]],
+    ['Instrument', 'Unit', 'Value type', 'Stability', 'Recorder', 'GenAI equivalent'],
+    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`), metric.equivalent ? code(metric.equivalent) : '']],
   );
   const buckets = metric.explicitBucketBoundaries
     ? `Bucket boundaries (advice): ${metric.explicitBucketBoundaries.map(String).join(', ')}.`
@@ -192,7 +207,10 @@ function attributesDoc(spec: Spec): string {
     ]);
     return `## ${code(groupId)}\n\n${table(['Attribute', 'Type', 'Description', 'Examples', 'Stability'], rows)}${enumDetails(attributes)}`;
   });
-  return `${DOCS_HEADER}# Attributes reference\n\n${paragraphs('Every attribute the spec defines, by attribute group. Spans and metrics refer to them by id.', ...sections)}\n`;
+  const mapping = mappingTable(
+    spec.attributes.map((attribute) => [attribute.id, attribute.equivalent?.id, attribute.equivalent?.scale === undefined ? '' : `value × ${attribute.equivalent.scale}`] as const),
+  );
+  return `${DOCS_HEADER}# Attributes reference\n\n${paragraphs('Every attribute the spec defines, by attribute group. Spans and metrics refer to them by id.', mapping, ...sections)}\n`;
 }
 
 function enumDetails(attributes: readonly AttributeDefinition[]): string {

@@ -215,6 +215,10 @@ function attributeSpecLiteral(attribute: AttributeDefinition): string {
     parts.push(`kind: '${attribute.type}'`);
   }
   if (attribute.onError) parts.push(`onError: '${attribute.onError}'`);
+  if (attribute.equivalent) {
+    const scale = attribute.equivalent.scale === undefined ? '' : `, scale: ${attribute.equivalent.scale}`;
+    parts.push(`equivalent: { key: ${quote(attribute.equivalent.id)}${scale} }`);
+  }
   return `{ ${parts.join(', ')} }`;
 }
 

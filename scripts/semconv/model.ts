@@ -68,6 +68,13 @@ export interface Deprecation {
   readonly renamedTo?: string;
 }
 
+/** The same information under another convention's key (an extension of the model). */
+export interface Equivalent {
+  readonly id: string;
+  /** Multiplies the value on the way, for unit changes such as milliseconds to seconds. */
+  readonly scale?: number;
+}
+
 export interface AttributeDefinition {
   readonly id: string;
   /**
@@ -86,6 +93,8 @@ export interface AttributeDefinition {
   readonly deprecated?: Deprecation;
   readonly requirementLevel: RequirementLevel;
   readonly onError?: ErrorSource;
+  /** The OpenTelemetry GenAI attribute that carries the same value, emitted on spans alongside or instead. */
+  readonly equivalent?: Equivalent;
   readonly location: SourceLocation;
 }
 
@@ -117,6 +126,8 @@ export interface SpanDefinition extends SignalCommon {
 
 export interface MetricDefinition extends SignalCommon {
   readonly metricName: string;
+  /** The OpenTelemetry GenAI metric that carries the same measurement, for the docs and the instrumentation. */
+  readonly equivalent?: string;
   readonly instrument: Instrument;
   readonly unit: string;
   readonly valueType: ValueType;

@@ -14,6 +14,7 @@ import {
   VALUE_TYPES,
   type Deprecation,
   type EnumMember,
+  type Equivalent,
   type EnumType,
   type ErrorSource,
   type Instrument,
@@ -34,7 +35,7 @@ const COMMON_GROUP_KEYS = ['id', 'type', 'brief', 'note', 'stability', 'deprecat
 const GROUP_KEYS: Record<GroupType, readonly string[]> = {
   attribute_group: [...COMMON_GROUP_KEYS, 'attributes'],
   span: [...COMMON_GROUP_KEYS, 'span_name', 'span_kind', 'attributes'],
-  metric: [...COMMON_GROUP_KEYS, 'metric_name', 'instrument', 'unit', 'value_type', 'advice', 'attributes'],
+  metric: [...COMMON_GROUP_KEYS, 'metric_name', 'instrument', 'unit', 'value_type', 'advice', 'attributes', 'equivalent'],
 };
 const ATTRIBUTE_DEFINITION_KEYS = [
   'id',
@@ -47,7 +48,9 @@ const ATTRIBUTE_DEFINITION_KEYS = [
   'requirement_level',
   'on_error',
   'code_name',
+  'equivalent',
 ];
+const EQUIVALENT_KEYS = ['id', 'scale'];
 const ATTRIBUTE_REF_KEYS = ['ref', 'requirement_level', 'note'];
 const ENUM_KEYS = ['members', 'allow_custom_values'];
 const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated'];
@@ -67,6 +70,8 @@ export interface RawAttributeDefinition {
   readonly deprecated?: Deprecation;
   readonly requirementLevel: RequirementLevel;
   readonly onError?: ErrorSource;
+  readonly equivalent?: Equivalent;
+  readonly equivalentLocation: SourceLocation;
   readonly location: SourceLocation;
 }
 
@@ -103,6 +108,8 @@ export interface RawMetricGroup extends RawGroupCommon {
   readonly type: 'metric';
   readonly metricName: string;
   readonly metricNameLocation: SourceLocation;
+  readonly equivalent?: string;
+  readonly equivalentLocation: SourceLocation;
   readonly instrument: Instrument;
   readonly unit: string;
   readonly valueType: ValueType;
@@ -196,6 +203,8 @@ function parseMetricGroup(
     type: 'metric',
     metricName,
     metricNameLocation: reader.locationOf('metric_name'),
+    equivalent: reader.string('equivalent'),
+    equivalentLocation: reader.locationOf('equivalent'),
     instrument,
     unit,
     valueType: reader.choice('value_type', VALUE_TYPES, 'unknown-value-type', false) ?? defaultValueType,
@@ -238,8 +247,28 @@ function parseAttributeDefinition(file: YamlFile, node: Node, problems: Problems
     deprecated: parseDeprecated(reader, problems),
     requirementLevel: parseRequirementLevel(reader, problems) ?? { level: 'recommended' },
     onError: reader.choice('on_error', ERROR_SOURCES, 'unknown-error-source', false),
+    equivalent: parseEquivalent(reader, problems),
+    equivalentLocation: reader.locationOf('equivalent'),
     location: reader.location,
   };
+}
+
+/** `equivalent: gen_ai.request.model`, or `{ id, scale }` when the unit differs. */
+function parseEquivalent(reader: MapReader, problems: Problems): Equivalent | undefined {
+  const node = reader.valueNode('equivalent');
+  if (node === undefined) return undefined;
+  if (!isMap(node)) {
+    const id = reader.string('equivalent');
+    return id === undefined ? undefined : { id };
+  }
+  const inner = new MapReader(reader.file, node, `equivalent of ${reader.what}`, EQUIVALENT_KEYS, problems);
+  const id = inner.string('id', { required: true });
+  const scale = inner.plain('scale');
+  if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0)) {
+    problems.add(inner.locationOf('scale'), 'wrong-type', 'scale must be a non-zero number');
+    return undefined;
+  }
+  return id === undefined ? undefined : { id, scale: scale as number | undefined };
 }
 
 function parseAttributeRef(file: YamlFile, node: Node, problems: Problems): RawAttributeRef | undefined {

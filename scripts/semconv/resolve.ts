@@ -27,8 +27,10 @@ export function resolveSpec(scope: InstrumentationScope, groups: readonly RawGro
   const attributes = collectAttributes(groups, problems);
   // The first definition of an id wins; later ones are reported as duplicates.
   const byId = new Map([...attributes].reverse().map((attribute) => [attribute.id, attribute]));
+  checkAttributeEquivalents(groups, byId, problems);
   const spans = groups.filter((g): g is RawSpanGroup => g.type === 'span').map((g) => resolveSpan(g, byId, problems));
   const metrics = groups.filter((g): g is RawMetricGroup => g.type === 'metric').map((g) => resolveMetric(g, byId, problems));
+  checkMetricEquivalents(groups, metrics, problems);
   checkUnique(spans.map((span) => [span.spanName, span.location]), 'duplicate-span-name', 'span name', problems);
   checkUnique(metrics.map((metric) => [metric.metricName, metric.location]), 'duplicate-metric-name', 'metric name', problems);
   checkGeneratedNames(spans, metrics, problems);
@@ -67,6 +69,36 @@ function collectAttributes(groups: readonly RawGroup[], problems: Problems): Att
 
 function isDuplicateId(attribute: AttributeDefinition, all: readonly AttributeDefinition[]): boolean {
   return all.find((other) => other.id === attribute.id) !== attribute;
+}
+
+/** An equivalent must be a defined attribute whose type can hold the value. */
+function checkAttributeEquivalents(groups: readonly RawGroup[], byId: ReadonlyMap<string, AttributeDefinition>, problems: Problems): void {
+  for (const group of groups) {
+    if (group.type !== 'attribute_group') continue;
+    for (const raw of group.attributes) {
+      if (raw.equivalent === undefined) continue;
+      const target = byId.get(raw.equivalent.id);
+      if (target === undefined) {
+        problems.add(raw.equivalentLocation, 'undefined-ref', `equivalent "${raw.equivalent.id}" of "${raw.id}" is not a defined attribute`);
+      } else if (baseKind(target) !== baseKind(raw)) {
+        problems.add(raw.equivalentLocation, 'equivalent-type', `equivalent "${target.id}" (${baseKind(target)}) cannot carry "${raw.id}" (${baseKind(raw)})`);
+      }
+    }
+  }
+}
+
+function baseKind(attribute: { type: AttributeDefinition['type'] }): string {
+  if (isEnumType(attribute.type)) return typeof attribute.type.members[0]?.value === 'number' ? 'number' : 'string';
+  return attribute.type === 'int' || attribute.type === 'double' ? 'number' : attribute.type;
+}
+
+function checkMetricEquivalents(groups: readonly RawGroup[], metrics: readonly MetricDefinition[], problems: Problems): void {
+  const names = new Set(metrics.map((metric) => metric.metricName));
+  for (const group of groups) {
+    if (group.type === 'metric' && group.equivalent !== undefined && !names.has(group.equivalent)) {
+      problems.add(group.equivalentLocation, 'undefined-ref', `equivalent "${group.equivalent}" of metric "${group.metricName}" is not a metric of the spec`);
+    }
+  }
 }
 
 function checkAttributeDefinition(raw: RawAttributeDefinition, problems: Problems): void {
@@ -176,6 +208,7 @@ function resolveMetric(group: RawMetricGroup, byId: ReadonlyMap<string, Attribut
     ...pickCommon(group),
     attributes,
     metricName: group.metricName,
+    equivalent: group.equivalent,
     instrument: group.instrument,
     unit: group.unit,
     valueType: group.valueType,

@@ -3,7 +3,7 @@
  * and metrics that were actually exported (in memory, or read back from a
  * backend), list every way they deviate from the spec.
  */
-import { type AttributeField, fitsKind } from '../runtime/attributes.ts';
+import { type AttributeField, type AttributeKind, fitsKind } from '../runtime/attributes.ts';
 import type { InstrumentKind, MetricDescriptor } from '../runtime/metrics.ts';
 import type { SpanDescriptor, SpanKindName } from '../runtime/spans.ts';
 import { ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';
@@ -136,15 +136,27 @@ export function matchTemplate(template: string, name: string): Record<string, st
   return Object.fromEntries(keys.map((key, index) => [key, match[index + 1] ?? '']));
 }
 
+/** A scaled equivalent (milliseconds to seconds) of a whole number need not be whole. */
+function expectedKind(field: AttributeField, key: string): AttributeKind {
+  if (key === field.spec.key || field.spec.equivalent?.scale === undefined) return field.spec.kind;
+  return field.spec.kind === 'int' ? 'double' : field.spec.kind;
+}
+
 function checkAttributes(
   attributes: Readonly<Record<string, unknown>>,
   fields: readonly AttributeField[],
   where: string,
 ): Array<{ rule: DeviationRule; message: string }> {
   const found: Array<{ rule: DeviationRule; message: string }> = [];
-  const declared = new Map(fields.map((field) => [field.spec.key, field]));
+  // A span may carry an attribute under its own key, its GenAI equivalent, or both (see conventions).
+  const declared = new Map<string, AttributeField>();
   for (const field of fields) {
-    if (field.required && attributes[field.spec.key] === undefined) {
+    declared.set(field.spec.key, field);
+    if (field.spec.equivalent) declared.set(field.spec.equivalent.key, field);
+  }
+  for (const field of fields) {
+    const present = attributes[field.spec.key] !== undefined || (field.spec.equivalent !== undefined && attributes[field.spec.equivalent.key] !== undefined);
+    if (field.required && !present) {
       found.push({ rule: 'missing-required-attribute', message: `${where} lacks required attribute ${field.spec.key}` });
     }
   }
@@ -152,7 +164,7 @@ function checkAttributes(
     const field = declared.get(key);
     if (field === undefined) {
       found.push({ rule: 'undeclared-attribute', message: `${where} carries ${key}, which the spec does not declare for it` });
-    } else if (!fitsKind(value, field.spec.kind)) {
+    } else if (!fitsKind(value, expectedKind(field, key))) {
       found.push({ rule: 'wrong-attribute-type', message: `${where}: ${key}=${JSON.stringify(value)} is not of type ${field.spec.kind}` });
     } else if (field.spec.members !== undefined && !field.spec.members.includes(value as string | number)) {
       found.push({ rule: 'value-outside-enum', message: `${where}: ${key}=${JSON.stringify(value)} is not one of ${field.spec.members.join(', ')}` });

@@ -9,7 +9,7 @@ import { type AttributeSpec } from '../runtime/support.ts';
  * @example "researcher"
  */
 export const ATTR_AGENT_NAME = 'agent.name';
-export const SPEC_AGENT_NAME: AttributeSpec = { key: ATTR_AGENT_NAME, kind: 'string' };
+export const SPEC_AGENT_NAME: AttributeSpec = { key: ATTR_AGENT_NAME, kind: 'string', equivalent: { key: 'gen_ai.agent.name' } };
 /**
  * The kind of agent, as the framework classifies it.
  *
@@ -59,7 +59,7 @@ export const SPEC_AGENT_HISTORY_SIZE: AttributeSpec = { key: ATTR_AGENT_HISTORY_
  * @example "calculator"
  */
 export const ATTR_TOOL_NAME = 'tool.name';
-export const SPEC_TOOL_NAME: AttributeSpec = { key: ATTR_TOOL_NAME, kind: 'string' };
+export const SPEC_TOOL_NAME: AttributeSpec = { key: ATTR_TOOL_NAME, kind: 'string', equivalent: { key: 'gen_ai.tool.name' } };
 /**
  * Length of the tool's result, in characters.
  *
@@ -202,6 +202,62 @@ export const SPEC_GEN_AI_PROVIDER_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROVI
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
 export const SPEC_GEN_AI_REQUEST_MODEL: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MODEL, kind: 'string' };
 /**
+ * The temperature setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0
+ */
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const SPEC_GEN_AI_REQUEST_TEMPERATURE: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TEMPERATURE, kind: 'double' };
+/**
+ * The number of tokens used in the GenAI input (prompt).
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const SPEC_GEN_AI_USAGE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of tokens used in the GenAI response (completion).
+ *
+ * Type: int. Stability: development.
+ * @example 180
+ */
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const SPEC_GEN_AI_USAGE_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * Time from the request to the first chunk of a streamed response, in seconds.
+ *
+ * Type: double. Stability: development.
+ * @example 0.24
+ */
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const SPEC_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, kind: 'double' };
+/**
+ * Human-readable name of the GenAI agent.
+ *
+ * Type: string. Stability: development.
+ * @example "Math Tutor"
+ */
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const SPEC_GEN_AI_AGENT_NAME: AttributeSpec = { key: ATTR_GEN_AI_AGENT_NAME, kind: 'string' };
+/**
+ * Name of the tool utilized by the agent.
+ *
+ * Type: string. Stability: development.
+ * @example "Flights"
+ */
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const SPEC_GEN_AI_TOOL_NAME: AttributeSpec = { key: ATTR_GEN_AI_TOOL_NAME, kind: 'string' };
+/**
+ * Human-readable name of the GenAI workflow.
+ *
+ * Type: string. Stability: development.
+ * @example "multi_agent_rag"
+ */
+export const ATTR_GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
+export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKFLOW_NAME, kind: 'string' };
+/**
  * The type of token being counted.
  *
  * Type: one of "input", "output". Stability: development.
@@ -226,7 +282,7 @@ export const SPEC_GEN_AI_TOKEN_TYPE: AttributeSpec = { key: ATTR_GEN_AI_TOKEN_TY
  * @example "ollama"
  */
 export const ATTR_LLM_PROVIDER = 'llm.provider';
-export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 'string' };
+export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 'string', equivalent: { key: 'gen_ai.provider.name' } };
 /**
  * The model the request names.
  *
@@ -235,7 +291,7 @@ export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 
  * @example "claude-sonnet-4-5"
  */
 export const ATTR_LLM_MODEL = 'llm.model';
-export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'string' };
+export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'string', equivalent: { key: 'gen_ai.request.model' } };
 /**
  * The sampling temperature of the request.
  *
@@ -244,7 +300,7 @@ export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'strin
  * @example 0.7
  */
 export const ATTR_LLM_TEMPERATURE = 'llm.temperature';
-export const SPEC_LLM_TEMPERATURE: AttributeSpec = { key: ATTR_LLM_TEMPERATURE, kind: 'double' };
+export const SPEC_LLM_TEMPERATURE: AttributeSpec = { key: ATTR_LLM_TEMPERATURE, kind: 'double', equivalent: { key: 'gen_ai.request.temperature' } };
 /**
  * How the response is delivered.
  *
@@ -274,7 +330,7 @@ export const SPEC_LLM_RESPONSE_RECEIVED: AttributeSpec = { key: ATTR_LLM_RESPONS
  * @example 1200
  */
 export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
-export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_PROMPT_TOKENS, kind: 'int' };
+export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_PROMPT_TOKENS, kind: 'int', equivalent: { key: 'gen_ai.usage.input_tokens' } };
 /**
  * Tokens in the completion, as the provider reports them.
  *
@@ -282,7 +338,7 @@ export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE
  * @example 180
  */
 export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
-export const SPEC_LLM_USAGE_COMPLETION_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_COMPLETION_TOKENS, kind: 'int' };
+export const SPEC_LLM_USAGE_COMPLETION_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_COMPLETION_TOKENS, kind: 'int', equivalent: { key: 'gen_ai.usage.output_tokens' } };
 /**
  * Prompt and completion tokens together, as the provider reports them.
  *
@@ -344,7 +400,7 @@ export const SPEC_LLM_STREAM_COMPLETED: AttributeSpec = { key: ATTR_LLM_STREAM_C
  * @example 240.2
  */
 export const ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS = 'llm.stream.time_to_first_chunk_ms';
-export const SPEC_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS: AttributeSpec = { key: ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS, kind: 'double' };
+export const SPEC_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS: AttributeSpec = { key: ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS, kind: 'double', equivalent: { key: 'gen_ai.response.time_to_first_chunk', scale: 0.001 } };
 /**
  * The model the request names, as `llm.model` on the span.
  *
@@ -368,7 +424,7 @@ export const SPEC_PROVIDER: AttributeSpec = { key: ATTR_PROVIDER, kind: 'string'
  * @example "support_pipeline"
  */
 export const ATTR_WORKFLOW_NAME = 'workflow.name';
-export const SPEC_WORKFLOW_NAME: AttributeSpec = { key: ATTR_WORKFLOW_NAME, kind: 'string' };
+export const SPEC_WORKFLOW_NAME: AttributeSpec = { key: ATTR_WORKFLOW_NAME, kind: 'string', equivalent: { key: 'gen_ai.workflow.name' } };
 /**
  * Nodes in the workflow graph.
  *

@@ -5,6 +5,7 @@
  * value and says so, instead of throwing into framework code.
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { emitsFlo, emitsGenAi } from './conventions.ts';
 import { warnOnce } from './diagnostics.ts';
 
 export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]';
@@ -17,6 +18,8 @@ export interface AttributeSpec {
   readonly members?: readonly (string | number)[];
   /** Which part of a caught error fills this attribute on a span. */
   readonly onError?: 'type' | 'message';
+  /** The OpenTelemetry GenAI key carrying the same value on spans, scaled when units differ. */
+  readonly equivalent?: { readonly key: string; readonly scale?: number };
 }
 
 /** An attribute as one span or metric uses it. */
@@ -55,6 +58,28 @@ export function checkedValue(spec: AttributeSpec, value: unknown, signal: string
     return undefined;
   }
   return value as AttributeValue;
+}
+
+/**
+ * The keys a span attribute is written under for the conventions in force:
+ * its own key, its GenAI equivalent, or both. An attribute without an
+ * equivalent always keeps its own key.
+ */
+export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue): Array<[string, AttributeValue]> {
+  const equivalent = spec.equivalent;
+  if (equivalent === undefined || !emitsGenAi()) return [[spec.key, value]];
+  const converted = equivalent.scale !== undefined && typeof value === 'number' ? value * equivalent.scale : value;
+  return emitsFlo() ? [[spec.key, value], [equivalent.key, converted]] : [[equivalent.key, converted]];
+}
+
+/** Builds span start attributes: like toAttributes, under the keys of the conventions in force. */
+export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
+  const attributes: Attributes = {};
+  for (const [key, value] of Object.entries(toAttributes(fields, input, signal))) {
+    const field = fields.find((candidate) => candidate.spec.key === key);
+    for (const [entryKey, entryValue] of field ? spanAttributeEntries(field.spec, value as AttributeValue) : []) attributes[entryKey] = entryValue;
+  }
+  return attributes;
 }
 
 /** Builds the attributes of one measurement or span start from a typed object. */

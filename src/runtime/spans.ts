@@ -15,7 +15,7 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { type AttributeField, type AttributeSpec, checkedValue, toAttributes } from './attributes.ts';
+import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, toSpanAttributes } from './attributes.ts';
 import { guarded, warnOnce } from './diagnostics.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 
@@ -67,7 +67,7 @@ export function startOtelSpan<A extends object>(
     const parent = options.parent ?? context.active();
     const spanOptions = {
       kind: SPAN_KINDS[descriptor.kind],
-      attributes: toAttributes(descriptor.fields, attributes, descriptor.id),
+      attributes: toSpanAttributes(descriptor.fields, attributes, descriptor.id),
       startTime: options.startTime,
       links: options.links,
     };
@@ -113,7 +113,7 @@ export class InstrumentedSpan {
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       for (const field of this.#errorFields) {
         const value = field.spec.onError === 'type' ? errorType(error) : errorMessage(error);
-        span.setAttribute(field.spec.key, value);
+        for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
     });
   }
@@ -132,7 +132,7 @@ export class InstrumentedSpan {
     if (span === undefined || this.#ended) return this;
     guarded(`${this.#descriptorId}: setting ${spec.key}`, () => {
       const checked = checkedValue(spec, value, this.#descriptorId);
-      if (checked !== undefined) span.setAttribute(spec.key, checked);
+      if (checked !== undefined) for (const [key, entry] of spanAttributeEntries(spec, checked)) span.setAttribute(key, entry);
     });
     return this;
   }

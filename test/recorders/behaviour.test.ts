@@ -11,12 +11,14 @@ import {
   recordLlmRequestsTotal,
   recordLlmTokensTotal,
   startAgentToolSpan,
+  startLlmStreamSpan,
   withAgentRunSpan,
   withLlmGenerateSpan,
   withWorkflowNodeSpan,
   withWorkflowRunSpan,
 } from '../../src/generated/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { setConventions } from '../../src/runtime/conventions.ts';
 import { bindHarness, captureDiagnostics, createProviders, ensureContextManager, type Harness } from '../support/harness.ts';
 
 const LLM = { model: 'gpt-4o', provider: 'openai' };
@@ -184,5 +186,34 @@ describe('telemetry failures', () => {
     expect(diagnostics.messages.join('\n')).toMatch(/meter provider exploded/);
     expect(trace.getActiveSpan()).toBeUndefined();
     await meters.shutdown();
+  });
+});
+
+describe('conventions', () => {
+  afterEach(() => setConventions('both'));
+
+  it.each([
+    ['flo', { 'llm.provider': 'openai', 'llm.model': 'm', 'llm.stream.time_to_first_chunk_ms': 250 }],
+    ['gen_ai', { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'm', 'gen_ai.response.time_to_first_chunk': 0.25 }],
+    [
+      'both',
+      {
+        'llm.provider': 'openai',
+        'gen_ai.provider.name': 'openai',
+        'llm.model': 'm',
+        'gen_ai.request.model': 'm',
+        'llm.stream.time_to_first_chunk_ms': 250,
+        'gen_ai.response.time_to_first_chunk': 0.25,
+      },
+    ],
+  ] as const)('%s: span attributes with a GenAI equivalent are written under the chosen keys', async (conventions, expected) => {
+    setConventions(conventions);
+    const harness = bound();
+    const span = startLlmStreamSpan({ llmProvider: 'openai', llmModel: 'm', llmOperation: 'stream' });
+    span.setLlmStreamTimeToFirstChunkMs(250);
+    span.end();
+    const [exported] = await harness.spans();
+    expect(exported?.attributes).toEqual({ ...expected, 'llm.operation': 'stream' });
+    expect(await harness.telemetry()).toConformToSpec();
   });
 });

@@ -22,14 +22,20 @@ function exampleValue(use: AttributeUse): unknown {
   throw new Error(`attribute ${attribute.id} has no example to test with`);
 }
 
-/** The recorder argument (camelCase properties) and the attributes expected on the wire. */
-function exampleAttributes(uses: readonly AttributeUse[]) {
+/**
+ * The recorder argument (camelCase properties) and the attributes expected on
+ * the wire; on spans, GenAI equivalents too (the default conventions are both).
+ */
+function exampleAttributes(uses: readonly AttributeUse[], onSpan = false) {
   const input: Record<string, unknown> = {};
   const expected: Record<string, unknown> = {};
   for (const use of uses) {
     if (use.attribute.onError !== undefined) continue;
-    input[camelCase(use.attribute.id)] = exampleValue(use);
-    expected[use.attribute.id] = exampleValue(use);
+    const value = exampleValue(use);
+    input[camelCase(use.attribute.id)] = value;
+    expected[use.attribute.id] = value;
+    const equivalent = use.attribute.equivalent;
+    if (onSpan && equivalent) expected[equivalent.id] = equivalent.scale === undefined ? value : (value as number) * equivalent.scale;
   }
   return { input, expected };
 }
@@ -123,10 +129,14 @@ describe('every span of the spec', () => {
 
   it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: name, kind, attributes, setters', async (_name, span: SpanDefinition) => {
     const base = pascalCase(span.groupId.replace(/^span\./, ''));
-    const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'));
-    const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'));
+    const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'), true);
+    const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'), true);
     const result = api[`with${base}Span`]?.(input, (handle: Record<string, (value: unknown) => unknown>) => {
-      for (const [key, value] of Object.entries(later.expected)) handle[`set${pascalCase(key)}`]?.(value);
+      for (const use of span.attributes.filter((candidate) => candidate.requirementLevel.level !== 'required' && !candidate.attribute.onError)) {
+        const setter = handle[`set${pascalCase(use.attribute.id)}`];
+        expect(setter, `setter of ${use.attribute.id}`).toBeTypeOf('function');
+        setter?.call(handle, exampleValue(use));
+      }
       return 'result';
     });
     expect(result).toBe('result');
