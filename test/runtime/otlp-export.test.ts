@@ -1,0 +1,161 @@
+/**
+ * Real OTLP gRPC export to a real gRPC server in the test process: what the
+ * collector receives (spans, metrics, resource, headers), over plaintext and
+ * over TLS.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SCOPE_NAME } from '../../src/generated/scope.ts';
+import { configureTelemetry, getMeter, getTracer, shutdownTelemetry } from '../../src/runtime/configure.ts';
+import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { captureDiagLines, useCleanTelemetryState } from '../support/telemetry-env.ts';
+
+useCleanTelemetryState();
+
+const CERT_PATH = fileURLToPath(new URL('./fixtures/test-only-cert.pem', import.meta.url));
+const KEY_PATH = fileURLToPath(new URL('./fixtures/test-only-key.pem', import.meta.url));
+
+let receivers: OtlpReceiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.map((receiver) => receiver.close()));
+  receivers = [];
+});
+
+async function receiver(options?: Parameters<typeof startOtlpReceiver>[0]): Promise<OtlpReceiver> {
+  const started = await startOtlpReceiver(options);
+  receivers.push(started);
+  return started;
+}
+
+/** Emits one span and one counter point through the kit's tracer and meter. */
+function emitTestTelemetry(): void {
+  const span = getTracer()?.startSpan('otlp.test.span', { attributes: { 'test.answer': 42, 'test.label': 'hello' } });
+  span?.end();
+  getMeter()?.createCounter('otlp.test.counter').add(3, { outcome: 'ok' });
+}
+
+describe('OTLP gRPC export', () => {
+  it('delivers spans and metrics with the resource and the configured headers', async () => {
+    const collector = await receiver();
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-from-env=env-value,x-tenant=from-env';
+    configureTelemetry({
+      serviceName: 'export-test',
+      serviceVersion: '3.2.1',
+      environment: 'staging',
+      otlpEndpoint: collector.url,
+      otlpHeaders: { authorization: 'Bearer test-token', 'X-Tenant': 'acme' },
+      metricExportIntervalMillis: 200,
+      logLevel: 'none',
+    });
+    emitTestTelemetry();
+    await shutdownTelemetry(); // flushes both signals
+
+    const span = collector.spans.find((received) => received.name === 'otlp.test.span');
+    expect(span).toBeDefined();
+    expect(span?.attributes).toEqual({ 'test.answer': 42, 'test.label': 'hello' });
+    expect(span?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(span?.scope.name).toBe(SCOPE_NAME);
+    expect(span?.resource).toMatchObject({
+      'service.name': 'export-test',
+      'service.version': '3.2.1',
+      'deployment.environment.name': 'staging',
+      'deployment.environment': 'staging',
+    });
+
+    const counter = collector.metrics.find((received) => received.name === 'otlp.test.counter');
+    expect(counter?.kind).toBe('sum');
+    expect(counter?.dataPoints).toEqual([{ attributes: { outcome: 'ok' }, value: 3, count: undefined }]);
+    expect(counter?.resource['service.name']).toBe('export-test');
+
+    expect(collector.metadata.length).toBeGreaterThanOrEqual(2);
+    for (const metadata of collector.metadata) {
+      expect(metadata.get('authorization')).toEqual(['Bearer test-token']);
+      // Per header name: the option wins over OTEL_EXPORTER_OTLP_HEADERS, which still adds its own.
+      expect(metadata.get('x-tenant')).toEqual(['acme']);
+      expect(metadata.get('x-from-env')).toEqual(['env-value']);
+      expect(String(metadata.get('user-agent')[0])).toContain('OTel-OTLP-Exporter-JavaScript');
+    }
+  });
+
+  it('exports periodically, without a shutdown', async () => {
+    const collector = await receiver();
+    configureTelemetry({ otlpEndpoint: collector.url, metricExportIntervalMillis: 100, logLevel: 'none' });
+    emitTestTelemetry();
+    await expect
+      .poll(() => collector.metrics.some((metric) => metric.name === 'otlp.test.counter'), { timeout: 5000, interval: 50 })
+      .toBe(true);
+    // Spans leave on the batch processor's schedule (scheduledDelayMillis).
+    await expect
+      .poll(() => collector.spans.some((span) => span.name === 'otlp.test.span'), { timeout: 5000, interval: 50 })
+      .toBe(true);
+  });
+
+  it('uses FLO_OTLP_ENDPOINT over OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+    const collector = await receiver();
+    process.env.FLO_OTLP_ENDPOINT = collector.url;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${await closedPort()}`;
+    configureTelemetry({ logLevel: 'none' });
+    emitTestTelemetry();
+    await shutdownTelemetry();
+    expect(collector.spans.map((span) => span.name)).toContain('otlp.test.span');
+  });
+
+  it('exports to the console and OTLP at the same time', async () => {
+    const collector = await receiver();
+    const handle = configureTelemetry({ otlpEndpoint: collector.url, consoleExport: true, logLevel: 'none' });
+    expect(handle?.settings).toMatchObject({ otlpEndpoint: collector.url, consoleExport: true });
+    const printed: unknown[] = [];
+    const originalDir = console.dir;
+    console.dir = (item: unknown) => void printed.push(item);
+    try {
+      emitTestTelemetry();
+      await shutdownTelemetry();
+    } finally {
+      console.dir = originalDir;
+    }
+    expect(collector.spans.map((span) => span.name)).toContain('otlp.test.span');
+    expect(printed).toContainEqual(expect.objectContaining({ name: 'otlp.test.span' }));
+  });
+});
+
+describe('OTLP over TLS', () => {
+  it('uses TLS for https:// endpoints, trusting OTEL_EXPORTER_OTLP_CERTIFICATE', async () => {
+    const collector = await receiver({ tls: { key: readFileSync(KEY_PATH), cert: readFileSync(CERT_PATH) } });
+    expect(collector.url).toMatch(/^https:/);
+    process.env.OTEL_EXPORTER_OTLP_CERTIFICATE = CERT_PATH;
+    configureTelemetry({ otlpEndpoint: collector.url, logLevel: 'none' });
+    emitTestTelemetry();
+    await shutdownTelemetry();
+    expect(collector.spans.map((span) => span.name)).toContain('otlp.test.span');
+    expect(collector.metrics.map((metric) => metric.name)).toContain('otlp.test.counter');
+  });
+
+  it('speaks plaintext for http://, which a TLS collector refuses', async () => {
+    const collector = await receiver({ tls: { key: readFileSync(KEY_PATH), cert: readFileSync(CERT_PATH) } });
+    const diagnostics = captureDiagLines();
+    configureTelemetry({
+      otlpEndpoint: collector.url.replace('https:', 'http:'),
+      diagLogger: diagnostics.logger,
+      shutdownTimeoutMillis: 3000,
+    });
+    emitTestTelemetry();
+    await shutdownTelemetry();
+    expect(collector.spans).toEqual([]);
+    expect(diagnostics.text()).toMatch(/UNAVAILABLE|failed/);
+  });
+
+  it('does not fall back to plaintext for https:// against a plaintext collector', async () => {
+    const collector = await receiver();
+    const diagnostics = captureDiagLines();
+    configureTelemetry({
+      otlpEndpoint: collector.url.replace('http://127.0.0.1', 'https://localhost'),
+      diagLogger: diagnostics.logger,
+      shutdownTimeoutMillis: 3000,
+    });
+    emitTestTelemetry();
+    await shutdownTelemetry();
+    expect(collector.spans).toEqual([]);
+    expect(collector.metadata).toEqual([]);
+  });
+});
