@@ -10,11 +10,11 @@ import {
   type EnumType,
   type InstrumentationScope,
   type MetricDefinition,
-  type PrimitiveType,
   type SourceLocation,
   type Spec,
   type SpanDefinition,
 } from './model.ts';
+import { fitsKind } from '../../src/runtime/attributes.ts';
 import { camelCase, constantCase, isLowercaseDotted, pascalCase } from './names.ts';
 import type { RawAttributeDefinition, RawAttributeRef, RawGroup, RawMetricGroup, RawSpanGroup } from './parse.ts';
 import type { Problems } from './problems.ts';
@@ -130,26 +130,8 @@ function checkExample(raw: RawAttributeDefinition, example: unknown, problems: P
     }
     return;
   }
-  if (!valueMatchesType(example, raw.type)) {
+  if (!fitsKind(example, raw.type)) {
     problems.add(raw.examplesLocation, 'example-type', `example ${JSON.stringify(example)} of "${raw.id}" is not of type ${raw.type}`);
-  }
-}
-
-/** Whether a plain value fits a primitive attribute type. */
-export function valueMatchesType(value: unknown, type: PrimitiveType): boolean {
-  if (type.endsWith('[]')) {
-    const element = type.slice(0, -2) as PrimitiveType;
-    return Array.isArray(value) && value.every((item) => valueMatchesType(item, element));
-  }
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'int':
-      return Number.isInteger(value);
-    case 'double':
-      return typeof value === 'number';
-    default:
-      return typeof value === 'boolean';
   }
 }
 
