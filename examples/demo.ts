@@ -1,0 +1,57 @@
+/**
+ * The kit end to end, without network: `npm run demo` (or `node examples/demo.ts`).
+ *
+ * Two customer questions go through the support-desk workflow at the same
+ * time. Telemetry goes to the console by default, or to an OTLP collector
+ * (e.g. Jaeger) when FLO_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set:
+ *
+ *   FLO_OTLP_ENDPOINT=http://localhost:4317 npm run demo
+ *
+ * At the end it prints the span tree of each trace and every metric data
+ * point, from a copy kept in memory.
+ */
+import { configureTelemetry, shutdownTelemetry } from '../src/runtime/index.ts';
+import { setContentCapture } from '../src/instrumentation/index.ts';
+import { formatMetrics, formatSpanTree, TelemetryReport } from './report.ts';
+import { SupportDesk } from './support-desk.ts';
+
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/g;
+
+async function main(): Promise<void> {
+  const otlpEndpoint = process.env.FLO_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const report = new TelemetryReport();
+  const telemetry = configureTelemetry({
+    serviceName: 'support-desk-demo',
+    serviceVersion: '0.1.0',
+    // The endpoint itself is read from the same variables by configureTelemetry.
+    consoleExport: otlpEndpoint === undefined,
+    spanProcessors: [report.spanProcessor],
+    metricReaders: [report.metricReader],
+  });
+  // Prompts and answers are user data: off unless opted in. The demo opts in, masking e-mail addresses.
+  setContentCapture({ enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') });
+
+  console.log(otlpEndpoint === undefined ? 'Console exporters print as they go; a compact summary follows at the end.\n' : `Exporting to ${otlpEndpoint}.\n`);
+  const desk = new SupportDesk();
+  const questions = [
+    'I was charged twice for invoice INV-1042, please write to ana@example.com',
+    'How do I reset my password?',
+  ];
+  const answers = await Promise.all(questions.map((question, index) => desk.handle(question, index === 0 ? ['Hi', 'Hello, how can I help?'] : [])));
+
+  await telemetry?.forceFlush();
+  const snapshot = await report.snapshot();
+  await shutdownTelemetry();
+
+  print('Answers', questions.map((question, index) => `${question}\n    → ${answers[index]}`));
+  print('Span tree', formatSpanTree(snapshot.spans));
+  print('Metrics', formatMetrics(snapshot.metrics));
+  if (otlpEndpoint !== undefined) console.log(`\nSpans and metrics were also exported to ${otlpEndpoint}.`);
+}
+
+function print(title: string, lines: readonly string[]): void {
+  console.log(`\n=== ${title} ===`);
+  for (const line of lines) console.log(line);
+}
+
+await main();

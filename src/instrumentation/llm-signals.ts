@@ -1,0 +1,166 @@
+/**
+ * What a whole-response LLM call and a streamed one record alike: the flo
+ * metrics flo_ai's dashboards read and their GenAI-convention forms, each
+ * gated by the conventions in force (see conventions.ts), plus token usage
+ * on the span.
+ *
+ * Durations: `llm.request.duration` and `llm.stream.duration` carry no status
+ * attribute, so they only measure calls that succeeded (a 30 s timeout would
+ * otherwise sit in the same histogram as the answers); failures are counted
+ * by `llm.errors.total`. `gen_ai.client.operation.duration` has `error.type`,
+ * so it records both, as the GenAI convention asks.
+ */
+import {
+  ATTR_GEN_AI_PROVIDER_NAME,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+  STATUS_VALUE_ERROR,
+  STATUS_VALUE_START,
+  STATUS_VALUE_SUCCESS,
+  type GenAiOperationNameValue,
+  type GenAiProviderNameValue,
+  type StatusValue,
+} from '../generated/attributes.ts';
+import {
+  recordGenAiClientOperationDuration,
+  recordGenAiClientOperationTimeToFirstChunk,
+  recordGenAiClientTokenUsage,
+  recordLlmErrorsTotal,
+  recordLlmRequestDuration,
+  recordLlmRequestsTotal,
+  recordLlmStreamChunksTotal,
+  recordLlmStreamDuration,
+  recordLlmStreamsTotal,
+  recordLlmStreamTimeToFirstChunk,
+  recordLlmTokensCompletion,
+  recordLlmTokensPrompt,
+  recordLlmTokensTotal,
+} from '../generated/metrics.ts';
+import type { InstrumentedSpan } from '../runtime/spans.ts';
+import { emitsFlo, emitsGenAi, genAiProviderName } from './conventions.ts';
+import { errorType, MS_PER_SECOND } from './internal.ts';
+import type { Usage } from './usage.ts';
+
+/** What the framework knows about an LLM request before sending it. */
+export interface LlmCallInfo {
+  /** The provider as the framework names it (`openai`, `gemini`, a class name); names the span. */
+  readonly provider: string;
+  readonly model: string;
+  readonly temperature?: number;
+  /** The prompt text; recorded only when content capture is on (see content.ts). */
+  readonly prompt?: string;
+  /** `gen_ai.operation.name` of the GenAI metrics. Default `chat`. */
+  readonly operation?: GenAiOperationNameValue;
+}
+
+/** The attribute sets of one call, computed once. */
+export interface LlmTarget {
+  readonly flo: { readonly model: string; readonly provider: string };
+  readonly genAi: {
+    readonly genAiOperationName: GenAiOperationNameValue;
+    readonly genAiProviderName: GenAiProviderNameValue;
+    readonly genAiRequestModel: string;
+  };
+}
+
+export function llmTarget(info: LlmCallInfo): LlmTarget {
+  return {
+    flo: { model: info.model, provider: info.provider },
+    genAi: {
+      genAiOperationName: info.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
+      genAiProviderName: genAiProviderName(String(info.provider)),
+      genAiRequestModel: info.model,
+    },
+  };
+}
+
+/**
+ * The runtime copies `llm.provider` to its GenAI equivalent unchanged; the
+ * GenAI key should carry the convention's value (`gcp.gemini`, not `gemini`),
+ * the same one the GenAI metrics carry, so spans and metrics join up.
+ */
+export function alignGenAiProvider(span: InstrumentedSpan, target: LlmTarget): void {
+  if (!emitsGenAi() || target.genAi.genAiProviderName === target.flo.provider) return;
+  span.otelSpan?.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.genAi.genAiProviderName);
+}
+
+interface UsageSetters {
+  setLlmUsagePromptTokens(value: number): unknown;
+  setLlmUsageCompletionTokens(value: number): unknown;
+  setLlmUsageTotalTokens(value: number): unknown;
+}
+
+/** Every count the provider reported, zero included: on the span, a zero is information. */
+export function setUsageAttributes(span: UsageSetters, usage: Usage | undefined): void {
+  if (usage?.promptTokens !== undefined) span.setLlmUsagePromptTokens(usage.promptTokens);
+  if (usage?.completionTokens !== undefined) span.setLlmUsageCompletionTokens(usage.completionTokens);
+  if (usage?.totalTokens !== undefined) span.setLlmUsageTotalTokens(usage.totalTokens);
+}
+
+/**
+ * flo token counters only grow by counts above zero, as flo_ai's do. The
+ * GenAI histogram gets every reported count: a request that used 0 output
+ * tokens is a real data point of a distribution.
+ */
+export function recordTokenUsage(target: LlmTarget, usage: Usage | undefined): void {
+  if (usage === undefined) return;
+  const { promptTokens, completionTokens, totalTokens } = usage;
+  if (emitsFlo()) {
+    if (promptTokens !== undefined && promptTokens > 0) recordLlmTokensPrompt(promptTokens, target.flo);
+    if (completionTokens !== undefined && completionTokens > 0) recordLlmTokensCompletion(completionTokens, target.flo);
+  }
+  // No GenAI equivalent: always recorded.
+  if (totalTokens !== undefined && totalTokens > 0) recordLlmTokensTotal(totalTokens, target.flo);
+  if (emitsGenAi()) {
+    if (promptTokens !== undefined) recordGenAiClientTokenUsage(promptTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
+    if (completionTokens !== undefined) recordGenAiClientTokenUsage(completionTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
+  }
+}
+
+export function recordRequestSuccess(target: LlmTarget, durationMs: number, usage: Usage | undefined): void {
+  recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_SUCCESS });
+  if (emitsFlo()) recordLlmRequestDuration(durationMs, target.flo);
+  recordGenAiDuration(target, durationMs, false, undefined);
+  recordTokenUsage(target, usage);
+}
+
+export function recordRequestFailure(target: LlmTarget, durationMs: number, error: unknown): void {
+  recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_ERROR });
+  recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(error) });
+  recordGenAiDuration(target, durationMs, true, error);
+}
+
+export function recordStreamStart(target: LlmTarget): void {
+  recordLlmStreamsTotal(1, { ...target.flo, status: STATUS_VALUE_START });
+}
+
+export function recordTimeToFirstChunk(target: LlmTarget, milliseconds: number): void {
+  if (emitsFlo()) recordLlmStreamTimeToFirstChunk(milliseconds, target.flo);
+  if (emitsGenAi()) recordGenAiClientOperationTimeToFirstChunk(milliseconds / MS_PER_SECOND, target.genAi);
+}
+
+export interface StreamEnd {
+  readonly durationMs: number;
+  readonly chunks: number;
+  readonly usage: Usage | undefined;
+  /** Set when the stream failed; a consumer stopping early is not a failure. */
+  readonly failed: boolean;
+  readonly error?: unknown;
+}
+
+export function recordStreamEnd(target: LlmTarget, end: StreamEnd): void {
+  const status: StatusValue = end.failed ? STATUS_VALUE_ERROR : STATUS_VALUE_SUCCESS;
+  recordLlmStreamsTotal(1, { ...target.flo, status });
+  if (end.chunks > 0) recordLlmStreamChunksTotal(end.chunks, target.flo);
+  if (end.failed) recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(end.error) });
+  else recordLlmStreamDuration(end.durationMs, target.flo);
+  recordGenAiDuration(target, end.durationMs, end.failed, end.error);
+  recordTokenUsage(target, end.usage);
+}
+
+function recordGenAiDuration(target: LlmTarget, durationMs: number, failed: boolean, error: unknown): void {
+  if (!emitsGenAi()) return;
+  const errorAttributes = failed ? { errorType: errorType(error) } : {};
+  recordGenAiClientOperationDuration(durationMs / MS_PER_SECOND, { ...target.genAi, ...errorAttributes });
+}

@@ -1,0 +1,96 @@
+/**
+ * LLM calls that return a whole response: the `llm.{provider}.generate` span,
+ * request and error counters, latency, token usage read from the response.
+ */
+import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
+import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { capturedContent, contentCapture } from './content.ts';
+import { guarded, observeOutcome, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
+import {
+  alignGenAiProvider,
+  llmTarget,
+  recordRequestFailure,
+  recordRequestSuccess,
+  setUsageAttributes,
+  type LlmCallInfo,
+} from './llm-signals.ts';
+import { extractCompletionText } from './text.ts';
+import { extractUsage, normalizeUsage, type Usage } from './usage.ts';
+import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
+
+export interface LlmCallOptions<R> extends SpanStartOptions {
+  /**
+   * Token usage of the result, for shapes `extractUsage` does not know.
+   * Undefined means "none reported": no token metrics then. A function that
+   * throws counts as none (and is reported through diag).
+   */
+  readonly usage?: (result: R) => Usage | undefined;
+  /** Completion text of the result for content capture, for shapes `extractCompletionText` does not know. */
+  readonly completionText?: (result: R) => string | undefined;
+}
+
+/**
+ * Runs `call` (sync or async) inside the `llm.{provider}.generate` span and
+ * returns or throws exactly what it does. On success: latency, request
+ * counter, `llm.response.received`, token usage on the span and in the token
+ * metrics; on failure: the error on the span, request and error counters.
+ */
+export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>> = {}): T {
+  const spanAttributes = { llmProvider: info.provider, llmModel: info.model, llmTemperature: info.temperature };
+  if (!telemetryOn()) return call(startLlmGenerateSpan(spanAttributes));
+  const target = llmTarget(info);
+  const span = startLlmGenerateSpan({ ...spanAttributes, llmRequestContent: capturedContent(info.prompt, 'prompt') }, options);
+  guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
+  const stopwatch = startStopwatch();
+  return runInSpan(span, (active) =>
+    observeOutcome('llm call telemetry', () => call(active), {
+      onSuccess(result) {
+        const durationMs = stopwatch.elapsedMs();
+        const usage = usageOf(result, options.usage);
+        span.setLlmResponseReceived(true);
+        setUsageAttributes(span, usage);
+        if (contentCapture().enabled) {
+          const completion = capturedContent(completionOf(result, options.completionText), 'completion');
+          if (completion !== undefined) span.setLlmResponseContent(completion);
+        }
+        recordRequestSuccess(target, durationMs, usage);
+      },
+      onFailure(error) {
+        span.setLlmResponseReceived(false);
+        recordRequestFailure(target, stopwatch.elapsedMs(), error);
+      },
+    }),
+  );
+}
+
+/**
+ * `fn` traced by `traceLlmCall` on every call, with its signature, `this`
+ * and name kept. `info` may be computed from `this` and the arguments.
+ */
+export function wrapLlmCall<This, Args extends unknown[], R>(
+  info: InfoSource<LlmCallInfo, This, NoInfer<Args>>,
+  fn: (this: This, ...args: Args) => R,
+  options?: LlmCallOptions<Awaited<R>>,
+): (this: This, ...args: Args) => R {
+  return wrapWith('llm call', info, fn, (resolved, call) => traceLlmCall(resolved, call, options), callThrough);
+}
+
+function usageOf<R>(result: R, custom: ((result: R) => Usage | undefined) | undefined): Usage | undefined {
+  if (custom === undefined) return extractUsage(result);
+  try {
+    return normalizeUsage(custom(result));
+  } catch (error) {
+    warnOnce(`llm call: the usage option threw ${error instanceof Error ? error.message : String(error)}; no token usage recorded`);
+    return undefined;
+  }
+}
+
+function completionOf<R>(result: R, custom: ((result: R) => string | undefined) | undefined): string | undefined {
+  if (custom === undefined) return extractCompletionText(result);
+  try {
+    return custom(result);
+  } catch (error) {
+    warnOnce(`llm call: the completionText option threw ${error instanceof Error ? error.name : typeof error}; no completion recorded`);
+    return undefined;
+  }
+}

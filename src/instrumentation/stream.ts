@@ -1,0 +1,247 @@
+/**
+ * Streamed LLM responses: the `llm.{provider}.stream` span from opening the
+ * stream to its end, chunk count, time to first chunk, duration, outcome.
+ *
+ * The traced stream is an async generator over the source, so it is lazy
+ * and queues like one:
+ * - Nothing happens until the first `next()`: an iterable nobody consumes
+ *   opens no stream, starts no span and records nothing.
+ * - One traced stream is one request: `open` is called once, at the first
+ *   `next()`. Like any generator object it is iterated once; iterating it
+ *   again yields nothing (call `traceLlmStream` again for a new request).
+ * - Consumed to the end: `llm.stream.completed` true, status success.
+ * - The consumer stops early (`break`, `return()`): the source's `return()`
+ *   is called so the provider can close its connection, the span ends with
+ *   `llm.stream.completed` false, and it counts as success, not error:
+ *   stopping when the answer is good enough is normal use, and counting it
+ *   as an error would page someone for nothing. Stream duration is then the
+ *   time until the consumer stopped.
+ * - `open` or the source throws: the error is recorded (span, status error,
+ *   `llm.errors.total`) and reaches the consumer unchanged.
+ * - A consumer that takes the iterator, calls `next()` and then drops it
+ *   without `return()` leaves the span open; `for await` never does that.
+ *
+ * The span's parent is the context active where `traceLlmStream` was called
+ * (the agent that asked for the stream), not wherever the consumer happens
+ * to iterate it; `open` and each pull from the source run with the stream
+ * span active, so a provider client's own spans nest under it.
+ */
+import { context, trace, type Context } from '@opentelemetry/api';
+import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
+import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
+import type { SpanStartOptions } from '../runtime/spans.ts';
+import { capturedContent, contentCapture, ContentCollector } from './content.ts';
+import { guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
+import {
+  alignGenAiProvider,
+  llmTarget,
+  recordStreamEnd,
+  recordStreamStart,
+  recordTimeToFirstChunk,
+  setUsageAttributes,
+  type LlmCallInfo,
+  type LlmTarget,
+} from './llm-signals.ts';
+import { extractChunkText } from './text.ts';
+import { checkedUsage, completed, mergeUsage, reportedUsage, type Usage } from './usage.ts';
+import { wrapWith, type InfoSource } from './wrap.ts';
+
+export type StreamSource<C> = AsyncIterable<C> | PromiseLike<AsyncIterable<C>>;
+
+export type TracedStream<C> = AsyncGenerator<C, void, undefined>;
+
+export interface LlmStreamOptions<C> extends SpanStartOptions {
+  /**
+   * Token usage a chunk reports, for shapes `extractUsage` does not know.
+   * Called for every chunk; fields reported later win, so both running
+   * totals and a final usage chunk (OpenAI's `stream_options.include_usage`) work.
+   */
+  readonly usage?: (chunk: C) => Usage | undefined;
+  /** Text a chunk adds, for content capture, for shapes `extractChunkText` does not know. */
+  readonly chunkText?: (chunk: C) => string | undefined;
+}
+
+/** Wraps the stream `open` returns; see the module comment for its exact behaviour. */
+export function traceLlmStream<C>(info: LlmCallInfo, open: (span: LlmStreamSpan) => StreamSource<C>, options: LlmStreamOptions<C> = {}): TracedStream<C> {
+  return tracedStream(info, open, options, context.active());
+}
+
+/**
+ * `fn` traced by `traceLlmStream` on every call, `this`, arguments and name
+ * kept. It returns the traced generator, so `fn` runs when iteration starts.
+ */
+export function wrapLlmStream<This, Args extends unknown[], C>(
+  info: InfoSource<LlmCallInfo, This, NoInfer<Args>>,
+  fn: (this: This, ...args: Args) => StreamSource<C>,
+  options?: LlmStreamOptions<C>,
+): (this: This, ...args: Args) => TracedStream<C> {
+  return wrapWith('llm stream', info, fn, (resolved, call) => traceLlmStream(resolved, call, options), untracedStream);
+}
+
+async function* untracedStream<C>(open: () => StreamSource<C>): TracedStream<C> {
+  yield* await open();
+}
+
+async function* tracedStream<C>(
+  info: LlmCallInfo,
+  open: (span: LlmStreamSpan) => StreamSource<C>,
+  options: LlmStreamOptions<C>,
+  creationContext: Context,
+): TracedStream<C> {
+  if (!telemetryOn()) {
+    yield* await open(startLlmStreamSpan({ llmProvider: info.provider, llmModel: info.model, llmOperation: LLM_OPERATION_VALUE_STREAM }));
+    return;
+  }
+  const recording = new StreamRecording(info, options, creationContext);
+  // Set only while suspended at `yield`: the source is open and must be closed if we stop here.
+  let openSource: AsyncIterator<C> | undefined;
+  try {
+    const source = await recording.inContext(() => open(recording.span));
+    const iterator = source[Symbol.asyncIterator]();
+    for (;;) {
+      // A source that throws from next() is finished: nothing to close then.
+      const step = await recording.inContext(() => iterator.next());
+      if (step.done) {
+        recording.end({ completed: true });
+        return;
+      }
+      recording.chunk(step.value);
+      openSource = iterator;
+      yield step.value;
+      openSource = undefined;
+    }
+  } catch (error) {
+    recording.end({ completed: false, error, failed: true });
+    // Only an error thrown into this generator (its `throw()`) arrives with the source open.
+    const source = openSource;
+    openSource = undefined;
+    if (source !== undefined) await closeQuietly(recording, source);
+    throw error;
+  } finally {
+    // Still set here: the consumer called return() (`break`) while we were suspended at `yield`.
+    if (openSource !== undefined) await stopEarly(recording, openSource);
+  }
+}
+
+/** The consumer stopped early: close the source; an error closing it is the stream's error and reaches the consumer. */
+async function stopEarly<C>(recording: StreamRecording<C>, source: AsyncIterator<C>): Promise<void> {
+  try {
+    await recording.inContext(() => source.return?.());
+  } catch (error) {
+    recording.end({ completed: false, error, failed: true });
+    throw error;
+  }
+  recording.end({ completed: false });
+}
+
+/** Closing after a failure: the first error is the one that matters, as in `for await`. */
+async function closeQuietly<C>(recording: StreamRecording<C>, source: AsyncIterator<C>): Promise<void> {
+  try {
+    await recording.inContext(() => source.return?.());
+  } catch {
+    // Ignored on purpose: the error already on its way to the consumer wins.
+  }
+}
+
+interface StreamEndState {
+  readonly completed: boolean;
+  readonly failed?: boolean;
+  readonly error?: unknown;
+}
+
+/** Everything one traced stream records, from its start to exactly one end. */
+class StreamRecording<C> {
+  readonly span: LlmStreamSpan;
+  readonly #target: LlmTarget;
+  readonly #options: LlmStreamOptions<C>;
+  readonly #context: Context;
+  readonly #stopwatch: Stopwatch;
+  readonly #text: ContentCollector | undefined;
+  #chunks = 0;
+  #usage: Usage | undefined;
+  #ended = false;
+
+  constructor(info: LlmCallInfo, options: LlmStreamOptions<C>, creationContext: Context) {
+    const parent = options.parent ?? creationContext;
+    this.#target = llmTarget(info);
+    this.#options = options;
+    this.span = startLlmStreamSpan(
+      {
+        llmProvider: info.provider,
+        llmModel: info.model,
+        llmTemperature: info.temperature,
+        llmOperation: LLM_OPERATION_VALUE_STREAM,
+        llmRequestContent: capturedContent(info.prompt, 'prompt'),
+      },
+      { ...options, parent },
+    );
+    const otelSpan = this.span.otelSpan;
+    this.#context = otelSpan === undefined ? parent : trace.setSpan(parent, otelSpan);
+    this.#text = contentCapture().enabled ? new ContentCollector() : undefined;
+    guarded('llm stream: recording its start', () => {
+      alignGenAiProvider(this.span, this.#target);
+      recordStreamStart(this.#target);
+    });
+    this.#stopwatch = startStopwatch();
+  }
+
+  /** Runs provider code with the stream span active. */
+  inContext<T>(fn: () => T): T {
+    return context.with(this.#context, fn);
+  }
+
+  chunk(value: C): void {
+    this.#chunks += 1;
+    guarded('llm stream: recording a chunk', () => {
+      if (this.#chunks === 1) this.#firstChunk(this.#stopwatch.elapsedMs());
+      this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
+      this.#text?.add(this.#chunkText(value));
+    });
+  }
+
+  /** Records the outcome and ends the span; only the first call counts. */
+  end(state: StreamEndState): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const durationMs = this.#stopwatch.elapsedMs();
+    const failed = state.failed === true;
+    guarded('llm stream: recording its end', () => {
+      const usage = completed(this.#usage);
+      this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
+      setUsageAttributes(this.span, usage);
+      const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion');
+      if (completion !== undefined) this.span.setLlmResponseContent(completion);
+      if (failed) this.span.recordError(state.error);
+      recordStreamEnd(this.#target, { durationMs, chunks: this.#chunks, usage, failed, error: state.error });
+    });
+    this.span.end();
+  }
+
+  #firstChunk(milliseconds: number): void {
+    this.span.setLlmStreamTimeToFirstChunkMs(milliseconds);
+    recordTimeToFirstChunk(this.#target, milliseconds);
+  }
+
+  #chunkUsage(value: C): Usage | undefined {
+    const custom = this.#options.usage;
+    if (custom === undefined) return reportedUsage(value);
+    try {
+      return checkedUsage(custom(value));
+    } catch (error) {
+      warnOnce(`llm stream: the usage option threw ${error instanceof Error ? error.message : String(error)}; usage of that chunk ignored`);
+      return undefined;
+    }
+  }
+
+  #chunkText(value: C): string | undefined {
+    if (this.#text === undefined) return undefined;
+    const custom = this.#options.chunkText;
+    if (custom === undefined) return extractChunkText(value);
+    try {
+      return custom(value);
+    } catch (error) {
+      warnOnce(`llm stream: the chunkText option threw ${error instanceof Error ? error.name : typeof error}; text of that chunk ignored`);
+      return undefined;
+    }
+  }
+}

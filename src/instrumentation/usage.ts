@@ -1,0 +1,166 @@
+/**
+ * Token usage read from provider responses as plain objects, so no provider
+ * SDK is a dependency. The shapes are the providers' documented JSON:
+ *
+ *   OpenAI Chat Completions  usage.prompt_tokens / completion_tokens / total_tokens
+ *                            (usage.prompt_tokens_details.cached_tokens: part of the prompt)
+ *   OpenAI Responses API     usage.input_tokens / output_tokens / total_tokens
+ *                            (usage.input_tokens_details.cached_tokens: part of the input)
+ *   Anthropic Messages       usage.input_tokens / output_tokens, plus
+ *                            cache_read_input_tokens / cache_creation_input_tokens,
+ *                            which Anthropic does NOT include in input_tokens;
+ *                            stream events carry it as message.usage (message_start)
+ *                            and usage (message_delta, cumulative)
+ *   Gemini                   usageMetadata.promptTokenCount / candidatesTokenCount /
+ *                            totalTokenCount, thoughtsTokenCount, cachedContentTokenCount
+ *   Ollama                   prompt_eval_count / eval_count (final chunk when streaming)
+ *   the kit's own shape      usage.promptTokens / completionTokens / totalTokens (also
+ *                            inputTokens / outputTokens), so a framework can return it
+ *
+ * Prompt tokens include cached tokens everywhere (the GenAI convention says
+ * input tokens SHOULD include cached ones), so Anthropic's cache counts are
+ * added to its input_tokens. Completion tokens include reasoning tokens
+ * everywhere (OpenAI's already do; Gemini's thoughtsTokenCount is added), as
+ * both are billed as output. A missing total is the sum of the two parts.
+ */
+
+export interface Usage {
+  /** Tokens of the prompt, cached ones included. */
+  readonly promptTokens?: number;
+  /** Tokens of the completion, reasoning ones included. */
+  readonly completionTokens?: number;
+  /** Both together, as the provider reports it (or their sum). */
+  readonly totalTokens?: number;
+  /** Prompt tokens served from the provider's cache (already counted in promptTokens). */
+  readonly cacheReadTokens?: number;
+  /** Prompt tokens written to the provider's cache (already counted in promptTokens). */
+  readonly cacheCreationTokens?: number;
+}
+
+type Json = Record<string, unknown>;
+
+/** The usage a response reports, or undefined when it reports none. Never throws. */
+export function extractUsage(response: unknown): Usage | undefined {
+  return completed(reportedUsage(response));
+}
+
+/**
+ * Only what the response itself reports, no total derived: for stream
+ * chunks, whose parts are folded with `mergeUsage` and completed at the end
+ * (a total derived from an early chunk would go stale).
+ */
+export function reportedUsage(response: unknown): Usage | undefined {
+  try {
+    return readUsage(response);
+  } catch {
+    // A getter on a foreign object threw: treat as "no usage", never fail the call.
+    return undefined;
+  }
+}
+
+/**
+ * Usage a framework hands over itself, checked like a provider's: counts
+ * that are not non-negative whole numbers are dropped, a missing total is
+ * filled in.
+ */
+export function normalizeUsage(usage: Usage | undefined): Usage | undefined {
+  return completed(checkedUsage(usage));
+}
+
+/** `normalizeUsage` without deriving a total, for stream chunks. */
+export function checkedUsage(usage: Usage | undefined): Usage | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  return nonEmpty({
+    promptTokens: count(usage.promptTokens),
+    completionTokens: count(usage.completionTokens),
+    totalTokens: count(usage.totalTokens),
+    cacheReadTokens: count(usage.cacheReadTokens),
+    cacheCreationTokens: count(usage.cacheCreationTokens),
+  });
+}
+
+/**
+ * Folds usage reported piecewise by stream chunks: a field reported later
+ * wins (Anthropic's message_delta and Gemini's chunks report running
+ * totals, OpenAI and Ollama report once at the end).
+ */
+export function mergeUsage(earlier: Usage | undefined, later: Usage | undefined): Usage | undefined {
+  if (later === undefined) return earlier;
+  if (earlier === undefined) return later;
+  const merged: Record<string, number> = {};
+  for (const source of [earlier, later]) {
+    for (const [key, value] of Object.entries(source)) if (value !== undefined) merged[key] = value;
+  }
+  return merged as Usage;
+}
+
+/** Fills a missing total from the parts; undefined when nothing was reported at all. */
+export function completed(usage: Usage | undefined): Usage | undefined {
+  if (usage === undefined) return undefined;
+  const { promptTokens, completionTokens, totalTokens } = usage;
+  if (totalTokens !== undefined || promptTokens === undefined || completionTokens === undefined) return usage;
+  return { ...usage, totalTokens: promptTokens + completionTokens };
+}
+
+function readUsage(response: unknown): Usage | undefined {
+  if (!isObject(response)) return undefined;
+  if (isObject(response.usageMetadata)) return fromGemini(response.usageMetadata);
+  if (isObject(response.usage)) return fromUsageObject(response.usage);
+  // Anthropic's message_start stream event nests the message, usage included.
+  if (isObject(response.message) && isObject(response.message.usage)) return fromUsageObject(response.message.usage);
+  if ('prompt_eval_count' in response || 'eval_count' in response) return fromOllama(response);
+  return undefined;
+}
+
+/** OpenAI (both APIs), Anthropic and the kit's own camelCase shape all sit under `usage`. */
+function fromUsageObject(usage: Json): Usage | undefined {
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const cacheCreation = count(usage.cache_creation_input_tokens);
+  const anthropicCache = cacheRead !== undefined || cacheCreation !== undefined;
+  const input = first(count(usage.prompt_tokens), count(usage.input_tokens), count(usage.promptTokens), count(usage.inputTokens));
+  const prompt = anthropicCache && input !== undefined ? input + (cacheRead ?? 0) + (cacheCreation ?? 0) : input;
+  return nonEmpty({
+    promptTokens: prompt,
+    completionTokens: first(count(usage.completion_tokens), count(usage.output_tokens), count(usage.completionTokens), count(usage.outputTokens)),
+    totalTokens: first(count(usage.total_tokens), count(usage.totalTokens)),
+    cacheReadTokens: first(cacheRead, cachedTokens(usage.prompt_tokens_details), cachedTokens(usage.input_tokens_details)),
+    cacheCreationTokens: cacheCreation,
+  });
+}
+
+function fromGemini(metadata: Json): Usage | undefined {
+  const candidates = count(metadata.candidatesTokenCount);
+  const thoughts = count(metadata.thoughtsTokenCount);
+  return nonEmpty({
+    promptTokens: count(metadata.promptTokenCount),
+    completionTokens: candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0),
+    totalTokens: count(metadata.totalTokenCount),
+    cacheReadTokens: count(metadata.cachedContentTokenCount),
+  });
+}
+
+function fromOllama(response: Json): Usage | undefined {
+  return nonEmpty({ promptTokens: count(response.prompt_eval_count), completionTokens: count(response.eval_count) });
+}
+
+function cachedTokens(details: unknown): number | undefined {
+  return isObject(details) ? count(details.cached_tokens) : undefined;
+}
+
+/** A token count is a non-negative whole number; anything else (null, NaN, "12") counts as not reported. */
+function count(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
+}
+
+function first(...values: Array<number | undefined>): number | undefined {
+  return values.find((value) => value !== undefined);
+}
+
+function nonEmpty(usage: Usage): Usage | undefined {
+  const reported = Object.entries(usage).filter(([, value]) => value !== undefined);
+  return reported.length === 0 ? undefined : (Object.fromEntries(reported) as Usage);
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,171 @@
+/**
+ * Workflows (flo_ai's Arium), their nodes and their routers. The workflow
+ * name is put in the active context, so nodes and routers inside a traced
+ * workflow need not repeat it.
+ */
+import { context, createContextKey } from '@opentelemetry/api';
+import { STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
+import {
+  recordWorkflowErrorsTotal,
+  recordWorkflowExecutionDuration,
+  recordWorkflowExecutionsTotal,
+  recordWorkflowNodeDuration,
+  recordWorkflowNodesExecuted,
+  recordWorkflowRouterDecisions,
+} from '../generated/metrics.ts';
+import {
+  startWorkflowNodeSpan,
+  startWorkflowRouterSpan,
+  startWorkflowRunSpan,
+  type WorkflowNodeSpan,
+  type WorkflowRouterSpan,
+  type WorkflowRunSpan,
+} from '../generated/spans.ts';
+import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { errorType, observeOutcome, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
+
+export interface WorkflowInfo {
+  readonly name: string;
+  /** Nodes in the workflow graph. */
+  readonly nodeCount?: number;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  /** The kind of node (`agent`, `tool`, `function`, `router`). */
+  readonly type: string;
+  /** Default: the workflow traced around this node. */
+  readonly workflowName?: string;
+}
+
+export interface RouterInfo {
+  readonly routerName: string;
+  /** Default: the workflow traced around this decision. */
+  readonly workflowName?: string;
+}
+
+const WORKFLOW_NAME_KEY = createContextKey('flo instrumentation: workflow name');
+
+/** The name of the innermost workflow traced around here, if any. */
+export function activeWorkflowName(): string | undefined {
+  return context.active().getValue(WORKFLOW_NAME_KEY) as string | undefined;
+}
+
+/**
+ * The given workflow name, else the one traced around here. With neither it
+ * stays missing: the runtime reports the missing required attribute once
+ * through diag, which beats recording a made-up name.
+ */
+function resolvedWorkflowName(given: string | undefined): string {
+  return (given ?? activeWorkflowName()) as string;
+}
+
+/**
+ * Runs `run` inside the `workflow.{name}` span; returns or throws exactly
+ * what it does. Records `workflow.executions.total` with the outcome,
+ * `workflow.execution.duration` (successful runs), `workflow.errors.total`,
+ * and the length of a string result on the span.
+ */
+export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan) => T, options?: SpanStartOptions): T {
+  const span = startWorkflowRunSpan({ workflowName: info.name, workflowNodeCount: info.nodeCount }, options);
+  if (!telemetryOn()) return run(span);
+  const stopwatch = startStopwatch();
+  const workflowName = info.name;
+  return context.with(context.active().setValue(WORKFLOW_NAME_KEY, workflowName), () =>
+    runInSpan(span, (active) =>
+      observeOutcome('workflow telemetry', () => run(active), {
+        onSuccess(result) {
+          const resultLength = textLength(result);
+          if (resultLength !== undefined) span.setWorkflowResultLength(resultLength);
+          recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_SUCCESS });
+          recordWorkflowExecutionDuration(stopwatch.elapsedMs(), { workflowName });
+        },
+        onFailure(error) {
+          recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
+          recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
+        },
+      }),
+    ),
+  );
+}
+
+/**
+ * Runs `run` inside the `workflow.node.{name}` span. Records
+ * `workflow.nodes.executed` with the outcome (node success and failure
+ * rates), `workflow.node.duration` (successful nodes), and
+ * `node.execution_time_ms` on the span whatever the outcome.
+ */
+export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T, options?: SpanStartOptions): T {
+  const workflowName = resolvedWorkflowName(info.workflowName);
+  const span = startWorkflowNodeSpan({ workflowName, nodeName: info.name, nodeType: info.type }, options);
+  if (!telemetryOn()) return run(span);
+  const stopwatch = startStopwatch();
+  const attributes = { workflowName, nodeName: info.name, nodeType: info.type };
+  const record = (status: StatusValue) => {
+    const elapsedMs = stopwatch.elapsedMs();
+    span.setNodeExecutionTimeMs(elapsedMs);
+    recordWorkflowNodesExecuted(1, { ...attributes, status });
+    return elapsedMs;
+  };
+  return runInSpan(span, (active) =>
+    observeOutcome('workflow node telemetry', () => run(active), {
+      onSuccess() {
+        recordWorkflowNodeDuration(record(STATUS_VALUE_SUCCESS), attributes);
+      },
+      onFailure() {
+        record(STATUS_VALUE_ERROR);
+      },
+    }),
+  );
+}
+
+/**
+ * Runs the router's `decide` inside the `workflow.router.{routerName}` span
+ * and returns its choice unchanged; sets `router.decision` and counts the
+ * chosen route in `workflow.router.decisions`.
+ */
+export function traceRouterDecision<T extends string | PromiseLike<string>>(
+  info: RouterInfo,
+  decide: (span: WorkflowRouterSpan) => T,
+  options?: SpanStartOptions,
+): T {
+  const workflowName = resolvedWorkflowName(info.workflowName);
+  const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
+  if (!telemetryOn()) return decide(span);
+  return runInSpan(span, (active) =>
+    observeOutcome('router decision telemetry', () => decide(active), {
+      onSuccess(route) {
+        span.setRouterDecision(route);
+        if (typeof route === 'string') recordWorkflowRouterDecisions(1, { workflowName, routerName: info.routerName, route });
+      },
+      onFailure() {
+        // The span carries the error; the spec counts decisions, not failed attempts.
+      },
+    }),
+  );
+}
+
+export function wrapWorkflow<This, Args extends unknown[], R>(
+  info: InfoSource<WorkflowInfo, This, NoInfer<Args>>,
+  fn: (this: This, ...args: Args) => R,
+  options?: SpanStartOptions,
+): (this: This, ...args: Args) => R {
+  return wrapWith('workflow', info, fn, (resolved, call) => traceWorkflow(resolved, call, options), callThrough);
+}
+
+export function wrapNode<This, Args extends unknown[], R>(
+  info: InfoSource<NodeInfo, This, NoInfer<Args>>,
+  fn: (this: This, ...args: Args) => R,
+  options?: SpanStartOptions,
+): (this: This, ...args: Args) => R {
+  return wrapWith('workflow node', info, fn, (resolved, call) => traceNode(resolved, call, options), callThrough);
+}
+
+export function wrapRouterDecision<This, Args extends unknown[], R extends string | PromiseLike<string>>(
+  info: InfoSource<RouterInfo, This, NoInfer<Args>>,
+  fn: (this: This, ...args: Args) => R,
+  options?: SpanStartOptions,
+): (this: This, ...args: Args) => R {
+  return wrapWith('router decision', info, fn, (resolved, call) => traceRouterDecision(resolved, call, options), callThrough);
+}

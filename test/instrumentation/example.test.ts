@@ -1,0 +1,46 @@
+/**
+ * The demo runs as the README says (`node examples/demo.ts`, Node's type
+ * stripping, no network) and prints the span tree and the metrics.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+it('node examples/demo.ts prints answers, both span trees and the metrics', async () => {
+  const env = { ...process.env };
+  delete env.FLO_OTLP_ENDPOINT;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const { stdout } = await promisify(execFile)(process.execPath, ['examples/demo.ts'], { cwd: root, env, timeout: 20_000 });
+  const summary = stdout.slice(stdout.indexOf('=== Answers ==='));
+  expect(summary).toContain('→ I am sorry about the double charge.');
+  const tree = summary
+    .split('\n')
+    .filter((line) => /^\s+(workflow|agent|llm)\./.test(line))
+    .map((line) => line.replace(/ {2}\d.*$/, ''));
+  expect(tree).toEqual([
+    '  workflow.support_desk',
+    '    workflow.router.triage',
+    '      llm.fake.generate',
+    '    workflow.node.billing_agent',
+    '      agent.billing.run',
+    '        agent.tool.lookup_invoice',
+    '        agent.tool.lookup_invoice',
+    '        llm.fake.generate',
+    '  workflow.support_desk',
+    '    workflow.router.triage',
+    '      llm.fake.generate',
+    '    workflow.node.general_agent',
+    '      agent.general.run',
+    '        llm.fake.stream',
+  ]);
+  expect(summary).toContain('[email]');
+  expect(summary).not.toMatch(/llm\.request\.content="[^"]*ana@example\.com/);
+  expect(summary).toMatch(/^agent\.retries\.total \{agent_name=billing reason=tool_error\} 1/m);
+  expect(summary).toMatch(/^llm\.streams\.total \{model=fake-large provider=fake status=success\} 1/m);
+  expect(summary).toMatch(/^workflow\.router\.decisions \{workflow_name=support_desk router_name=triage route=general_agent\} 1/m);
+  // The console exporters ran too.
+  expect(stdout.slice(0, stdout.indexOf('=== Answers ==='))).toContain("name: 'workflow.support_desk'");
+});

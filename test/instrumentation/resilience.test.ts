@@ -1,0 +1,203 @@
+/**
+ * Failures inside telemetry never change what the wrapped function returns
+ * or throws: faulty span processors and exporters, broken providers, usage
+ * extractors and info functions that throw, hostile responses.
+ */
+import type { Context, MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  traceAgentRun,
+  traceLlmCall,
+  traceLlmStream,
+  traceNode,
+  traceRouterDecision,
+  traceToolCall,
+  traceWorkflow,
+  wrapToolCall,
+} from '../../src/instrumentation/index.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { captureDiagnostics, ensureContextManager } from '../support/harness.ts';
+import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
+
+class DomainError extends Error {}
+
+const LLM = { provider: 'openai', model: 'gpt-4o' };
+let telemetry: InMemoryTelemetry | undefined;
+let restoreDiagnostics: (() => void) | undefined;
+afterEach(async () => {
+  restoreDiagnostics?.();
+  unbindProviders();
+  await telemetry?.shutdown();
+  telemetry = undefined;
+});
+
+function quietDiagnostics(): string[] {
+  const diagnostics = captureDiagnostics();
+  restoreDiagnostics = diagnostics.restore;
+  return diagnostics.messages;
+}
+
+/** Every helper, once succeeding and once failing, with results and errors compared by identity. */
+async function exerciseEveryHelper(): Promise<void> {
+  const value = { answer: 42 };
+  const error = new DomainError('domain failure');
+  const fail = async (): Promise<never> => {
+    throw error;
+  };
+  const chunks = async function* () {
+    yield 'a';
+    yield 'b';
+  };
+  const failingChunks = async function* () {
+    yield 'a';
+    throw error;
+  };
+
+  expect(await traceLlmCall(LLM, async () => value)).toBe(value);
+  await expect(traceLlmCall(LLM, fail)).rejects.toBe(error);
+  expect(traceLlmCall(LLM, () => value)).toBe(value);
+  const streamed: string[] = [];
+  for await (const chunk of traceLlmStream(LLM, chunks)) streamed.push(chunk);
+  expect(streamed).toEqual(['a', 'b']);
+  await expect((async () => { for await (const _ of traceLlmStream(LLM, failingChunks)); })()).rejects.toBe(error);
+  expect(
+    await traceWorkflow({ name: 'w' }, () =>
+      traceNode({ name: 'n', type: 'agent' }, () =>
+        traceAgentRun({ name: 'a', type: 't' }, async (agent) => {
+          agent.recordRetry('flaky');
+          expect(await traceRouterDecision({ routerName: 'r' }, async () => 'left')).toBe('left');
+          return traceToolCall({ name: 't' }, async () => value);
+        }),
+      ),
+    ),
+  ).toBe(value);
+  await expect(traceWorkflow({ name: 'w' }, () => traceAgentRun({ name: 'a', type: 't' }, () => traceToolCall({ name: 't' }, fail)))).rejects.toBe(error);
+  expect(() => traceNode({ name: 'n', type: 'function' }, () => { throw error; })).toThrow(error);
+}
+
+describe('a faulty SDK pipeline', () => {
+  it('a span processor that throws on start and on end', async () => {
+    const faulty: SpanProcessor = {
+      onStart(_span: Span, _context: Context) {
+        throw new Error('onStart exploded');
+      },
+      onEnd(_span: ReadableSpan) {
+        throw new Error('onEnd exploded');
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry({ spanProcessors: [faulty] });
+    await exerciseEveryHelper();
+    // Metrics do not depend on the span pipeline.
+    expect(await telemetry.counter('llm.requests.total')).toBe(3);
+  });
+
+  it('an exporter that throws', async () => {
+    const exporter: SpanExporter = {
+      export() {
+        throw new Error('export exploded');
+      },
+      shutdown: async () => {},
+    };
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    await exerciseEveryHelper();
+  });
+
+  it('providers whose tracers and meters cannot even be created', async () => {
+    ensureContextManager();
+    const tracerProvider: TracerProvider = {
+      getTracer() {
+        throw new Error('no tracer for you');
+      },
+    };
+    const meterProvider = {
+      getMeter() {
+        throw new Error('no meter for you');
+      },
+    } as unknown as MeterProvider;
+    const messages = quietDiagnostics();
+    bindProviders({ tracerProvider, meterProvider });
+    await exerciseEveryHelper();
+    expect(messages.join('\n')).toMatch(/no tracer for you/);
+  });
+});
+
+describe('faulty inputs to the helpers', () => {
+  it('a usage option that throws leaves the result alone and records the call without tokens', async () => {
+    const messages = quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const response = { text: 'ok' };
+    const result = await traceLlmCall(LLM, async () => response, {
+      usage: () => {
+        throw new Error('extractor bug');
+      },
+    });
+    expect(result).toBe(response);
+    expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
+    expect(await telemetry.points('llm.tokens.total')).toEqual([]);
+    expect(messages.join('\n')).toMatch(/usage option threw extractor bug/);
+  });
+
+  it('a usage option that throws on a stream chunk', async () => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const seen: number[] = [];
+    const stream = traceLlmStream(LLM, async function* () { yield 1; yield 2; }, {
+      usage: () => {
+        throw new Error('chunk extractor bug');
+      },
+    });
+    for await (const chunk of stream) seen.push(chunk);
+    expect(seen).toEqual([1, 2]);
+    expect((await telemetry.span('llm.openai.stream')).attributes['llm.stream.completed']).toBe(true);
+  });
+
+  it('a response whose fields throw when read', async () => {
+    telemetry = useInMemoryTelemetry();
+    const hostile = {
+      get usage(): never {
+        throw new Error('getter exploded');
+      },
+      get choices(): never {
+        throw new Error('getter exploded');
+      },
+    };
+    expect(await traceLlmCall(LLM, async () => hostile)).toBe(hostile);
+    expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
+  });
+
+  it('bad values from the framework are dropped, the call still runs', async () => {
+    const messages = quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    expect(await traceLlmCall({ provider: 'openai', model: 'gpt-4o', temperature: Number.NaN }, async () => 'ok')).toBe('ok');
+    expect(traceAgentRun({ name: 'a', type: 't', historySize: -3 }, () => 'ok')).toBe('ok');
+    expect((await telemetry.span('llm.openai.generate')).attributes['llm.temperature']).toBeUndefined();
+    expect(await telemetry.points('agent.history.size')).toEqual([]);
+    expect(messages.join('\n')).toMatch(/llm.temperature/);
+  });
+
+  it('an info function that throws runs the call untraced', async () => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const double = wrapToolCall(
+      () => {
+        throw new Error('no name');
+      },
+      (x: number) => x * 2,
+    );
+    expect(double(4)).toBe(8);
+    expect(await telemetry.spans()).toEqual([]);
+  });
+
+  it('a thrown non-Error value passes through unchanged', async () => {
+    telemetry = useInMemoryTelemetry();
+    const thrown = { code: 7 };
+    await expect(traceLlmCall(LLM, async () => Promise.reject(thrown))).rejects.toBe(thrown);
+    expect(await telemetry.points('llm.errors.total')).toEqual([{ attributes: { model: 'gpt-4o', provider: 'openai', error_type: 'object' }, value: 1 }]);
+  });
+});
