@@ -117,7 +117,7 @@ export const SPEC_ERROR_TYPE: AttributeSpec = { key: ATTR_ERROR_TYPE, kind: 'str
 /**
  * The message of the error the operation ended with.
  *
- * Filled automatically from the thrown value's `message`. May contain user data; flo_ai sets it on LLM spans.
+ * Filled automatically from the thrown value's `message`, as flo_ai does on LLM spans. It may contain user data, but no more than the `exception` event the span records anyway.
  *
  * Type: string. Stability: development.
  * @example "429 Too Many Requests"
@@ -179,19 +179,25 @@ export const SPEC_GEN_AI_OPERATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_OPER
  *
  * Providers outside the list (such as `ollama`) are recorded as given.
  *
- * Type: one of "openai", "anthropic", "gcp.gemini", "aws.bedrock", "azure.ai.openai", "mistral_ai" or another value. Stability: development.
+ * Type: one of "openai", "anthropic", "gcp.gemini", "aws.bedrock", "azure.ai.openai", "mistral_ai", "gcp.vertex_ai", "x_ai", "cohere", "deepseek", "groq", "perplexity" or another value. Stability: development.
  * @example "openai"
  * @example "anthropic"
  */
 export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
 /** Values of `gen_ai.provider.name` (open: other values are allowed). */
-export type GenAiProviderNameValue = 'openai' | 'anthropic' | 'gcp.gemini' | 'aws.bedrock' | 'azure.ai.openai' | 'mistral_ai' | (string & {});
+export type GenAiProviderNameValue = 'openai' | 'anthropic' | 'gcp.gemini' | 'aws.bedrock' | 'azure.ai.openai' | 'mistral_ai' | 'gcp.vertex_ai' | 'x_ai' | 'cohere' | 'deepseek' | 'groq' | 'perplexity' | (string & {});
 export const GEN_AI_PROVIDER_NAME_VALUE_OPENAI = 'openai' as const;
 export const GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC = 'anthropic' as const;
 export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini' as const;
 export const GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK = 'aws.bedrock' as const;
 export const GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI = 'azure.ai.openai' as const;
 export const GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI = 'mistral_ai' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_X_AI = 'x_ai' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_COHERE = 'cohere' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK = 'deepseek' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_GROQ = 'groq' as const;
+export const GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY = 'perplexity' as const;
 export const SPEC_GEN_AI_PROVIDER_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROVIDER_NAME, kind: 'string' };
 /**
  * The name of the GenAI model a request is being made to.

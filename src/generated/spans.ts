@@ -309,7 +309,7 @@ export interface LlmGenerateSpanAttributes {
   /**
    * `error.message`: The message of the error the operation ended with.
    *
-   * Requirement: opt in.
+   * Requirement: recommended.
    * @example "429 Too Many Requests"
    */
   readonly errorMessage?: string;
@@ -532,7 +532,7 @@ export interface LlmStreamSpanAttributes {
   /**
    * `error.message`: The message of the error the operation ended with.
    *
-   * Requirement: opt in.
+   * Requirement: recommended.
    * @example "429 Too Many Requests"
    */
   readonly errorMessage?: string;

@@ -1,27 +1,9 @@
 /**
- * Which naming conventions the instrumentation emits, and how a framework's
- * provider name maps onto the OpenTelemetry GenAI one.
- *
- * Both by default: flo_ai's dashboards and queries read the `llm.*` names
- * (and milliseconds), GenAI-aware backends read `gen_ai.*` (and seconds).
- * Emitting both costs a few extra data points per call and loses nobody.
- *
- * The setting is the runtime's one switch (`configureTelemetry({ conventions })`
- * sets the same state), so span attributes and metrics always agree. The
- * rule for metrics mirrors the runtime's rule for span attributes: a flo
- * metric the spec declares an `equivalent` for (`llm.request.duration`,
- * `llm.tokens.prompt`, `llm.tokens.completion`, `llm.stream.time_to_first_chunk`)
- * is dropped under `gen_ai`; a flo metric without one (agents, workflows,
- * request counters) is always recorded, since nothing else would carry it.
+ * How a framework's provider name maps onto the OpenTelemetry GenAI
+ * `gen_ai.provider.name`. Which conventions are emitted at all is the
+ * runtime's one switch (`configureTelemetry({ conventions })`, see
+ * src/runtime/conventions.ts), so span attributes and metrics always agree.
  */
-import {
-  CONVENTIONS,
-  emittedConventions,
-  emitsFlo,
-  emitsGenAi,
-  setConventions,
-  type Conventions,
-} from '../runtime/conventions.ts';
 import {
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
@@ -29,21 +11,14 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
   GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
+  GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+  GEN_AI_PROVIDER_NAME_VALUE_COHERE,
+  GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY,
   type GenAiProviderNameValue,
 } from '../generated/attributes.ts';
-import { warnOnce } from './internal.ts';
-
-export type EmittedConventions = Conventions;
-export { emittedConventions, emitsFlo, emitsGenAi };
-
-/** `flo` (flo_ai's names only), `gen_ai` (OpenTelemetry GenAI names where the spec declares one), or `both` (default). */
-export function setEmittedConventions(conventions: EmittedConventions): void {
-  if (!CONVENTIONS.includes(conventions)) {
-    warnOnce(`unknown conventions ${JSON.stringify(conventions)} ignored; expected one of ${CONVENTIONS.join(', ')}`);
-    return;
-  }
-  setConventions(conventions);
-}
 
 /**
  * Provider names as frameworks write them (flo_ai uses the provider class
@@ -64,8 +39,6 @@ export function setEmittedConventions(conventions: EmittedConventions): void {
  *
  * Anything else (ollama, vllm, a custom name) passes through exactly as
  * given: the convention allows custom values, and guessing would be worse.
- * `gcp.vertex_ai` and `x_ai` are well-known values of the GenAI convention
- * not (yet) listed as members in semconv/gen-ai.yaml.
  */
 const GEN_AI_PROVIDERS: Readonly<Record<string, GenAiProviderNameValue>> = {
   openai: GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
@@ -79,19 +52,19 @@ const GEN_AI_PROVIDERS: Readonly<Record<string, GenAiProviderNameValue>> = {
   googleai: GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
   googlegenai: GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
   gcpgemini: GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
-  vertex: 'gcp.vertex_ai',
-  vertexai: 'gcp.vertex_ai',
-  gcpvertexai: 'gcp.vertex_ai',
+  vertex: GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
+  vertexai: GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
+  gcpvertexai: GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI,
   bedrock: GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
   awsbedrock: GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK,
   mistral: GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
   mistralai: GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI,
-  xai: 'x_ai',
-  grok: 'x_ai',
-  cohere: 'cohere',
-  deepseek: 'deepseek',
-  groq: 'groq',
-  perplexity: 'perplexity',
+  xai: GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+  grok: GEN_AI_PROVIDER_NAME_VALUE_X_AI,
+  cohere: GEN_AI_PROVIDER_NAME_VALUE_COHERE,
+  deepseek: GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK,
+  groq: GEN_AI_PROVIDER_NAME_VALUE_GROQ,
+  perplexity: GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY,
 };
 
 /** The `gen_ai.provider.name` for a framework's provider name; see the table above. */

@@ -15,8 +15,8 @@ export {
   type ContentCaptureOptions,
   type ContentCaptureSettings,
   type ContentKind,
-} from './content.ts';
-export { emittedConventions, genAiProviderName, setEmittedConventions, type EmittedConventions } from './conventions.ts';
+} from '../runtime/content.ts';
+export { genAiProviderName } from './conventions.ts';
 export { agentRun, llmCall, llmStream, routerDecision, toolCall, workflowNode, workflowRun } from './decorators.ts';
 export { traceLlmCall, wrapLlmCall, type LlmCallOptions } from './llm.ts';
 export type { LlmCallInfo } from './llm-signals.ts';

@@ -38,7 +38,8 @@ import {
   recordLlmTokensTotal,
 } from '../generated/metrics.ts';
 import type { InstrumentedSpan } from '../runtime/spans.ts';
-import { emitsFlo, emitsGenAi, genAiProviderName } from './conventions.ts';
+import { emitsFlo, emitsGenAi } from '../runtime/conventions.ts';
+import { genAiProviderName } from './conventions.ts';
 import { errorType, MS_PER_SECOND } from './internal.ts';
 import type { Usage } from './usage.ts';
 

@@ -4,7 +4,7 @@
  */
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { capturedContent, contentCapture } from './content.ts';
+import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { guarded, observeOutcome, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
 import {
   alignGenAiProvider,

@@ -30,7 +30,7 @@ import { context, trace, type Context } from '@opentelemetry/api';
 import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
 import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
-import { capturedContent, contentCapture, ContentCollector } from './content.ts';
+import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
 import {
   alignGenAiProvider,

@@ -44,6 +44,7 @@ import {
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
+import { setContentCapture } from './content.ts';
 import { setConventions } from './conventions.ts';
 import { buildExportPipeline, type ExportPipeline } from './exporters.ts';
 import {
@@ -117,6 +118,7 @@ export function configureTelemetry(options?: TelemetryOptions): TelemetryHandle 
 
   void stopCurrentSession();
   setConventions(config.conventions);
+  setContentCapture(config.contentCapture);
   startSdk(sdk);
   const session: Session = {
     config,

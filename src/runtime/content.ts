@@ -5,7 +5,7 @@
  * cannot survive in a truncated remainder, and a hook that fails drops the
  * text instead of letting the raw one through.
  */
-import { warnOnce } from './internal.ts';
+import { warnOnce } from './diagnostics.ts';
 
 export type ContentKind = 'prompt' | 'completion';
 

@@ -4,12 +4,22 @@
  * GenAI-aware backends read), or both. Both is the default, so neither
  * audience loses anything; `configureTelemetry({ conventions })` changes it.
  */
+import { warnOnce } from './diagnostics.ts';
+
 export const CONVENTIONS = ['flo', 'gen_ai', 'both'] as const;
 export type Conventions = (typeof CONVENTIONS)[number];
 
 let current: Conventions = 'both';
 
+/**
+ * Sets the conventions emitted from now on. An unknown value (from untyped
+ * code) is reported through diag and ignored: recorders never throw.
+ */
 export function setConventions(conventions: Conventions): void {
+  if (!CONVENTIONS.includes(conventions)) {
+    warnOnce(`unknown conventions ${JSON.stringify(conventions)} ignored; expected one of ${CONVENTIONS.join(', ')}`);
+    return;
+  }
   current = conventions;
 }
 

@@ -22,6 +22,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 // The legacy key is deprecated upstream, but flo_ai dashboards still query it.
 import { ATTR_DEPLOYMENT_ENVIRONMENT } from '@opentelemetry/semantic-conventions/incubating';
+import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './content.ts';
 import { CONVENTIONS, type Conventions } from './conventions.ts';
 
 export type TelemetryLogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -60,6 +61,12 @@ export interface TelemetryOptions {
    * Default "both"; env `FLO_CONVENTIONS`. See docs/attributes.md, "GenAI mapping".
    */
   conventions?: Conventions;
+  /**
+   * Record prompt and completion text on LLM spans. Off by default: they are user data.
+   * `true`, or `{ enabled, maxLength, redact }` to truncate (default 4096 characters) and
+   * rewrite each text first. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`.
+   */
+  captureContent?: boolean | ContentCaptureOptions;
 }
 
 /** The settings in effect, safe to log: header names, never header values. */
@@ -79,9 +86,13 @@ export interface TelemetrySettings {
   readonly logLevel: TelemetryLogLevel;
   readonly installShutdownHooks: boolean;
   readonly conventions: Conventions;
+  /** Whether prompts and completions are recorded, and how much of each. */
+  readonly captureContent: { readonly enabled: boolean; readonly maxLength: number; readonly redacted: boolean };
 }
 
 export interface ResolvedTelemetryConfig extends TelemetrySettings {
+  /** What `setContentCapture()` receives. */
+  readonly contentCapture: ContentCaptureOptions;
   /** Headers from the option only: the gRPC exporters add the `OTEL_EXPORTER_OTLP_*HEADERS` ones themselves. */
   readonly otlpHeaders: Readonly<Record<string, string>>;
   /** Every header value in play, so diagnostics can redact them. */
@@ -107,6 +118,7 @@ export const TELEMETRY_DEFAULTS = Object.freeze({
   logLevel: 'warn' as TelemetryLogLevel,
   installShutdownHooks: false,
   conventions: 'both' as Conventions,
+  captureContent: false,
 });
 
 /** A metric export may use at most this share of the interval, and never more than the cap. */
@@ -143,6 +155,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set<keyof TelemetryOptions>([
   'metricReaders',
   'installShutdownHooks',
   'conventions',
+  'captureContent',
 ]);
 
 /** Header variables the gRPC exporters read on their own; validated here so a bad one fails early and redacted. */
@@ -201,6 +214,7 @@ export function validateTelemetryOptions(options: unknown): TelemetryOptions {
   optionalList(given.spanProcessors, 'spanProcessors', isSpanProcessor);
   optionalList(given.metricReaders, 'metricReaders', isMetricReader);
   optionalConventions(given.conventions, 'conventions');
+  optionalContentCapture(given.captureContent);
   return given;
 }
 
@@ -218,6 +232,8 @@ export function resolveTelemetryConfig(
   const envHeaders = endpoint ? headersFromEnv(env) : [];
   warnings.push(...endpointWarnings(endpoint, env, Object.keys(headers).length + envHeaders.length));
 
+  const contentCapture: ContentCaptureOptions = optionalContentCapture(given.captureContent) ??
+    envContentCapture(env) ?? { enabled: TELEMETRY_DEFAULTS.captureContent };
   const metricExportIntervalMillis =
     optionalMillis(given, 'metricExportIntervalMillis') ??
     envMillis(env, 'OTEL_METRIC_EXPORT_INTERVAL') ??
@@ -260,6 +276,8 @@ export function resolveTelemetryConfig(
       optionalConventions(given.conventions, 'conventions') ??
       optionalConventions(envValue(env, 'FLO_CONVENTIONS'), 'FLO_CONVENTIONS') ??
       TELEMETRY_DEFAULTS.conventions,
+    contentCapture,
+    captureContent: contentCaptureSummary(contentCapture),
     diagLogger: given.diagLogger ?? undefined,
     spanProcessors: [...(given.spanProcessors ?? [])],
     metricReaders: [...(given.metricReaders ?? [])],
@@ -282,6 +300,7 @@ export function publicSettings(config: ResolvedTelemetryConfig): TelemetrySettin
     logLevel: config.logLevel,
     installShutdownHooks: config.installShutdownHooks,
     conventions: config.conventions,
+    captureContent: config.captureContent,
   });
 }
 
@@ -567,6 +586,42 @@ function optionalConventions(value: unknown, setting: string): Conventions | und
   const known = CONVENTIONS.find((candidate) => candidate === value);
   if (known === undefined) throw new TelemetryConfigError(setting, `must be one of ${CONVENTIONS.join(', ')}, got ${describe(value)}`);
   return known;
+}
+
+const CONTENT_CAPTURE_KEYS: ReadonlySet<string> = new Set(['enabled', 'maxLength', 'redact']);
+const CONTENT_CAPTURE_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+function optionalContentCapture(value: unknown): ContentCaptureOptions | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return { enabled: value };
+  const setting = 'captureContent';
+  if (!isPlainObject(value)) throw new TelemetryConfigError(setting, `must be true, false or { enabled, maxLength, redact }, got ${describe(value)}`);
+  const unknown = Object.keys(value).filter((key) => !CONTENT_CAPTURE_KEYS.has(key));
+  if (unknown.length > 0) throw new TelemetryConfigError(setting, `unknown key ${unknown.join(', ')}; expected enabled, maxLength, redact`);
+  const { enabled, maxLength, redact } = value;
+  if (typeof enabled !== 'boolean') throw new TelemetryConfigError(`${setting}.enabled`, `must be true or false, got ${describe(enabled)}`);
+  if (maxLength !== undefined && !(maxLength === Infinity || (Number.isSafeInteger(maxLength) && (maxLength as number) > 0))) {
+    throw new TelemetryConfigError(`${setting}.maxLength`, `must be a positive whole number or Infinity, got ${describe(maxLength)}`);
+  }
+  if (redact !== undefined && typeof redact !== 'function') {
+    throw new TelemetryConfigError(`${setting}.redact`, `must be a function (text, kind) => string, got ${describe(redact)}`);
+  }
+  return { enabled, maxLength: maxLength as number | undefined, redact: redact as ContentCaptureOptions['redact'] };
+}
+
+function contentCaptureSummary(capture: ContentCaptureOptions): TelemetrySettings['captureContent'] {
+  return Object.freeze({
+    enabled: capture.enabled,
+    maxLength: capture.maxLength ?? DEFAULT_CONTENT_MAX_LENGTH,
+    redacted: capture.redact !== undefined,
+  });
+}
+
+function envContentCapture(env: TelemetryEnv): ContentCaptureOptions | undefined {
+  const raw = envValue(env, CONTENT_CAPTURE_ENV)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw new TelemetryConfigError(CONTENT_CAPTURE_ENV, `must be true or false, got ${describe(raw)}`);
+  return { enabled: raw === 'true' };
 }
 
 function optionalDiagLogger(value: unknown): void {

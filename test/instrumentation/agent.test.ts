@@ -4,7 +4,8 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activeAgentRun, setEmittedConventions, traceAgentRun, traceToolCall, wrapAgentRun, wrapToolCall } from '../../src/instrumentation/index.ts';
+import { activeAgentRun, traceAgentRun, traceToolCall, wrapAgentRun, wrapToolCall } from '../../src/instrumentation/index.ts';
+import { setConventions } from '../../src/runtime/conventions.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
@@ -13,7 +14,7 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let telemetry: InMemoryTelemetry;
 beforeEach(() => {
-  setEmittedConventions('both');
+  setConventions('both');
   telemetry = useInMemoryTelemetry();
 });
 afterEach(async () => {

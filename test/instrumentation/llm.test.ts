@@ -4,7 +4,8 @@
  */
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { genAiProviderName, setEmittedConventions, traceLlmCall, wrapLlmCall } from '../../src/instrumentation/index.ts';
+import { genAiProviderName, traceLlmCall, wrapLlmCall } from '../../src/instrumentation/index.ts';
+import { setConventions } from '../../src/runtime/conventions.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
@@ -17,12 +18,12 @@ const completion = (usage: object) => ({ choices: [{ message: { role: 'assistant
 
 let telemetry: InMemoryTelemetry;
 beforeEach(() => {
-  setEmittedConventions('both');
+  setConventions('both');
   telemetry = useInMemoryTelemetry();
 });
 afterEach(async () => {
   await telemetry.shutdown();
-  setEmittedConventions('both');
+  setConventions('both');
 });
 
 describe('a successful call', () => {
@@ -177,7 +178,7 @@ describe('a failed call', () => {
 
 describe('conventions', () => {
   it('flo: no GenAI metric and no GenAI span attribute', async () => {
-    setEmittedConventions('flo');
+    setConventions('flo');
     await traceLlmCall({ provider: 'gemini', model: 'gemini-2.5-pro' }, async () => ({ usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4 } }));
     const names = (await telemetry.metrics()).map((metric) => metric.descriptor.name).sort();
     expect(names).toEqual(['llm.request.duration', 'llm.requests.total', 'llm.tokens.completion', 'llm.tokens.prompt', 'llm.tokens.total']);
@@ -185,7 +186,7 @@ describe('conventions', () => {
   });
 
   it('gen_ai: GenAI forms replace the flo metrics that have one; the rest stay', async () => {
-    setEmittedConventions('gen_ai');
+    setConventions('gen_ai');
     await traceLlmCall({ provider: 'gemini', model: 'gemini-2.5-pro' }, async () => ({ usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4 } }));
     const names = (await telemetry.metrics()).map((metric) => metric.descriptor.name).sort();
     expect(names).toEqual(['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'llm.requests.total', 'llm.tokens.total']);
@@ -197,7 +198,7 @@ describe('conventions', () => {
 
   it('ignores an unknown setting', () => {
     const diagnostics = captureDiagnostics();
-    setEmittedConventions('otel' as never);
+    setConventions('otel' as never);
     diagnostics.restore();
     expect(diagnostics.messages.join('\n')).toMatch(/unknown conventions "otel"/);
   });

@@ -4,7 +4,8 @@
  */
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setEmittedConventions, traceLlmStream, wrapLlmStream } from '../../src/instrumentation/index.ts';
+import { traceLlmStream, wrapLlmStream } from '../../src/instrumentation/index.ts';
+import { setConventions } from '../../src/runtime/conventions.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
 const LLM = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0 };
@@ -51,7 +52,7 @@ async function collect<C>(stream: AsyncIterable<C>): Promise<C[]> {
 
 let telemetry: InMemoryTelemetry;
 beforeEach(() => {
-  setEmittedConventions('both');
+  setConventions('both');
   telemetry = useInMemoryTelemetry();
 });
 afterEach(async () => {

@@ -14,7 +14,9 @@ import {
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { describe, expect, it, vi } from 'vitest';
+import { ATTR_LLM_REQUEST_CONTENT } from '../../src/generated/attributes.ts';
 import { SCOPE_NAME, SCOPE_VERSION } from '../../src/generated/scope.ts';
+import { traceLlmCall } from '../../src/instrumentation/llm.ts';
 import { currentBinding } from '../../src/runtime/binding.ts';
 import {
   configureTelemetry,
@@ -320,5 +322,29 @@ describe('foreign OpenTelemetry globals', () => {
     } finally {
       trace.disable();
     }
+  });
+});
+
+describe('captureContent', () => {
+  it('turns prompt capture on for the session and off again when the next configure leaves it out', async () => {
+    const promptKey = ATTR_LLM_REQUEST_CONTENT;
+    const llm = { provider: 'openai', model: 'gpt-4o', prompt: 'call me at 555-0100' };
+    const exporting = () => {
+      const { processor } = recordingProcessor();
+      const exported: ReadableSpan[] = [];
+      processor.onEnd.mockImplementation((span: ReadableSpan) => void exported.push(span));
+      return { processor, exported };
+    };
+
+    const first = exporting();
+    configureTelemetry({ ...quiet, spanProcessors: [first.processor], captureContent: { enabled: true, redact: (text) => text.replace(/\d/g, '#') } });
+    await traceLlmCall(llm, async () => ({ text: 'ok' }));
+    expect(first.exported[0]?.attributes[promptKey]).toBe('call me at ###-####');
+
+    const second = exporting();
+    configureTelemetry({ ...quiet, spanProcessors: [second.processor] });
+    await traceLlmCall(llm, async () => ({ text: 'ok' }));
+    expect(second.exported[0]?.attributes).not.toHaveProperty(promptKey);
+    await shutdownTelemetry();
   });
 });

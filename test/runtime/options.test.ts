@@ -8,6 +8,7 @@ import {
   TelemetryConfigError,
   isSdkDisabled,
   metricExportTimeoutFor,
+  publicSettings,
   resolveTelemetryConfig,
   validateTelemetryOptions,
   type ResolvedTelemetryConfig,
@@ -345,5 +346,45 @@ describe('conventions validation', () => {
 
   it('names FLO_CONVENTIONS when the variable is wrong', () => {
     expect(configError(() => resolve({}, { FLO_CONVENTIONS: 'all' })).setting).toBe('FLO_CONVENTIONS');
+  });
+});
+
+describe('captureContent', () => {
+  const enabled = (options: TelemetryOptions, env: TelemetryEnv = {}) => resolve(options, env).captureContent.enabled;
+
+  it('is off by default', () => {
+    expect(resolve().captureContent).toEqual({ enabled: false, maxLength: 4096, redacted: false });
+  });
+
+  it('option beats OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, which beats the default', () => {
+    const env = { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' };
+    expect(enabled({ captureContent: false }, env)).toBe(false);
+    expect(enabled({}, env)).toBe(true);
+    expect(enabled({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'FALSE' })).toBe(false);
+  });
+
+  it('keeps maxLength and the redact hook for the instrumentation, and shows only that a hook is set', () => {
+    const redact = (text: string) => text.replaceAll('secret', '***');
+    const config = resolve({ captureContent: { enabled: true, maxLength: 100, redact } });
+    expect(config.contentCapture).toEqual({ enabled: true, maxLength: 100, redact });
+    expect(publicSettings(config).captureContent).toEqual({ enabled: true, maxLength: 100, redacted: true });
+  });
+
+  it.each<[string, unknown, string, string]>([
+    ['a string', 'yes', 'captureContent', 'must be true, false or { enabled, maxLength, redact }'],
+    ['an unknown key', { enabled: true, max: 10 }, 'captureContent', 'unknown key max'],
+    ['no enabled flag', { maxLength: 10 }, 'captureContent.enabled', 'must be true or false'],
+    ['a zero maxLength', { enabled: true, maxLength: 0 }, 'captureContent.maxLength', 'positive whole number'],
+    ['a fractional maxLength', { enabled: true, maxLength: 2.5 }, 'captureContent.maxLength', 'positive whole number'],
+    ['a redact that is not a function', { enabled: true, redact: 'mask' }, 'captureContent.redact', 'must be a function'],
+  ])('rejects %s, naming the setting', (_case, captureContent, setting, inMessage) => {
+    const error = configError(() => validateTelemetryOptions({ captureContent }));
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(inMessage);
+  });
+
+  it('names the variable when it is neither true nor false', () => {
+    const error = configError(() => resolve({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe' }));
+    expect(error.setting).toBe('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT');
   });
 });
