@@ -11,7 +11,6 @@
  * point, from a copy kept in memory.
  */
 import { configureTelemetry, shutdownTelemetry } from '../src/runtime/index.ts';
-import { setContentCapture } from '../src/instrumentation/index.ts';
 import { formatMetrics, formatSpanTree, TelemetryReport } from './report.ts';
 import { SupportDesk } from './support-desk.ts';
 
@@ -27,9 +26,9 @@ async function main(): Promise<void> {
     consoleExport: otlpEndpoint === undefined,
     spanProcessors: [report.spanProcessor],
     metricReaders: [report.metricReader],
+    // Prompts and answers are user data: off unless opted in. The demo opts in, masking e-mail addresses.
+    captureContent: { enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') },
   });
-  // Prompts and answers are user data: off unless opted in. The demo opts in, masking e-mail addresses.
-  setContentCapture({ enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') });
 
   console.log(otlpEndpoint === undefined ? 'Console exporters print as they go; a compact summary follows at the end.\n' : `Exporting to ${otlpEndpoint}.\n`);
   const desk = new SupportDesk();
