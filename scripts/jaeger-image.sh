@@ -42,6 +42,12 @@ install_docker_engine() {
 start_docker_engine() {
   say "starting dockerd (log: $DOCKERD_LOG)"
   mkdir -p "$CACHE_DIR"
+  # A dockerd killed with its machine's session leaves its pid file behind,
+  # and a new dockerd refuses to start while it exists.
+  local pid_file=/var/run/docker.pid
+  if [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    as_root rm -f "$pid_file"
+  fi
   # setsid: the engine outlives this script; CI's later steps need it.
   as_root setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
