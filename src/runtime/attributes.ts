@@ -31,10 +31,7 @@ export interface AttributeField {
 }
 
 export function fitsKind(value: unknown, kind: AttributeKind): boolean {
-  if (kind.endsWith('[]')) {
-    const element = kind.slice(0, -2) as AttributeKind;
-    return Array.isArray(value) && value.every((item) => fitsKind(item, element));
-  }
+  // A plain switch: this runs for every attribute of every measurement.
   switch (kind) {
     case 'string':
       return typeof value === 'string';
@@ -42,8 +39,10 @@ export function fitsKind(value: unknown, kind: AttributeKind): boolean {
       return Number.isSafeInteger(value);
     case 'double':
       return typeof value === 'number' && Number.isFinite(value);
-    default:
+    case 'boolean':
       return typeof value === 'boolean';
+    default:
+      return Array.isArray(value) && value.every((item) => fitsKind(item, kind.slice(0, -2) as AttributeKind));
   }
 }
 
@@ -74,10 +73,14 @@ export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue)
 
 /** Builds span start attributes: like toAttributes, under the keys of the conventions in force. */
 export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
+  const source = (input ?? {}) as Record<string, unknown>;
   const attributes: Attributes = {};
-  for (const [key, value] of Object.entries(toAttributes(fields, input, signal))) {
-    const field = fields.find((candidate) => candidate.spec.key === key);
-    for (const [entryKey, entryValue] of field ? spanAttributeEntries(field.spec, value as AttributeValue) : []) attributes[entryKey] = entryValue;
+  for (const field of fields) {
+    const value = fieldValue(field, source, signal);
+    if (value === undefined) continue;
+    const { spec } = field;
+    if (spec.equivalent === undefined) attributes[spec.key] = value;
+    else for (const [key, entry] of spanAttributeEntries(spec, value)) attributes[key] = entry;
   }
   return attributes;
 }
@@ -87,15 +90,20 @@ export function toAttributes(fields: readonly AttributeField[], input: object | 
   const source = (input ?? {}) as Record<string, unknown>;
   const attributes: Attributes = {};
   for (const field of fields) {
-    const value = source[field.property];
-    if (value === undefined || value === null) {
-      if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
-      continue;
-    }
-    const checked = checkedValue(field.spec, value, signal);
-    if (checked !== undefined) attributes[field.spec.key] = checked;
+    const value = fieldValue(field, source, signal);
+    if (value !== undefined) attributes[field.spec.key] = value;
   }
   return attributes;
+}
+
+/** The checked value of one field of a typed attribute object, or undefined (missing or dropped). */
+function fieldValue(field: AttributeField, source: Record<string, unknown>, signal: string): AttributeValue | undefined {
+  const value = source[field.property];
+  if (value === undefined || value === null) {
+    if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
+    return undefined;
+  }
+  return checkedValue(field.spec, value, signal);
 }
 
 function describe(value: unknown): string {

@@ -13,6 +13,7 @@ import {
   type Link,
   type Span,
   type TimeInput,
+  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, toSpanAttributes } from './attributes.ts';
@@ -65,12 +66,10 @@ export function startOtelSpan<A extends object>(
     const tracer = boundTracer();
     if (tracer === undefined) return undefined;
     const parent = options.parent ?? context.active();
-    const spanOptions = {
-      kind: SPAN_KINDS[descriptor.kind],
-      attributes: toSpanAttributes(descriptor.fields, attributes, descriptor.id),
-      startTime: options.startTime,
-      links: options.links,
-    };
+    const spanOptions: SpanOptions = { kind: SPAN_KINDS[descriptor.kind], attributes: toSpanAttributes(descriptor.fields, attributes, descriptor.id) };
+    // Only when given, so the SDK gets the same options object a hand-written call passes.
+    if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
+    if (options.links !== undefined) spanOptions.links = options.links;
     return tracer.startSpan(descriptor.name(attributes), spanOptions, parent);
   } catch (error) {
     warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
@@ -84,14 +83,12 @@ export function startOtelSpan<A extends object>(
  */
 export class InstrumentedSpan {
   readonly #span: Span | undefined;
-  readonly #descriptorId: string;
-  readonly #errorFields: readonly AttributeField[];
+  readonly #descriptor: SpanDescriptor<never>;
   #ended = false;
 
   constructor(span: Span | undefined, descriptor: SpanDescriptor<never>) {
     this.#span = span;
-    this.#descriptorId = descriptor.id;
-    this.#errorFields = descriptor.fields.filter((field) => field.spec.onError !== undefined);
+    this.#descriptor = descriptor;
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
@@ -108,10 +105,11 @@ export class InstrumentedSpan {
   recordError(error: unknown): void {
     const span = this.#span;
     if (span === undefined || this.#ended) return;
-    guarded(`${this.#descriptorId}: recording an error`, () => {
+    guarded(`${this.#descriptor.id}: recording an error`, () => {
       span.recordException(error instanceof Error ? error : String(error));
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-      for (const field of this.#errorFields) {
+      for (const field of this.#descriptor.fields) {
+        if (field.spec.onError === undefined) continue;
         const value = field.spec.onError === 'type' ? errorType(error) : errorMessage(error);
         for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
@@ -122,18 +120,25 @@ export class InstrumentedSpan {
   end(endTime?: TimeInput): void {
     if (this.#span === undefined || this.#ended) return;
     this.#ended = true;
-    const span = this.#span;
-    guarded(`${this.#descriptorId}: ending the span`, () => span.end(endTime));
+    try {
+      this.#span.end(endTime);
+    } catch (error) {
+      warnOnce(`${this.#descriptor.id}: ending the span failed: ${errorMessage(error)}`);
+    }
   }
 
   /** Sets one attribute after checking it against its spec; used by the generated setters. */
   protected setChecked(spec: AttributeSpec, value: unknown): this {
     const span = this.#span;
     if (span === undefined || this.#ended) return this;
-    guarded(`${this.#descriptorId}: setting ${spec.key}`, () => {
-      const checked = checkedValue(spec, value, this.#descriptorId);
-      if (checked !== undefined) for (const [key, entry] of spanAttributeEntries(spec, checked)) span.setAttribute(key, entry);
-    });
+    try {
+      const checked = checkedValue(spec, value, this.#descriptor.id);
+      if (checked === undefined) return this;
+      if (spec.equivalent === undefined) span.setAttribute(spec.key, checked);
+      else for (const [key, entry] of spanAttributeEntries(spec, checked)) span.setAttribute(key, entry);
+    } catch (error) {
+      warnOnce(`${this.#descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
+    }
     return this;
   }
 }
