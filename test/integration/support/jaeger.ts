@@ -7,8 +7,8 @@
  * version. Where no registry is reachable, `bash scripts/jaeger-image.sh`
  * builds an equivalent one locally (see the README).
  */
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+export { freePort } from '../../support/ports.ts';
 
 // Testcontainers' reaper is an image too, which cannot be pulled where no
 // registry answers; these tests stop their containers themselves.
@@ -93,16 +93,6 @@ export async function startJaeger(fixed: FixedPorts = {}): Promise<Jaeger> {
       await container.stop({ timeout: 2_000 });
     },
   };
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 // ---------------------------------------------------------------------------

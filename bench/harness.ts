@@ -1,0 +1,70 @@
+/**
+ * Measuring with tinybench, per call: each task runs a batch of calls per
+ * iteration (one call is far below the timer's resolution) and results are
+ * divided by the batch size. Ratios are only ever taken between tasks of one
+ * run, since absolute timings on shared 2-core machines drift.
+ */
+import { Bench } from 'tinybench';
+
+export const BATCH = 100;
+
+export interface Task {
+  readonly name: string;
+  /** One batch of BATCH calls. */
+  readonly batch: () => unknown;
+}
+
+export interface Measured {
+  readonly name: string;
+  /** Per call, in nanoseconds. */
+  readonly medianNs: number;
+  readonly p75Ns: number;
+  readonly p99Ns: number;
+  readonly samples: number;
+}
+
+const MS_TO_NS = 1e6;
+
+export async function measure(tasks: readonly Task[], timeMs = 1_000): Promise<Measured[]> {
+  const bench = new Bench({ time: timeMs, warmupTime: 250 });
+  for (const task of tasks) bench.add(task.name, task.batch);
+  await bench.run();
+  return bench.tasks.map((task) => {
+    const result = task.result;
+    if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${task.name} failed: ${JSON.stringify(result)}`);
+    const perCall = (ms: number) => (ms * MS_TO_NS) / BATCH;
+    return {
+      name: task.name,
+      medianNs: perCall(result.latency.p50),
+      p75Ns: perCall(result.latency.p75),
+      p99Ns: perCall(result.latency.p99),
+      samples: result.latency.samplesCount,
+    };
+  });
+}
+
+/** A sync function repeated BATCH times. */
+export function repeat(call: () => unknown): () => void {
+  return () => {
+    for (let index = 0; index < BATCH; index += 1) call();
+  };
+}
+
+/** An async function awaited BATCH times, one after the other. */
+export function repeatAsync(call: () => Promise<unknown>): () => Promise<void> {
+  return async () => {
+    for (let index = 0; index < BATCH; index += 1) await call();
+  };
+}
+
+export function byName(results: readonly Measured[], name: string): Measured {
+  const found = results.find((result) => result.name === name);
+  if (found === undefined) throw new Error(`no result named ${name}`);
+  return found;
+}
+
+export function formatNs(ns: number): string {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(0)} ns`;
+}
