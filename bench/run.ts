@@ -71,7 +71,7 @@ async function telemetryOff(): Promise<void> {
 async function peer(): Promise<void> {
   configureInProcess();
   const peerCall = work.peerLlmCall();
-  const kitBoth = { name: 'kit traceLlmCall (flo_ai + GenAI names: span, 9 metric points)', batch: repeatAsync(work.kitLlmCall) };
+  const kitBoth = { name: 'kit traceLlmCall (flo_ai + GenAI names: span, 8 metric points)', batch: repeatAsync(work.kitLlmCall) };
   const results = await measure([
     kitBoth,
     { name: 'openinference-core traceLLM (span only)', batch: repeatAsync(peerCall) },
