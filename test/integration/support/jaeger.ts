@@ -43,10 +43,14 @@ export async function dockerProblem(): Promise<string | undefined> {
 
 /** Docker present: run the suite; absent: fail in CI, skip elsewhere with the reason. */
 export async function integrationEnabled(): Promise<boolean> {
-  const problem = await dockerProblem();
+  return integrationDecision(await dockerProblem(), process.env);
+}
+
+/** The rule itself: true to run; false (after saying why) to skip; throws in CI, which must never skip. */
+export function integrationDecision(problem: string | undefined, env: Readonly<Record<string, string | undefined>>, warn = console.warn): boolean {
   if (problem === undefined) return true;
-  if (process.env.CI) throw new Error(`CI=${process.env.CI}: ${problem}`);
-  console.warn(`Skipping integration tests: ${problem}`);
+  if (env.CI) throw new Error(`CI=${env.CI}: ${problem}`);
+  warn(`Skipping integration tests: ${problem}`);
   return false;
 }
 
