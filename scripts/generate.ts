@@ -3,26 +3,36 @@
  * The generator: semantic-convention YAML in, typed TypeScript recorders and
  * markdown reference out. Usable on any spec folder:
  *
- *   node scripts/generate.ts [--spec DIR] [--out DIR] [--docs DIR]
- *                            [--runtime-import SPECIFIER] [--check]
+ *   npx flo-semconv [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER]
+ *                   [--import-extension js|ts] [--check | --diff BASELINE]
+ *
+ * (`node scripts/generate.ts …` in this repository; `flo-semconv` is bin.ts.)
  *
  * Exit codes: 0 done (or up to date), 1 the spec has problems or (with
  * --check) generated files are stale, 2 wrong usage or an I/O failure.
  */
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DOCS_HEADER, renderDocs } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
 import { GENERATED_MARKER, renderTypeScript } from './codegen/typescript.ts';
 import { diffSpecs, specAtRevision, type SpecChange } from './semconv/diff.ts';
 import { loadSpec } from './semconv/load.ts';
-import { formatProblem, SpecError } from './semconv/problems.ts';
+import { formatProblem, SpecError, type Problem } from './semconv/problems.ts';
+import type { Spec } from './semconv/model.ts';
 
 export const DEFAULTS = {
   spec: 'semconv',
   out: 'src/generated',
   docs: 'docs',
   runtimeImport: '@flo-ai/telemetry-kit/runtime',
+  importExtension: 'js',
 } as const;
+
+/** The command a consumer regenerates with; the program quoted in generated headers. */
+export const BIN_PROGRAM = 'npx flo-semconv';
 
 /** How the kit's own generated code reaches the runtime beside it (see package.json scripts). */
 export const KIT_RUNTIME_IMPORT = '../runtime/support.ts';
@@ -32,29 +42,65 @@ export interface GenerateOptions {
   readonly out: string;
   readonly docs: string;
   readonly runtimeImport: string;
+  /** `js` (default): specifiers any nodenext or bundler project compiles; `ts`: for type-stripping setups. */
+  readonly importExtension?: 'js' | 'ts';
 }
 
-const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--check | --diff BASELINE]
+/** Exactly what `npm run generate` does in this repository (its program and options). */
+export const KIT_PROGRAM = 'node scripts/generate.ts';
+export const KIT_OPTIONS: GenerateOptions = { ...DEFAULTS, runtimeImport: KIT_RUNTIME_IMPORT, importExtension: 'ts' };
+
+const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--import-extension js|ts] [--check | --diff BASELINE]
   --spec DIR                 folder of semantic-convention YAML (default ${DEFAULTS.spec})
   --out DIR                  folder for the generated TypeScript (default ${DEFAULTS.out})
   --docs DIR                 folder for the generated markdown (default ${DEFAULTS.docs})
   --runtime-import SPECIFIER module the generated code imports its runtime from
                              (default ${DEFAULTS.runtimeImport}; the kit itself uses ${KIT_RUNTIME_IMPORT})
+  --import-extension js|ts   extension of the imports between generated files (default js, what
+                             nodenext and bundler projects compile; ts for type-stripping setups
+                             with rewriteRelativeImportExtensions, as the kit itself uses)
   --check                    change nothing; exit 1 naming each stale file
   --diff BASELINE            change nothing; compare the spec with an earlier one (a folder, or
                              git:REVISION for the spec folder at that revision) and exit 1 when
                              any change is breaking`;
 
-/** Renders every output folder in memory; throws SpecError when the spec is invalid. */
-export function renderOutputs(options: GenerateOptions): OutputFolder[] {
+/**
+ * Renders every output folder in memory; throws SpecError when the spec is invalid.
+ * `program` starts the regenerate command quoted in each file's header.
+ */
+export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM): OutputFolder[] {
   const spec = loadSpec(options.spec);
+  const regenerateCommand = regenerateCommandOf(options, program);
+  const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
   return [
-    { dir: options.out, files: renderTypeScript(spec, { runtimeImport: options.runtimeImport }), header: GENERATED_MARKER },
-    { dir: options.docs, files: renderDocs(spec), header: DOCS_HEADER },
+    { dir: options.out, files: renderTypeScript(spec, typescript), header: GENERATED_MARKER },
+    { dir: options.docs, files: renderDocs(spec, { regenerateCommand }), header: DOCS_HEADER },
   ];
 }
 
-function main(argv: string[]): number {
+/**
+ * The command line that regenerates the output: paths relative to the working folder (the
+ * folder to run it from), options that differ from the defaults, quoted for a POSIX shell.
+ */
+export function regenerateCommandOf(options: GenerateOptions, program: string = BIN_PROGRAM): string {
+  const path = (given: string): string => {
+    const fromHere = relative(process.cwd(), resolve(given));
+    if (fromHere === '') return '.';
+    return (isAbsolute(given) && (fromHere.startsWith('..') || isAbsolute(fromHere)) ? given : fromHere).split(sep).join('/');
+  };
+  const args = ['--spec', path(options.spec), '--out', path(options.out), '--docs', path(options.docs)];
+  if (options.runtimeImport !== DEFAULTS.runtimeImport) args.push('--runtime-import', options.runtimeImport);
+  const extension = options.importExtension ?? DEFAULTS.importExtension;
+  if (extension !== DEFAULTS.importExtension) args.push('--import-extension', extension);
+  return [program, ...args.map(shellQuote)].join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs the CLI; returns the exit code. `program` is how it was started, quoted in generated headers. */
+export function main(argv: string[], program: string = BIN_PROGRAM): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -64,6 +110,7 @@ function main(argv: string[]): number {
         out: { type: 'string', default: DEFAULTS.out },
         docs: { type: 'string', default: DEFAULTS.docs },
         'runtime-import': { type: 'string', default: DEFAULTS.runtimeImport },
+        'import-extension': { type: 'string', default: DEFAULTS.importExtension },
         check: { type: 'boolean', default: false },
         diff: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -77,10 +124,15 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  const options = { spec: parsed.spec, out: parsed.out, docs: parsed.docs, runtimeImport: parsed['runtime-import'] };
+  const importExtension = parsed['import-extension'];
+  if (importExtension !== 'js' && importExtension !== 'ts') {
+    console.error(`--import-extension must be js or ts, not ${JSON.stringify(importExtension)}\n${USAGE}`);
+    return 2;
+  }
+  const options: GenerateOptions = { spec: parsed.spec, out: parsed.out, docs: parsed.docs, runtimeImport: parsed['runtime-import'], importExtension };
   try {
     if (parsed.diff !== undefined) return diff(options.spec, parsed.diff);
-    const folders = renderOutputs(options);
+    const folders = renderOutputs(options, program);
     return parsed.check ? check(folders) : write(folders);
   } catch (error) {
     if (error instanceof SpecError) {
@@ -94,13 +146,36 @@ function main(argv: string[]): number {
 }
 
 function diff(specDir: string, baseline: string): number {
-  const baselineDir = baseline.startsWith('git:') ? specAtRevision(specDir, baseline.slice('git:'.length)) : baseline;
-  const changes = diffSpecs(loadSpec(baselineDir), loadSpec(specDir));
+  const snapshot = baseline.startsWith('git:') ? specAtRevision(specDir, baseline.slice('git:'.length)) : undefined;
+  let before: Spec | undefined;
+  let after: Spec | undefined;
+  try {
+    // Both are loaded, so the problems of each are reported, each under the spec it belongs to.
+    before = loadForDiff(snapshot?.dir ?? baseline, `the baseline ${baseline}`, snapshot?.origin);
+    after = loadForDiff(specDir, `the spec ${specDir}`);
+  } finally {
+    snapshot?.dispose();
+  }
+  if (before === undefined || after === undefined) return 1;
+  const changes = diffSpecs(before, after);
   const line = (c: SpecChange) => `${c.breaking ? 'breaking' : 'compatible'}: ${c.subject}: ${c.description}`;
   for (const c of changes) (c.breaking ? console.error : console.log)(line(c));
   const breaking = changes.filter((c) => c.breaking).length;
   console.log(`generate --diff ${baseline}: ${breaking} breaking, ${changes.length - breaking} compatible change(s)`);
   return breaking > 0 ? 1 : 0;
+}
+
+/** Loads one side of a diff; on spec problems prints them, naming that side, and returns undefined. */
+function loadForDiff(dir: string, name: string, origin: (file: string) => string = (file) => file): Spec | undefined {
+  try {
+    return loadSpec(dir);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    const located = (problem: Problem): Problem => ({ ...problem, location: { ...problem.location, file: origin(problem.location.file) } });
+    for (const problem of error.problems) console.error(formatProblem(located(problem)));
+    console.error(`generate --diff: ${error.problems.length} problem(s) in ${name}; nothing was compared`);
+    return undefined;
+  }
 }
 
 function check(folders: OutputFolder[]): number {
@@ -122,4 +197,18 @@ function write(folders: OutputFolder[]): number {
   return 0;
 }
 
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));
+/**
+ * True when Node was started with this file (`node scripts/generate.ts`). Not `import.meta.main`:
+ * Node 22.15–22.17, inside the engines range, leave it undefined.
+ */
+function startedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (startedDirectly()) process.exitCode = main(process.argv.slice(2), `node ${relative(process.cwd(), process.argv[1] ?? '').split(sep).join('/')}`);

@@ -6,9 +6,9 @@
  * a new required attribute are breaking.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import {
   isEnumType,
   type AttributeDefinition,
@@ -121,21 +121,42 @@ function diffMetric(old: MetricDefinition, current: MetricDefinition, subject: s
   return [...changes, ...diffUses(old.attributes, current.attributes, subject)];
 }
 
+/** A spec folder as it was at a git revision, copied into a temporary folder. */
+export interface SpecSnapshot {
+  /** The temporary folder holding the spec files. */
+  readonly dir: string;
+  /** Where a file of the snapshot comes from, as git names it: `HEAD~1:semconv/llm.yaml`. */
+  origin(file: string): string;
+  /** Removes the temporary folder; call it when done (`finally`). */
+  dispose(): void;
+}
+
 /**
  * Materialises the spec folder `specDir` as it was at git revision `revision`
- * into a temporary folder, and returns that folder.
+ * into a temporary folder, which the caller disposes of.
  */
-export function specAtRevision(specDir: string, revision: string): string {
+export function specAtRevision(specDir: string, revision: string): SpecSnapshot {
   const top = execFileSync('git', ['-C', specDir, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
   const prefix = relative(top, specDir) || '.';
   const listing = execFileSync('git', ['-C', top, 'ls-tree', '-r', '--name-only', revision, '--', prefix], { encoding: 'utf8' });
   const files = listing.split('\n').filter((file) => /\.ya?ml$/.test(file));
   if (files.length === 0) throw new Error(`no spec files under ${prefix} at revision ${revision}`);
   const out = mkdtempSync(join(tmpdir(), 'flo-spec-baseline-'));
-  for (const file of files) {
-    const target = join(out, relative(prefix, file));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, execFileSync('git', ['-C', top, 'show', `${revision}:${file}`]));
+  const dispose = (): void => rmSync(out, { recursive: true, force: true });
+  try {
+    for (const file of files) {
+      const target = join(out, relative(prefix, file));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, execFileSync('git', ['-C', top, 'show', `${revision}:${file}`]));
+    }
+  } catch (error) {
+    dispose();
+    throw error;
   }
-  return out;
+  const origin = (file: string): string => {
+    const inside = relative(out, resolve(file));
+    if (inside.startsWith('..') || inside === '') return file;
+    return `${revision}:${posix.join(prefix.split(sep).join('/'), inside.split(sep).join('/'))}`;
+  };
+  return { dir: out, origin, dispose };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULTS, KIT_RUNTIME_IMPORT, renderOutputs } from '../../scripts/generate.ts';
+import { DEFAULTS, KIT_OPTIONS, KIT_PROGRAM, KIT_RUNTIME_IMPORT, renderOutputs } from '../../scripts/generate.ts';
 import { plannedChanges } from '../../scripts/codegen/output.ts';
 import { makeTempDir, removeDir, snapshotFolder, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
 
@@ -37,12 +37,12 @@ function fixtureRun(spec: string) {
 
 describe('the kit spec', () => {
   it('generates exactly the committed src/generated and docs files', () => {
-    const changes = plannedChanges(renderOutputs({ ...DEFAULTS, runtimeImport: KIT_RUNTIME_IMPORT, spec: join(ROOT, DEFAULTS.spec), out: join(ROOT, DEFAULTS.out), docs: join(ROOT, DEFAULTS.docs) }));
+    const changes = plannedChanges(renderOutputs({ ...KIT_OPTIONS, spec: join(ROOT, DEFAULTS.spec), out: join(ROOT, DEFAULTS.out), docs: join(ROOT, DEFAULTS.docs) }, KIT_PROGRAM));
     expect(changes).toEqual([]);
   });
 
   it('passes --check', () => {
-    const result = generate(['--check', '--runtime-import', KIT_RUNTIME_IMPORT]);
+    const result = generate(['--check', '--runtime-import', KIT_RUNTIME_IMPORT, '--import-extension', 'ts']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
