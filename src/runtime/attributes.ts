@@ -8,14 +8,14 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { emitsFlo, emitsGenAi } from './conventions.ts';
 import { warnOnce } from './diagnostics.ts';
 
-export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]';
+export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]' | 'any';
 
 /** An attribute as the spec defines it (generated into src/generated/attributes.ts). */
 export interface AttributeSpec {
   readonly key: string;
   readonly kind: AttributeKind;
   /** The members of a closed enum; values outside them are dropped. */
-  readonly members?: readonly (string | number)[];
+  readonly members?: readonly (string | number | boolean)[];
   /** Which part of a caught error fills this attribute on a span. */
   readonly onError?: 'type' | 'message';
   /** The OpenTelemetry GenAI key carrying the same value on spans, scaled when units differ. */
@@ -41,6 +41,8 @@ export function fitsKind(value: unknown, kind: AttributeKind): boolean {
       return typeof value === 'number' && Number.isFinite(value);
     case 'boolean':
       return typeof value === 'boolean';
+    case 'any':
+      return value !== undefined && value !== null && typeof value !== 'function' && typeof value !== 'symbol';
     default:
       return Array.isArray(value) && value.every((item) => fitsKind(item, kind.slice(0, -2) as AttributeKind));
   }
@@ -52,11 +54,25 @@ export function checkedValue(spec: AttributeSpec, value: unknown, signal: string
     warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not of type ${spec.kind}`);
     return undefined;
   }
-  if (spec.members !== undefined && !spec.members.includes(value as string | number)) {
+  // OpenTelemetry attributes hold primitives and arrays; a structured `any` value travels as JSON text.
+  if (spec.kind === 'any') return anyValue(spec, value, signal);
+  if (spec.members !== undefined && !spec.members.includes(value as string | number | boolean)) {
     warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not one of ${spec.members.join(', ')}`);
     return undefined;
   }
   return value as AttributeValue;
+}
+
+function anyValue(spec: AttributeSpec, value: unknown, signal: string): AttributeValue | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // Cycles and BigInt cannot be written as JSON; dropped below.
+  }
+  warnOnce(`${signal}: dropped attribute ${spec.key}: the value cannot be written as JSON`);
+  return undefined;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface SpanDescriptor<A extends object> {
 
 /** Options every generated `start…Span` and `with…Span` accepts. */
 export interface SpanStartOptions {
+  /**
+   * The span name, instead of the one the registry's template gives. Needed for spans whose
+   * registry describes the name in prose only (the official GenAI spans: `chat gpt-4o`).
+   */
+  readonly name?: string;
   /** Parent context; the active context when omitted. */
   readonly parent?: Context;
   readonly startTime?: TimeInput;
@@ -70,7 +75,7 @@ export function startOtelSpan<A extends object>(
     // Only when given, so the SDK gets the same options object a hand-written call passes.
     if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
     if (options.links !== undefined) spanOptions.links = options.links;
-    return tracer.startSpan(descriptor.name(attributes), spanOptions, parent);
+    return tracer.startSpan(options.name ?? descriptor.name(attributes), spanOptions, parent);
   } catch (error) {
     warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
     return undefined;

@@ -6,6 +6,7 @@
  */
 export { type AttributeField, type AttributeKind, type AttributeSpec, toAttributes } from './attributes.ts';
 export { CONVENTIONS, emittedConventions, emitsFlo, emitsGenAi, setConventions, type Conventions } from './conventions.ts';
+export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
 export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricRecorder } from './metrics.ts';
 export { perBinding, type InstrumentationScope } from './scope.ts';
 export {
