@@ -11,7 +11,7 @@ import {
   ATTR_LLM_PROVIDER,
   LLM_REQUEST_DURATION_METRIC,
   LLM_REQUESTS_TOTAL_METRIC,
-  LLMGENERATE_SPAN,
+  LLM_GENERATE_SPAN,
   STATUS_VALUE_SUCCESS,
   recordLlmRequestDuration,
   recordLlmRequestsTotal,
@@ -57,7 +57,7 @@ export function handWritten(tracer: Tracer, meter: Meter): () => number {
     description: LLM_REQUEST_DURATION_METRIC.description,
     advice: { explicitBucketBoundaries: [...(LLM_REQUEST_DURATION_METRIC.explicitBucketBoundaries ?? [])] },
   });
-  const name = LLMGENERATE_SPAN.name({ llmProvider: LLM.provider, llmModel: LLM.model });
+  const name = LLM_GENERATE_SPAN.name({ llmProvider: LLM.provider, llmModel: LLM.model });
   return () =>
     tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { [ATTR_LLM_PROVIDER]: LLM.provider, [ATTR_LLM_MODEL]: LLM.model } }, (span) => {
       try {

@@ -44,13 +44,17 @@ export interface GenerateOptions {
   readonly runtimeImport: string;
   /** `js` (default): specifiers any nodenext or bundler project compiles; `ts`: for type-stripping setups. */
   readonly importExtension?: 'js' | 'ts';
+  /** Instrumentation scope name and version, instead of what the registry manifest implies. */
+  readonly scopeName?: string;
+  readonly scopeVersion?: string;
 }
 
 /** Exactly what `npm run generate` does in this repository (its program and options). */
 export const KIT_PROGRAM = 'node scripts/generate.ts';
 export const KIT_OPTIONS: GenerateOptions = { ...DEFAULTS, runtimeImport: KIT_RUNTIME_IMPORT, importExtension: 'ts' };
 
-const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--import-extension js|ts] [--check | --diff BASELINE]
+const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--import-extension js|ts]
+                [--scope-name NAME --scope-version VERSION] [--check | --diff BASELINE]
   --spec DIR                 folder of semantic-convention YAML (default ${DEFAULTS.spec})
   --out DIR                  folder for the generated TypeScript (default ${DEFAULTS.out})
   --docs DIR                 folder for the generated markdown (default ${DEFAULTS.docs})
@@ -59,6 +63,9 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
   --import-extension js|ts   extension of the imports between generated files (default js, what
                              nodenext and bundler projects compile; ts for type-stripping setups
                              with rewriteRelativeImportExtensions, as the kit itself uses)
+  --scope-name NAME          instrumentation scope name (default: from the manifest's schema_url,
+                             https://host/…/<name>/<version>); needed for a registry without manifest
+  --scope-version VERSION    instrumentation scope version (default: the schema_url's version)
   --check                    change nothing; exit 1 naming each stale file
   --diff BASELINE            change nothing; compare the spec with an earlier one (a folder, or
                              git:REVISION for the spec folder at that revision) and exit 1 when
@@ -69,7 +76,7 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
  * `program` starts the regenerate command quoted in each file's header.
  */
 export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM): OutputFolder[] {
-  const spec = loadSpec(options.spec);
+  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion });
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
   return [
@@ -92,6 +99,8 @@ export function regenerateCommandOf(options: GenerateOptions, program: string = 
   if (options.runtimeImport !== DEFAULTS.runtimeImport) args.push('--runtime-import', options.runtimeImport);
   const extension = options.importExtension ?? DEFAULTS.importExtension;
   if (extension !== DEFAULTS.importExtension) args.push('--import-extension', extension);
+  if (options.scopeName !== undefined) args.push('--scope-name', options.scopeName);
+  if (options.scopeVersion !== undefined) args.push('--scope-version', options.scopeVersion);
   return [program, ...args.map(shellQuote)].join(' ');
 }
 
@@ -111,6 +120,8 @@ export function main(argv: string[], program: string = BIN_PROGRAM): number {
         docs: { type: 'string', default: DEFAULTS.docs },
         'runtime-import': { type: 'string', default: DEFAULTS.runtimeImport },
         'import-extension': { type: 'string', default: DEFAULTS.importExtension },
+        'scope-name': { type: 'string' },
+        'scope-version': { type: 'string' },
         check: { type: 'boolean', default: false },
         diff: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -129,7 +140,15 @@ export function main(argv: string[], program: string = BIN_PROGRAM): number {
     console.error(`--import-extension must be js or ts, not ${JSON.stringify(importExtension)}\n${USAGE}`);
     return 2;
   }
-  const options: GenerateOptions = { spec: parsed.spec, out: parsed.out, docs: parsed.docs, runtimeImport: parsed['runtime-import'], importExtension };
+  const options: GenerateOptions = {
+    spec: parsed.spec,
+    out: parsed.out,
+    docs: parsed.docs,
+    runtimeImport: parsed['runtime-import'],
+    importExtension,
+    scopeName: parsed['scope-name'],
+    scopeVersion: parsed['scope-version'],
+  };
   try {
     if (parsed.diff !== undefined) return diff(options.spec, parsed.diff);
     const folders = renderOutputs(options, program);

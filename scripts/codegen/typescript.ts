@@ -23,11 +23,15 @@ import {
   type AttributeDefinition,
   type AttributeUse,
   type Deprecation,
+  type EventDefinition,
+  type EnumMember,
   type MetricDefinition,
+  isTemplateType,
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
 import { camelCase, constantCase, pascalCase } from '../semconv/names.ts';
+import { signalBaseName, signalStem } from '../semconv/resolve.ts';
 
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
@@ -65,6 +69,7 @@ export function renderTypeScript(spec: Spec, options: TypeScriptOptions): Map<st
   render('attributes.ts', attributeStatements(spec, options));
   render('metrics.ts', metricStatements(spec, options));
   render('spans.ts', spanStatements(spec, options));
+  render('events.ts', eventStatements(spec, options));
   render('index.ts', indexStatements(options));
   return files;
 }
@@ -82,20 +87,23 @@ const sibling = (name: string, options: TypeScriptOptions): string => `./${name}
 export const attributeConstant = (attribute: AttributeDefinition): string => `ATTR_${constantCase(attribute.codeName)}`;
 export const attributeSpecConstant = (attribute: AttributeDefinition): string => `SPEC_${constantCase(attribute.codeName)}`;
 export const enumValueType = (attribute: AttributeDefinition): string => `${pascalCase(attribute.codeName)}Value`;
-export const enumMemberConstant = (attribute: AttributeDefinition, memberId: string): string =>
-  `${constantCase(attribute.codeName)}_VALUE_${constantCase(memberId)}`;
-export const metricConstant = (metric: MetricDefinition): string => `METRIC_${constantCase(metric.metricName)}`;
-export const metricDescriptorConstant = (metric: MetricDefinition): string => `${constantCase(metric.metricName)}_METRIC`;
-export const metricAttributesType = (metric: MetricDefinition): string => `${pascalCase(metric.metricName)}Attributes`;
-export const metricRecorderName = (metric: MetricDefinition): string => `record${pascalCase(metric.metricName)}`;
-const spanBase = (span: SpanDefinition): string => pascalCase(span.groupId.replace(/^span\./, ''));
+export const enumMemberConstant = (attribute: AttributeDefinition, member: EnumMember): string =>
+  `${constantCase(attribute.codeName)}_VALUE_${constantCase(member.codeName ?? member.id)}`;
+export const metricConstant = (metric: MetricDefinition): string => `METRIC_${constantCase(signalStem(metric))}`;
+export const metricDescriptorConstant = (metric: MetricDefinition): string => `${constantCase(signalStem(metric))}_METRIC`;
+export const metricAttributesType = (metric: MetricDefinition): string => `${signalBaseName(metric)}Attributes`;
+export const metricRecorderName = (metric: MetricDefinition): string => `record${signalBaseName(metric)}`;
+const spanBase = (span: SpanDefinition): string => signalBaseName(span);
+export const eventAttributesType = (event: EventDefinition): string => `${signalBaseName(event)}EventAttributes`;
+export const eventRecorderName = (event: EventDefinition): string => `record${signalBaseName(event)}Event`;
+export const eventDescriptorConstant = (event: EventDefinition): string => `${constantCase(signalStem(event))}_EVENT`;
 export const spanClass = (span: SpanDefinition): string => `${spanBase(span)}Span`;
 export const spanAttributesType = (span: SpanDefinition): string => `${spanBase(span)}SpanAttributes`;
-export const spanDescriptorConstant = (span: SpanDefinition): string => `${constantCase(spanBase(span))}_SPAN`;
+export const spanDescriptorConstant = (span: SpanDefinition): string => `${constantCase(signalStem(span))}_SPAN`;
 export const spanStartFunction = (span: SpanDefinition): string => `start${spanClass(span)}`;
 export const spanWithFunction = (span: SpanDefinition): string => `with${spanClass(span)}`;
 export const spanSetter = (attribute: AttributeDefinition): string => `set${pascalCase(attribute.id)}`;
-const noopSpanConstant = (span: SpanDefinition): string => `NOOP_${constantCase(spanBase(span))}_SPAN`;
+const noopSpanConstant = (span: SpanDefinition): string => `NOOP_${constantCase(signalStem(span))}_SPAN`;
 
 // ---------------------------------------------------------------- literals and docs
 
@@ -131,8 +139,10 @@ function jsDoc(parts: DocParts): OptionalKind<JSDocStructure> {
   return { description: safeDoc(paragraphs.join('\n\n')), tags };
 }
 
-function deprecationText(deprecated: Deprecation): string {
-  return deprecated.renamedTo ? `${deprecated.reason} Use \`${deprecated.renamedTo}\` instead.` : deprecated.reason;
+export function deprecationText(deprecated: Deprecation): string {
+  const replacement = deprecated.renamedTo ? `Use \`${deprecated.renamedTo}\` instead.` : undefined;
+  const reason = deprecated.reason === 'renamed' || deprecated.reason === 'uncategorized' || deprecated.reason === 'unspecified' ? undefined : `${deprecated.reason[0]?.toUpperCase()}${deprecated.reason.slice(1)}.`;
+  return [reason, deprecated.note, replacement].filter(Boolean).join(' ') || 'Deprecated.';
 }
 
 function stabilityLine(stability: string): string {
@@ -188,12 +198,14 @@ function attributeStatements(spec: Spec, options: TypeScriptOptions): StatementS
       }),
     );
     statements.push(...enumStatements(attribute));
-    statements.push(constant(attributeSpecConstant(attribute), attributeSpecLiteral(attribute), undefined, 'AttributeSpec'));
+    // A template names a family of keys, so it has no single spec to check values against.
+    if (!isTemplateType(attribute.type)) statements.push(constant(attributeSpecConstant(attribute), attributeSpecLiteral(attribute), undefined, 'AttributeSpec'));
   }
   return statements;
 }
 
 function typeDescription(attribute: AttributeDefinition): string {
+  if (isTemplateType(attribute.type)) return `template[${attribute.type.template}]: attributes \`${attribute.id}.<key>\``;
   if (!isEnumType(attribute.type)) return attribute.type;
   const members = attribute.type.members.map((member) => JSON.stringify(member.value)).join(', ');
   return attribute.type.allowCustomValues ? `one of ${members} or another value` : `one of ${members}`;
@@ -204,10 +216,11 @@ function enumStatements(attribute: AttributeDefinition): StatementStructures[] {
   const type = attribute.type;
   const members = type.members.map((member) => literal(member.value));
   const memberConstants = type.members.map((member) =>
-    constant(enumMemberConstant(attribute, member.id), `${literal(member.value)} as const`, member.brief ? { description: safeDoc(member.brief) } : undefined),
+    constant(enumMemberConstant(attribute, member), `${literal(member.value)} as const`, memberDocs(member)),
   );
-  const base = typeof type.members[0]?.value === 'number' ? 'number' : 'string';
-  const union = type.allowCustomValues ? `${members.join(' | ')} | (${base} & {})` : members.join(' | ');
+  const base = enumBase(type.members[0]?.value);
+  // `(string & {})` keeps the known members in autocompletion while accepting any other string.
+  const union = type.allowCustomValues && base !== 'boolean' ? `${[...new Set(members)].join(' | ')} | (${base} & {})` : [...new Set(members)].join(' | ');
   return [
     {
       kind: StructureKind.TypeAlias,
@@ -220,13 +233,22 @@ function enumStatements(attribute: AttributeDefinition): StatementStructures[] {
   ];
 }
 
+function memberDocs(member: { brief?: string; note?: string; deprecated?: Deprecation }): OptionalKind<JSDocStructure> | undefined {
+  if (member.brief === undefined && member.note === undefined && member.deprecated === undefined) return undefined;
+  return jsDoc({ brief: member.brief ?? '', note: member.note, deprecated: member.deprecated });
+}
+
+function enumBase(value: unknown): 'number' | 'boolean' | 'string' {
+  return typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
+}
+
 function attributeSpecLiteral(attribute: AttributeDefinition): string {
   const parts = [`key: ${attributeConstant(attribute)}`];
   if (isEnumType(attribute.type)) {
-    const base = typeof attribute.type.members[0]?.value === 'number' ? 'int' : 'string';
+    const base = { number: 'int', boolean: 'boolean', string: 'string' }[enumBase(attribute.type.members[0]?.value)];
     parts.push(`kind: '${base}'`);
     if (!attribute.type.allowCustomValues) parts.push(`members: ${literal(attribute.type.members.map((member) => member.value))}`);
-  } else {
+  } else if (!isTemplateType(attribute.type)) {
     parts.push(`kind: '${attribute.type}'`);
   }
   if (attribute.onError) parts.push(`onError: '${attribute.onError}'`);
@@ -242,7 +264,11 @@ function attributeSpecLiteral(attribute: AttributeDefinition): string {
 /** The TypeScript type a caller passes for an attribute. */
 function valueType(attribute: AttributeDefinition): string {
   if (isEnumType(attribute.type)) return enumValueType(attribute);
+  if (isTemplateType(attribute.type)) return 'never';
   switch (attribute.type) {
+    case 'any':
+      // Structured values (messages, tool definitions) are recorded as JSON text.
+      return 'unknown';
     case 'string':
       return 'string';
     case 'boolean':
@@ -255,29 +281,52 @@ function valueType(attribute: AttributeDefinition): string {
   }
 }
 
+/** The property of recorder arguments that carries an attribute. */
+export function propertyName(attribute: AttributeDefinition): string {
+  return attribute.propertyName ?? camelCase(attribute.id);
+}
+
+/**
+ * The uses a recorder takes as properties. Template attributes (`http.request.header.<key>`)
+ * name a family of keys rather than one, so recorders leave them to the span's own API.
+ */
+export function recordableUses(uses: readonly AttributeUse[]): AttributeUse[] {
+  return uses.filter((use) => !isTemplateType(use.attribute.type));
+}
+
 function attributeProperty(use: AttributeUse): OptionalKind<PropertySignatureStructure> {
   const attribute = use.attribute;
   const requirement = use.requirementLevel.text
     ? `Requirement: ${use.requirementLevel.level.replace('_', ' ')}: ${use.requirementLevel.text}.`
     : `Requirement: ${use.requirementLevel.level.replace('_', ' ')}.`;
   return {
-    name: camelCase(attribute.id),
+    name: propertyName(attribute),
     type: valueType(attribute),
     hasQuestionToken: !isRequired(use),
     isReadonly: true,
-    docs: [jsDoc({ brief: `\`${attribute.id}\`: ${attribute.brief}`, note: use.note, lines: [requirement], examples: attribute.examples, deprecated: attribute.deprecated })],
+    docs: [
+      jsDoc({
+        brief: `\`${attribute.id}\`: ${use.brief || attribute.brief}`,
+        note: use.note,
+        lines: [requirement],
+        examples: use.examples ?? attribute.examples,
+        deprecated: use.deprecated ?? attribute.deprecated,
+      }),
+    ],
   };
 }
 
 function fieldsLiteral(uses: readonly AttributeUse[]): string {
-  const fields = uses.map(
-    (use) => `{ spec: ${attributeSpecConstant(use.attribute)}, property: ${quote(camelCase(use.attribute.id))}, required: ${isRequired(use)} }`,
-  );
+  const fields = recordableUses(uses).map((use) => {
+    // An error source set on this signal's reference (not on the definition) refines the spec here.
+    const spec = use.onError !== use.attribute.onError ? `{ ...${attributeSpecConstant(use.attribute)}, onError: '${use.onError}' }` : attributeSpecConstant(use.attribute);
+    return `{ spec: ${spec}, property: ${quote(propertyName(use.attribute))}, required: ${isRequired(use)} }`;
+  });
   return `[\n${fields.map((field) => `  ${field},`).join('\n')}\n]`;
 }
 
 function attributeImports(uses: readonly AttributeUse[], options: TypeScriptOptions): StatementStructures {
-  const attributes = [...new Set(uses.map((use) => use.attribute))].sort((a, b) => a.codeName.localeCompare(b.codeName));
+  const attributes = [...new Set(recordableUses(uses).map((use) => use.attribute))].sort((a, b) => a.codeName.localeCompare(b.codeName));
   const enums = attributes.filter((attribute) => isEnumType(attribute.type)).map(enumValueType);
   return importFrom(sibling('attributes', options), attributes.map(attributeSpecConstant), enums);
 }
@@ -304,7 +353,7 @@ function metricStatements(spec: Spec, options: TypeScriptOptions): StatementStru
 
 function oneMetric(metric: MetricDefinition): StatementStructures[] {
   const attributesType = metricAttributesType(metric);
-  const recorderVariable = `${camelCase(metric.metricName)}Recorder`;
+  const recorderVariable = `${camelCase(signalBaseName(metric))}Recorder`;
   const instrumentLine = `${pascalCase(metric.instrument)} \`${metric.metricName}\`, unit \`${metric.unit}\`, ${metric.valueType === 'int' ? 'whole numbers' : 'numbers'}. ${stabilityLine(metric.stability)}`;
   const descriptor = [
     `name: ${metricConstant(metric)}`,
@@ -322,7 +371,7 @@ function oneMetric(metric: MetricDefinition): StatementStructures[] {
       isExported: true,
       name: attributesType,
       docs: [{ description: `Attributes recorded with \`${metric.metricName}\`.` }],
-      properties: metric.attributes.map(attributeProperty),
+      properties: recordableUses(metric.attributes).map(attributeProperty),
     },
     constant(metricDescriptorConstant(metric), `{\n${descriptor.join(',\n')}\n}`, { description: `The spec of \`${metric.metricName}\`.` }, 'MetricDescriptor'),
     {
@@ -414,7 +463,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
       isExported: true,
       name: attributesType,
       docs: [{ description: `Attributes known when \`${span.spanName}\` starts.` }],
-      properties: span.attributes.map(attributeProperty),
+      properties: recordableUses(span.attributes).map(attributeProperty),
     },
     constant(descriptorName, `{\n${descriptor.join(',\n')}\n}`, { description: `The spec of \`${span.spanName}\`.` }, `SpanDescriptor<${attributesType}>`),
     {
@@ -464,7 +513,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
 /** Setters for what is known only after the span started; name and error attributes are excluded. */
 function spanSetters(span: SpanDefinition): OptionalKind<MethodDeclarationStructure>[] {
   return span.attributes
-    .filter((use) => !span.nameAttributes.includes(use.attribute.id) && use.attribute.onError === undefined)
+    .filter((use) => !span.nameAttributes.includes(use.attribute.id) && use.onError === undefined && !isTemplateType(use.attribute.type))
     .map((use) => ({
       name: spanSetter(use.attribute),
       parameters: [{ name: 'value', type: valueType(use.attribute) }],
@@ -477,8 +526,69 @@ function spanSetters(span: SpanDefinition): OptionalKind<MethodDeclarationStruct
 // ---------------------------------------------------------------- index.ts
 
 function indexStatements(options: TypeScriptOptions): StatementStructures[] {
-  return ['scope', 'attributes', 'metrics', 'spans'].map((file) => ({
+  return ['scope', 'attributes', 'metrics', 'spans', 'events'].map((file) => ({
     kind: StructureKind.ExportDeclaration,
     moduleSpecifier: sibling(file, options),
   }));
+}
+
+// ---------------------------------------------------------------- events.ts
+
+function eventStatements(spec: Spec, options: TypeScriptOptions): StatementStructures[] {
+  const statements: StatementStructures[] = [importFrom(options.runtimeImport, ['eventRecorder'], ['EventDescriptor', 'EventRecordOptions'])];
+  if (spec.events.length > 0) statements.push(attributeImports(spec.events.flatMap((event) => event.attributes), options));
+  for (const event of spec.events) statements.push(...oneEvent(event));
+  statements.push(
+    constant(
+      'ALL_EVENTS',
+      `[${spec.events.map(eventDescriptorConstant).join(', ')}]`,
+      { description: 'Every event of the spec, in spec order.' },
+      'readonly EventDescriptor[]',
+    ),
+  );
+  return statements;
+}
+
+function oneEvent(event: EventDefinition): StatementStructures[] {
+  const attributesType = eventAttributesType(event);
+  const recorderVariable = `${camelCase(signalBaseName(event))}EventRecorder`;
+  return [
+    {
+      kind: StructureKind.Interface,
+      isExported: true,
+      name: attributesType,
+      docs: [{ description: `Attributes recorded with the event \`${event.eventName}\`.` }],
+      properties: recordableUses(event.attributes).map(attributeProperty),
+    },
+    constant(
+      eventDescriptorConstant(event),
+      `{\nname: ${quote(event.eventName)},\nfields: ${fieldsLiteral(event.attributes)}\n}`,
+      { description: `The spec of the event \`${event.eventName}\`.` },
+      'EventDescriptor',
+    ),
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: recorderVariable, initializer: `eventRecorder<${attributesType}>(${eventDescriptorConstant(event)})` }],
+    },
+    {
+      kind: StructureKind.Function,
+      isExported: true,
+      name: eventRecorderName(event),
+      parameters: [
+        { name: 'attributes', type: attributesType },
+        { name: 'options', type: 'EventRecordOptions', hasQuestionToken: true },
+      ],
+      returnType: 'void',
+      statements: [`${recorderVariable}(attributes, options);`],
+      docs: [
+        jsDoc({
+          brief: event.brief,
+          note: event.note,
+          lines: [`Event \`${event.eventName}\`, recorded on the active span. ${stabilityLine(event.stability)}`],
+          deprecated: event.deprecated,
+        }),
+      ],
+    },
+  ];
 }

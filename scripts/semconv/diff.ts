@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import {
   isEnumType,
+  isTemplateType,
   type AttributeDefinition,
   type AttributeUse,
   type MetricDefinition,
@@ -67,6 +68,7 @@ function change(breaking: boolean, subject: string, description: string): SpecCh
 }
 
 function typeText(attribute: AttributeDefinition): string {
+  if (isTemplateType(attribute.type)) return `template[${attribute.type.template}]`;
   if (!isEnumType(attribute.type)) return attribute.type;
   return attribute.type.allowCustomValues ? 'open enum' : 'enum';
 }

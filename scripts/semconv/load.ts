@@ -1,48 +1,81 @@
 /**
- * Loads a spec folder: `registry_manifest.yaml` names the instrumentation
- * scope, every other `*.yaml` file holds `groups`. All files are read and
- * every problem collected before anything is generated.
+ * Loads a semantic-convention registry folder as Weaver does: the manifest
+ * (`manifest.yaml`, or the legacy `registry_manifest.yaml`) at its root,
+ * every other `*.yaml` file below it (hidden folders and symbolic links
+ * skipped), in the `groups:` or `definition/2` format, and each dependency
+ * the manifest names, resolved against the manifest's folder. Every file is
+ * read and every problem collected before anything is generated.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { InstrumentationScope, Spec } from './model.ts';
-import { MANIFEST_KEYS, parseGroups, type RawGroup } from './parse.ts';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { manifestPathIn, MANIFEST_FILES, parseManifest, type Manifest } from './manifest.ts';
+import type { DependencyInfo, InstrumentationScope, Spec } from './model.ts';
+import { parseRegistryFile } from './parse.ts';
 import { Problems, SpecError } from './problems.ts';
+import { Registry } from './registry.ts';
 import { resolveSpec } from './resolve.ts';
-import { MapReader, parseYamlFile, type YamlFile } from './yaml-reader.ts';
+import { parseYamlFile } from './yaml-reader.ts';
 
-export const MANIFEST_FILE = 'registry_manifest.yaml';
+export interface LoadOptions {
+  /** Instrumentation scope name and version, instead of those the manifest implies. */
+  readonly scopeName?: string;
+  readonly scopeVersion?: string;
+}
 
-/** Loads and validates the spec in `dir`; throws SpecError listing every problem. */
-export function loadSpec(dir: string): Spec {
+/** Loads, resolves and validates the registry in `dir`; throws SpecError listing every problem. */
+export function loadSpec(dir: string, options: LoadOptions = {}): Spec {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`spec folder ${dir} does not exist`);
   const problems = new Problems();
-  const files = specFiles(dir).map((path) => parseYamlFile(displayPath(path), readFileSync(path, 'utf8'), problems));
-  const manifest = files.find((file) => file.path.endsWith(MANIFEST_FILE));
-  const scope = manifest ? parseManifest(manifest, problems) : undefined;
-  if (manifest === undefined) {
-    problems.add({ file: displayPath(join(dir, MANIFEST_FILE)), line: 1, column: 1 }, 'missing-manifest', `the spec folder has no ${MANIFEST_FILE}`);
-  }
-  const groups: RawGroup[] = files.filter((file) => file !== manifest).flatMap((file) => parseGroups(file, problems));
-  const spec = resolveSpec(scope ?? { name: '?', version: '?' }, groups, problems);
+  const { registry, manifest } = loadRegistry(dir, undefined, problems, []);
+  const scope = scopeOf(dir, manifest, options, problems);
+  const dependencies: DependencyInfo[] = (manifest?.dependencies ?? []).map((d) => ({ name: d.name, schemaUrl: d.schemaUrl, registryPath: d.registryPath }));
+  const spec = resolveSpec(scope, dependencies, registry, problems);
   if (!problems.isEmpty) throw new SpecError(problems.sorted());
   return spec;
 }
 
-function specFiles(dir: string): string[] {
-  if (!existsSync(dir)) throw new Error(`spec folder ${dir} does not exist`);
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.yaml') || name.endsWith('.yml'))
-    .sort()
-    .map((name) => join(dir, name));
+function loadRegistry(dir: string, dependency: string | undefined, problems: Problems, chain: readonly string[]): { registry: Registry; manifest?: Manifest } {
+  const manifestPath = manifestPathIn(dir);
+  const manifest = manifestPath === undefined ? undefined : parseManifest(parseYamlFile(displayPath(manifestPath), readFileSync(manifestPath, 'utf8'), problems), dir, problems);
+  const files = registryFiles(dir).map((path) => parseRegistryFile(parseYamlFile(displayPath(path), readFileSync(path, 'utf8'), problems), problems));
+  const here = realpathSync(dir);
+  const dependencies: Registry[] = [];
+  for (const entry of manifest?.dependencies ?? []) {
+    if (chain.includes(realpathSync(entry.folder)) || realpathSync(entry.folder) === here) {
+      problems.add(entry.location, 'cyclic-dependency', `dependency ${entry.folder} depends back on ${dir}`);
+      continue;
+    }
+    dependencies.push(loadRegistry(entry.folder, entry.schemaUrl, problems, [...chain, here]).registry);
+  }
+  return { registry: new Registry({ dependency, files, dependencies }, problems), manifest };
 }
 
-function parseManifest(file: YamlFile, problems: Problems): InstrumentationScope | undefined {
-  if (file.root === null) return undefined;
-  const reader = new MapReader(file, file.root, 'the registry manifest', MANIFEST_KEYS, problems);
-  const name = reader.string('name', { required: true });
-  const version = reader.string('version', { required: true });
-  if (name === undefined || version === undefined) return undefined;
-  return { name, version, schemaUrl: reader.string('schema_url') };
+function scopeOf(dir: string, manifest: Manifest | undefined, options: LoadOptions, problems: Problems): InstrumentationScope {
+  const name = options.scopeName ?? manifest?.name;
+  const version = options.scopeVersion ?? manifest?.version;
+  if (manifest === undefined && (name === undefined || version === undefined)) {
+    problems.add(
+      { file: displayPath(join(dir, MANIFEST_FILES[0])), line: 1, column: 1 },
+      'missing-manifest',
+      `the registry has no ${MANIFEST_FILES.join(' or ')} to name its instrumentation scope: add one with schema_url, or pass --scope-name and --scope-version`,
+    );
+  }
+  return { name: name ?? '?', version: version ?? '?', schemaUrl: manifest?.schemaUrl };
+}
+
+/** Every registry file below `dir`, sorted; the manifest, hidden folders and symbolic links are skipped, as Weaver skips them. */
+export function registryFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (folder: string, top: boolean): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.isSymbolicLink()) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path, false);
+      else if (entry.isFile() && /\.ya?ml$/.test(entry.name) && !(top && (MANIFEST_FILES as readonly string[]).includes(basename(path)))) found.push(path);
+    }
+  };
+  walk(dir, true);
+  return found.sort();
 }
 
 /** Paths in messages are relative to where the command runs, when that is shorter. */

@@ -1,9 +1,9 @@
 /**
- * The resolved, validated spec: what the code and docs generators consume.
- * Field names follow the OpenTelemetry semantic-conventions model
- * (groups, `ref`, `requirement_level`, `stability`, `brief`, `note`,
- * `examples`, enum `members`, `metric_name`, `instrument`, `unit`,
- * `span_kind`) in camelCase.
+ * The resolved, validated registry: what the code and docs generators consume.
+ * Field names follow the OpenTelemetry semantic-convention model (groups,
+ * `ref`, `requirement_level`, `stability`, `brief`, `note`, `examples`, enum
+ * `members`, `metric_name`, `instrument`, `unit`, `span_kind`) in camelCase;
+ * the kit's own additions come from `annotations.flo` (see docs/spec-format.md).
  */
 
 /** Where a YAML node stands, for error messages. Lines and columns count from 1. */
@@ -22,8 +22,14 @@ export const PRIMITIVE_TYPES = [
   'int[]',
   'double[]',
   'boolean[]',
+  'any',
 ] as const;
 export type PrimitiveType = (typeof PRIMITIVE_TYPES)[number];
+
+/** `template[string]`: a family of attributes `<key>.<suffix>` whose values have the inner type. */
+export interface TemplateType {
+  readonly template: Exclude<PrimitiveType, never>;
+}
 
 export const INSTRUMENTS = ['counter', 'updowncounter', 'histogram', 'gauge'] as const;
 export type Instrument = (typeof INSTRUMENTS)[number];
@@ -31,13 +37,14 @@ export type Instrument = (typeof INSTRUMENTS)[number];
 export const SPAN_KINDS = ['internal', 'client', 'server', 'producer', 'consumer'] as const;
 export type SpanKindName = (typeof SPAN_KINDS)[number];
 
-export const STABILITY_LEVELS = ['stable', 'release_candidate', 'development', 'deprecated'] as const;
+/** Stability levels of the model; `experimental` is read as its alias `development`. */
+export const STABILITY_LEVELS = ['stable', 'release_candidate', 'beta', 'alpha', 'development', 'deprecated'] as const;
 export type Stability = (typeof STABILITY_LEVELS)[number];
 
 export const REQUIREMENT_LEVELS = ['required', 'conditionally_required', 'recommended', 'opt_in'] as const;
 export type RequirementLevelName = (typeof REQUIREMENT_LEVELS)[number];
 
-/** Which part of a caught error fills the attribute (an extension of the model). */
+/** Which part of a caught error fills the attribute (`annotations.flo.on_error`). */
 export const ERROR_SOURCES = ['type', 'message'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
@@ -50,42 +57,63 @@ export interface RequirementLevel {
   readonly text?: string;
 }
 
+export interface Deprecation {
+  /** `renamed`, `obsoleted`, `uncategorized`, or free text of the legacy string form. */
+  readonly reason: string;
+  readonly renamedTo?: string;
+  readonly note?: string;
+}
+
 export interface EnumMember {
   readonly id: string;
-  readonly value: string | number;
+  /** What its constant is named after, when not the id (a deprecated twin of a live member). */
+  readonly codeName?: string;
+  readonly value: string | number | boolean;
   readonly brief?: string;
+  readonly note?: string;
+  readonly stability?: Stability;
+  readonly deprecated?: Deprecation;
   readonly location: SourceLocation;
 }
 
 export interface EnumType {
   readonly members: readonly EnumMember[];
-  /** Closed unless the spec says otherwise: values outside the members fail to compile. */
+  /**
+   * Enums of the standard are open: known members plus any other value.
+   * False only when the registry closes it (`annotations.flo.closed: true`);
+   * then values outside the members fail to compile and are dropped at run time.
+   */
   readonly allowCustomValues: boolean;
 }
 
-export interface Deprecation {
-  readonly reason: string;
-  readonly renamedTo?: string;
-}
+export type AttributeType = PrimitiveType | TemplateType | EnumType;
 
-/** The same information under another convention's key (an extension of the model). */
+/** The same information under another convention's key (`annotations.flo.equivalent`). */
 export interface Equivalent {
   readonly id: string;
   /** Multiplies the value on the way, for unit changes such as milliseconds to seconds. */
   readonly scale?: number;
 }
 
-export interface AttributeDefinition {
+/** Where a definition comes from: this registry, or a dependency named by its schema URL. */
+export interface Origin {
+  /** Undefined for the registry being generated; the dependency's schema URL otherwise. */
+  readonly dependency?: string;
+}
+
+export interface AttributeDefinition extends Origin {
   readonly id: string;
   /**
-   * What generated constants and types are named after (an extension of the
-   * model): the id unless the spec sets `code_name`, needed when two ids
-   * differ only by `.` versus `_` (`agent.name` and flo_ai's flat `agent_name`).
+   * What generated constants and types are named after: the id unless the
+   * registry sets `annotations.flo.code_name`, needed when two ids differ only
+   * by `.` versus `_` (`agent.name` and flo_ai's flat `agent_name`).
    */
   readonly codeName: string;
+  /** The property that carries it in recorder arguments, when not the camelCase id (a renamed deprecated twin). */
+  readonly propertyName?: string;
   /** The attribute group that declares it. */
   readonly groupId: string;
-  readonly type: PrimitiveType | EnumType;
+  readonly type: AttributeType;
   readonly brief: string;
   readonly note?: string;
   readonly examples: readonly unknown[];
@@ -95,30 +123,47 @@ export interface AttributeDefinition {
   readonly onError?: ErrorSource;
   /** The OpenTelemetry GenAI attribute that carries the same value, emitted on spans alongside or instead. */
   readonly equivalent?: Equivalent;
+  readonly annotations: Readonly<Record<string, unknown>>;
   readonly location: SourceLocation;
 }
 
-/** An attribute as one span or metric uses it. */
+/** An attribute as one signal uses it, with the refinements of its reference. */
 export interface AttributeUse {
   readonly attribute: AttributeDefinition;
   readonly requirementLevel: RequirementLevel;
+  /** A brief refined for this signal, when the reference gives one. */
+  readonly brief?: string;
   readonly note?: string;
+  readonly examples?: readonly unknown[];
+  readonly deprecated?: Deprecation;
+  readonly samplingRelevant?: boolean;
+  /** Which part of a caught error fills it on this signal (definition or reference annotation). */
+  readonly onError?: ErrorSource;
   readonly location: SourceLocation;
 }
 
-interface SignalCommon {
+interface SignalCommon extends Origin {
   readonly groupId: string;
+  /** Set when generated names must differ from the usual ones (a deprecated twin of a live signal). */
+  readonly codeName?: string;
   readonly brief: string;
   readonly note?: string;
   readonly stability: Stability;
   readonly deprecated?: Deprecation;
   readonly attributes: readonly AttributeUse[];
+  readonly annotations: Readonly<Record<string, unknown>>;
   readonly location: SourceLocation;
 }
 
 export interface SpanDefinition extends SignalCommon {
-  /** The name template: `llm.{llm.provider}.generate`. */
+  /**
+   * The name template (`annotations.flo.span_name`): `llm.{llm.provider}.generate`.
+   * Registries that describe the name in prose only get the span's type
+   * (its id without `span.`) as the default name; callers pass the real one.
+   */
   readonly spanName: string;
+  /** Whether `spanName` came from a template of the registry. */
+  readonly hasNameTemplate: boolean;
   readonly spanKind: SpanKindName;
   /** Attribute ids that fill the `{placeholders}` of the name, in order of appearance. */
   readonly nameAttributes: readonly string[];
@@ -126,12 +171,21 @@ export interface SpanDefinition extends SignalCommon {
 
 export interface MetricDefinition extends SignalCommon {
   readonly metricName: string;
-  /** The OpenTelemetry GenAI metric that carries the same measurement, for the docs and the instrumentation. */
+  /** The OpenTelemetry GenAI metric that carries the same measurement (`annotations.flo.equivalent`). */
   readonly equivalent?: string;
   readonly instrument: Instrument;
   readonly unit: string;
   readonly valueType: ValueType;
   readonly explicitBucketBoundaries?: readonly number[];
+}
+
+export interface EventDefinition extends SignalCommon {
+  readonly eventName: string;
+}
+
+/** Entities are read, validated and documented; they describe resources, so no recorder is generated. */
+export interface EntityDefinition extends SignalCommon {
+  readonly entityType: string;
 }
 
 export interface InstrumentationScope {
@@ -140,15 +194,30 @@ export interface InstrumentationScope {
   readonly schemaUrl?: string;
 }
 
+export interface DependencyInfo {
+  readonly name?: string;
+  readonly schemaUrl: string;
+  /** The folder it was read from, as written in the manifest. */
+  readonly registryPath: string;
+}
+
 export interface Spec {
   readonly scope: InstrumentationScope;
+  readonly dependencies: readonly DependencyInfo[];
+  /** The registry's own attributes, then those of dependencies that its signals use. */
   readonly attributes: readonly AttributeDefinition[];
   readonly spans: readonly SpanDefinition[];
   readonly metrics: readonly MetricDefinition[];
+  readonly events: readonly EventDefinition[];
+  readonly entities: readonly EntityDefinition[];
 }
 
-export function isEnumType(type: PrimitiveType | EnumType): type is EnumType {
-  return typeof type === 'object';
+export function isEnumType(type: AttributeType): type is EnumType {
+  return typeof type === 'object' && 'members' in type;
+}
+
+export function isTemplateType(type: AttributeType): type is TemplateType {
+  return typeof type === 'object' && 'template' in type;
 }
 
 /** Attributes a caller must always pass. */

@@ -1,251 +1,406 @@
 /**
- * Cross-file rules of the spec: unique ids, references that resolve, span
- * name placeholders backed by required attributes, naming, units, examples.
- * Builds the resolved Spec only when every rule holds.
+ * Turns a resolved registry into the Spec the generators consume: the
+ * registry's own spans, metrics, events and entities, the signals it imports
+ * from its dependencies, and every attribute they use. Then checks what the
+ * standard leaves open but generated code relies on: span name templates,
+ * units, bucket advice, equivalents, enum values, examples, and that no two
+ * things generate the same TypeScript name.
  */
+import { fitsKind, type AttributeKind } from '../../src/runtime/attributes.ts';
+import { metricAnnotations, spanNameTemplate } from './annotations.ts';
 import {
   isEnumType,
+  isTemplateType,
   type AttributeDefinition,
   type AttributeUse,
-  type EnumType,
+  type EntityDefinition,
+  type EnumMember,
+  type EventDefinition,
   type InstrumentationScope,
   type MetricDefinition,
   type SourceLocation,
   type Spec,
   type SpanDefinition,
+  type DependencyInfo,
 } from './model.ts';
-import { fitsKind } from '../../src/runtime/attributes.ts';
 import { camelCase, constantCase, isLowercaseDotted, pascalCase } from './names.ts';
-import type { RawAttributeDefinition, RawAttributeRef, RawGroup, RawMetricGroup, RawSpanGroup } from './parse.ts';
 import type { Problems } from './problems.ts';
+import type { RawGroup, RawImport } from './raw.ts';
+import { at, Registry } from './registry.ts';
+import { checkUnit } from './units.ts';
 
-const GROUP_ID_PREFIX = { attribute_group: 'registry.', span: 'span.', metric: 'metric.' } as const;
+const QUIET = { add() {} } as unknown as Problems;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
+const SPAN_NAME_TEXT = /^[a-z0-9_.\- ]*$/;
 
-export function resolveSpec(scope: InstrumentationScope, groups: readonly RawGroup[], problems: Problems): Spec {
-  checkGroupIds(groups, problems);
-  const attributes = collectAttributes(groups, problems);
-  // The first definition of an id wins; later ones are reported as duplicates.
-  const byId = new Map([...attributes].reverse().map((attribute) => [attribute.id, attribute]));
-  checkAttributeEquivalents(groups, byId, problems);
-  const spans = groups.filter((g): g is RawSpanGroup => g.type === 'span').map((g) => resolveSpan(g, byId, problems));
-  const metrics = groups.filter((g): g is RawMetricGroup => g.type === 'metric').map((g) => resolveMetric(g, byId, problems));
-  checkMetricEquivalents(groups, metrics, problems);
-  checkUnique(spans.map((span) => [span.spanName, span.location]), 'duplicate-span-name', 'span name', problems);
-  checkUnique(metrics.map((metric) => [metric.metricName, metric.location]), 'duplicate-metric-name', 'metric name', problems);
-  checkGeneratedNames(spans, metrics, problems);
-  return { scope, attributes, spans, metrics };
+interface Signals {
+  spans: SpanDefinition[];
+  metrics: MetricDefinition[];
+  events: EventDefinition[];
+  entities: EntityDefinition[];
 }
 
-function checkGroupIds(groups: readonly RawGroup[], problems: Problems): void {
-  checkUnique(groups.map((group) => [group.id, group.location]), 'duplicate-id', 'group id', problems);
-  for (const group of groups) {
-    const prefix = GROUP_ID_PREFIX[group.type];
-    if (!group.id.startsWith(prefix) || !isLowercaseDotted(group.id)) {
-      problems.add(group.location, 'name-format', `${group.type} group id "${group.id}" must be lowercase dotted and start with "${prefix}"`);
-    }
-  }
-}
-
-function collectAttributes(groups: readonly RawGroup[], problems: Problems): AttributeDefinition[] {
-  const attributes: AttributeDefinition[] = [];
-  for (const group of groups) {
-    if (group.type !== 'attribute_group') continue;
-    for (const raw of group.attributes) {
-      checkAttributeDefinition(raw, problems);
-      attributes.push({ ...raw, groupId: group.id });
-    }
-  }
-  checkUnique(attributes.map((attribute) => [attribute.id, attribute.location]), 'duplicate-id', 'attribute id', problems);
-  const codeNames = attributes.filter((attribute) => !isDuplicateId(attribute, attributes));
+export function resolveSpec(scope: InstrumentationScope, dependencies: readonly DependencyInfo[], root: Registry, problems: Problems): Spec {
+  const signals: Signals = { spans: [], metrics: [], events: [], entities: [] };
+  for (const group of root.groups.values()) addSignal(group, root, signals, problems);
+  for (const { group, registry } of importedGroups(root, problems)) addSignal(group, registry, signals, problems);
+  applyMetricEquivalents(signals.metrics, problems);
+  renameDeprecatedTwins(signals);
+  const attributes = renameDeprecatedAttributeTwins(usedAttributes(root, signals));
+  checkAttributes(root, attributes, problems);
+  checkAttributeEquivalents(root, problems);
+  for (const span of signals.spans) checkSpanName(span, problems);
   checkUnique(
-    codeNames.map((attribute) => [constantCase(attribute.codeName), attribute.location]),
-    'name-collision',
-    'generated constant name (set `code_name` on one of the two attributes)',
+    signals.metrics.filter((metric) => metric.groupId === `metric.${metric.metricName}`).map((metric) => [metric.metricName, metric.location]),
+    'duplicate-metric-name',
+    'metric name',
     problems,
   );
-  return attributes;
+  checkGeneratedNames(attributes, signals, problems);
+  return { scope, dependencies, attributes, ...signals };
 }
 
-function isDuplicateId(attribute: AttributeDefinition, all: readonly AttributeDefinition[]): boolean {
-  return all.find((other) => other.id === attribute.id) !== attribute;
+// ---------------------------------------------------------------- signals
+
+function addSignal(group: RawGroup, registry: Registry, signals: Signals, problems: Problems): void {
+  if (group.type === 'span') signals.spans.push(spanOf(group, registry, problems));
+  else if (group.type === 'metric') {
+    const metric = metricOf(group, registry, problems);
+    if (metric !== undefined) signals.metrics.push(metric);
+  } else if (group.type === 'event') signals.events.push({ ...commonOf(group, registry), eventName: inherited(group, registry, (g) => g.name) ?? group.id.replace(/^event\./, '') });
+  else if (group.type === 'entity') signals.entities.push({ ...commonOf(group, registry), entityType: inherited(group, registry, (g) => g.name) ?? group.id.replace(/^entity\./, '') });
 }
 
-/** An equivalent must be a defined attribute whose type can hold the value. */
-function checkAttributeEquivalents(groups: readonly RawGroup[], byId: ReadonlyMap<string, AttributeDefinition>, problems: Problems): void {
-  for (const group of groups) {
-    if (group.type !== 'attribute_group') continue;
-    for (const raw of group.attributes) {
-      if (raw.equivalent === undefined) continue;
-      const target = byId.get(raw.equivalent.id);
-      if (target === undefined) {
-        problems.add(raw.equivalentLocation, 'undefined-ref', `equivalent "${raw.equivalent.id}" of "${raw.id}" is not a defined attribute`);
-      } else if (baseKind(target) !== baseKind(raw)) {
-        problems.add(raw.equivalentLocation, 'equivalent-type', `equivalent "${target.id}" (${baseKind(target)}) cannot carry "${raw.id}" (${baseKind(raw)})`);
-      }
-    }
-  }
+/** A field of the group, or of the signal it refines or extends. */
+function inherited<T>(group: RawGroup, registry: Registry, field: (group: RawGroup) => T | undefined): T | undefined {
+  const own = field(group);
+  if (own !== undefined) return own;
+  const parent = group.extends !== undefined || group.refines !== undefined ? registry.parentOf(group) : undefined;
+  return parent === undefined ? undefined : inherited(parent.group, parent.registry, field);
 }
 
-function baseKind(attribute: { type: AttributeDefinition['type'] }): string {
-  if (isEnumType(attribute.type)) return typeof attribute.type.members[0]?.value === 'number' ? 'number' : 'string';
-  return attribute.type === 'int' || attribute.type === 'double' ? 'number' : attribute.type;
-}
-
-function checkMetricEquivalents(groups: readonly RawGroup[], metrics: readonly MetricDefinition[], problems: Problems): void {
-  const names = new Set(metrics.map((metric) => metric.metricName));
-  for (const group of groups) {
-    if (group.type === 'metric' && group.equivalent !== undefined && !names.has(group.equivalent)) {
-      problems.add(group.equivalentLocation, 'undefined-ref', `equivalent "${group.equivalent}" of metric "${group.metricName}" is not a metric of the spec`);
-    }
-  }
-}
-
-function checkAttributeDefinition(raw: RawAttributeDefinition, problems: Problems): void {
-  if (!isLowercaseDotted(raw.id)) {
-    problems.add(raw.location, 'name-format', `attribute id "${raw.id}" is not lowercase dotted (like "llm.request.model")`);
-  }
-  if (!isLowercaseDotted(raw.codeName)) {
-    problems.add(raw.location, 'name-format', `code_name "${raw.codeName}" of "${raw.id}" is not lowercase dotted`);
-  }
-  if (isEnumType(raw.type)) checkEnum(raw, raw.type, problems);
-  for (const example of raw.examples) checkExample(raw, example, problems);
-  if (raw.onError !== undefined && raw.type !== 'string') {
-    problems.add(raw.location, 'on-error-type', `attribute "${raw.id}" has on_error but is not of type string`);
-  }
-}
-
-function checkEnum(raw: RawAttributeDefinition, type: EnumType, problems: Problems): void {
-  checkUnique(type.members.map((member) => [member.id, member.location]), 'duplicate-id', `member id of "${raw.id}"`, problems);
-  checkUnique(type.members.map((member) => [String(member.value), member.location]), 'duplicate-enum-value', `member value of "${raw.id}"`, problems);
-  const kinds = new Set(type.members.map((member) => typeof member.value));
-  if (kinds.size > 1) problems.add(raw.location, 'mixed-enum-values', `members of "${raw.id}" mix strings and numbers`);
-}
-
-function checkExample(raw: RawAttributeDefinition, example: unknown, problems: Problems): void {
-  if (isEnumType(raw.type)) {
-    const allowed = raw.type.members.map((member) => member.value);
-    if (!raw.type.allowCustomValues && !allowed.includes(example as string | number)) {
-      problems.add(raw.examplesLocation, 'enum-example', `example ${JSON.stringify(example)} of "${raw.id}" is not one of its members (${allowed.join(', ')})`);
-    }
-    return;
-  }
-  if (!fitsKind(example, raw.type)) {
-    problems.add(raw.examplesLocation, 'example-type', `example ${JSON.stringify(example)} of "${raw.id}" is not of type ${raw.type}`);
-  }
-}
-
-function resolveUses(
-  refs: readonly RawAttributeRef[],
-  byId: ReadonlyMap<string, AttributeDefinition>,
-  owner: string,
-  problems: Problems,
-): AttributeUse[] {
-  const uses: AttributeUse[] = [];
-  for (const ref of refs) {
-    const attribute = byId.get(ref.ref);
-    if (attribute === undefined) {
-      problems.add(ref.location, 'undefined-ref', `${owner} refers to attribute "${ref.ref}", which no attribute group defines${suggest(ref.ref, byId)}`);
-      continue;
-    }
-    uses.push({ attribute, requirementLevel: ref.requirementLevel ?? attribute.requirementLevel, note: ref.note, location: ref.location });
-  }
-  checkUnique(uses.map((use) => [use.attribute.id, use.location]), 'duplicate-ref', `attribute of ${owner}`, problems);
-  checkUnique(uses.map((use) => [camelCase(use.attribute.id), use.location]), 'name-collision', `parameter name of ${owner}`, problems);
-  return uses;
-}
-
-function suggest(id: string, byId: ReadonlyMap<string, AttributeDefinition>): string {
-  const last = id.split('.').pop() ?? id;
-  const near = [...byId.keys()].find((candidate) => candidate.endsWith(`.${last}`) || candidate === last);
-  return near === undefined ? '' : ` (did you mean "${near}"?)`;
-}
-
-function resolveSpan(group: RawSpanGroup, byId: ReadonlyMap<string, AttributeDefinition>, problems: Problems): SpanDefinition {
-  const owner = `span "${group.id}"`;
-  const attributes = resolveUses(group.attributes, byId, owner, problems);
-  const nameAttributes = [...group.spanName.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '');
-  for (const placeholder of nameAttributes) {
-    const use = attributes.find((candidate) => candidate.attribute.id === placeholder);
-    if (use === undefined) {
-      problems.add(group.spanNameLocation, 'placeholder-without-attribute', `placeholder {${placeholder}} in span name "${group.spanName}" is not an attribute of ${owner}`);
-    } else if (use.requirementLevel.level !== 'required') {
-      problems.add(group.spanNameLocation, 'placeholder-not-required', `placeholder {${placeholder}} in span name "${group.spanName}" must be a required attribute of ${owner}`);
-    }
-  }
-  if (!isLowercaseDotted(group.spanName.replace(PLACEHOLDER, 'x'))) {
-    problems.add(group.spanNameLocation, 'name-format', `span name "${group.spanName}" is not lowercase dotted (placeholders aside)`);
-  }
-  return { ...pickCommon(group), attributes, spanName: group.spanName, spanKind: group.spanKind, nameAttributes };
-}
-
-function resolveMetric(group: RawMetricGroup, byId: ReadonlyMap<string, AttributeDefinition>, problems: Problems): MetricDefinition {
-  const attributes = resolveUses(group.attributes, byId, `metric "${group.metricName}"`, problems);
-  if (!isLowercaseDotted(group.metricName)) {
-    problems.add(group.metricNameLocation, 'name-format', `metric name "${group.metricName}" is not lowercase dotted (like "llm.request.duration")`);
-  }
-  checkUnit(group, problems);
-  checkAdvice(group, problems);
-  return {
-    ...pickCommon(group),
-    attributes,
-    metricName: group.metricName,
-    equivalent: group.equivalent,
-    instrument: group.instrument,
-    unit: group.unit,
-    valueType: group.valueType,
-    explicitBucketBoundaries: group.explicitBucketBoundaries,
-  };
-}
-
-/** UCUM case-sensitive units: no spaces, annotations in balanced braces. */
-function checkUnit(group: RawMetricGroup, problems: Problems): void {
-  const withoutAnnotations = group.unit.replace(/\{[^{}\s]+\}/g, '');
-  if (/\s|[{}]/.test(withoutAnnotations)) {
-    problems.add(group.location, 'unit-format', `unit "${group.unit}" of metric "${group.metricName}" is not a UCUM unit (like "ms", "s" or "{token}")`);
-  }
-}
-
-function checkAdvice(group: RawMetricGroup, problems: Problems): void {
-  const boundaries = group.explicitBucketBoundaries;
-  if (boundaries === undefined) return;
-  if (group.instrument !== 'histogram') {
-    problems.add(group.adviceLocation, 'advice-on-non-histogram', `bucket advice on metric "${group.metricName}", which is a ${group.instrument}, not a histogram`);
-  }
-  if (boundaries.some((value, index) => index > 0 && value <= (boundaries[index - 1] ?? value))) {
-    problems.add(group.adviceLocation, 'bucket-order', `bucket boundaries of metric "${group.metricName}" must strictly increase`);
-  }
-}
-
-/** Two signals must not generate the same function or type name. */
-function checkGeneratedNames(spans: readonly SpanDefinition[], metrics: readonly MetricDefinition[], problems: Problems): void {
-  const names: Array<[string, SourceLocation]> = [
-    ...spans.map((span): [string, SourceLocation] => [`${pascalCase(span.groupId.replace(/^span\./, ''))}Span`, span.location]),
-    ...metrics.map((metric): [string, SourceLocation] => [pascalCase(metric.metricName), metric.location]),
-  ];
-  checkUnique(names, 'name-collision', 'generated TypeScript name', problems);
-}
-
-function pickCommon(group: RawSpanGroup | RawMetricGroup) {
+function commonOf(group: RawGroup, registry: Registry) {
   return {
     groupId: group.id,
-    brief: group.brief,
-    note: group.note,
-    stability: group.stability,
+    brief: inherited(group, registry, (g) => g.brief) ?? '',
+    note: group.note ?? (group.refines !== undefined ? inherited(group, registry, (g) => g.note) : undefined),
+    stability: inherited(group, registry, (g) => g.stability) ?? (group.deprecated ? ('deprecated' as const) : ('development' as const)),
     deprecated: group.deprecated,
+    attributes: registry.uses(group),
+    annotations: group.annotations,
+    dependency: registry.dependency,
     location: group.location,
   };
 }
 
+function spanOf(group: RawGroup, registry: Registry, problems: Problems): SpanDefinition {
+  const template = registry.dependency === undefined ? spanNameTemplate(group.annotations, `span "${group.id}"`, group.annotationsLocation, problems) : undefined;
+  const spanName = template ?? group.id.replace(/^span\./, '');
+  return {
+    ...commonOf(group, registry),
+    spanName,
+    hasNameTemplate: template !== undefined,
+    spanKind: inherited(group, registry, (g) => g.spanKind) ?? 'internal',
+    nameAttributes: template === undefined ? [] : [...template.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''),
+  };
+}
+
+function metricOf(group: RawGroup, registry: Registry, problems: Problems): MetricDefinition | undefined {
+  const metricName = inherited(group, registry, (g) => g.metricName);
+  const instrument = inherited(group, registry, (g) => g.instrument);
+  const unit = inherited(group, registry, (g) => g.unit);
+  if (metricName === undefined || instrument === undefined || unit === undefined) return undefined;
+  const what = `metric "${metricName}"`;
+  const kit = metricAnnotations(inheritedAnnotations(group, registry), what, group.annotationsLocation, problems);
+  if (kit.explicitBucketBoundaries !== undefined && instrument !== 'histogram') {
+    problems.add(group.annotationsLocation, 'advice-on-non-histogram', `bucket advice on ${what}, which is a ${instrument}, not a histogram`);
+  }
+  checkUnit(unit, what, group.location, problems);
+  if (registry.dependency === undefined && group.metricName !== undefined && !isLowercaseDotted(group.metricName)) {
+    problems.add(group.location, 'name-format', `metric name "${group.metricName}" is not lowercase dotted (like "llm.request.duration")`);
+  }
+  return {
+    ...commonOf(group, registry),
+    metricName,
+    equivalent: kit.equivalent?.metric,
+    instrument,
+    unit,
+    valueType: kit.valueType ?? (instrument === 'counter' || instrument === 'updowncounter' ? 'int' : 'double'),
+    explicitBucketBoundaries: kit.explicitBucketBoundaries,
+  };
+}
+
+/** Refinements inherit the refined signal's annotations, their own keys winning. */
+function inheritedAnnotations(group: RawGroup, registry: Registry): Readonly<Record<string, unknown>> {
+  const parent = group.refines !== undefined ? registry.parentOf(group) : undefined;
+  return parent === undefined ? group.annotations : { ...inheritedAnnotations(parent.group, parent.registry), ...group.annotations };
+}
+
+/**
+ * A kit metric may name the GenAI metric it corresponds to with bucket
+ * advice for it, since the imported metric cannot be annotated here.
+ */
+function applyMetricEquivalents(metrics: MetricDefinition[], problems: Problems): void {
+  const byName = new Map(metrics.map((metric, index) => [metric.metricName, index]));
+  const advised = new Map<string, MetricDefinition>();
+  for (const metric of metrics) {
+    if (metric.equivalent === undefined) continue;
+    const index = byName.get(metric.equivalent);
+    if (index === undefined) {
+      problems.add(metric.location, 'undefined-ref', `equivalent "${metric.equivalent}" of metric "${metric.metricName}" is not a metric of the registry (import it from the dependency)`);
+      continue;
+    }
+    // Read again quietly: its problems were reported when the metric was read.
+    const boundaries = metricAnnotations(metric.annotations, '', metric.location, QUIET).equivalent?.explicitBucketBoundaries;
+    if (boundaries === undefined) continue;
+    const earlier = advised.get(metric.equivalent);
+    if (earlier !== undefined && JSON.stringify(earlier.explicitBucketBoundaries) !== JSON.stringify(boundaries)) {
+      problems.add(metric.location, 'equivalent-advice-conflict', `metric "${metric.metricName}" advises buckets for "${metric.equivalent}" that differ from those of "${earlier.metricName}" at ${at(earlier.location)}`);
+      continue;
+    }
+    const target = metrics[index] as MetricDefinition;
+    if (target.dependency === undefined && target.explicitBucketBoundaries !== undefined) continue;
+    metrics[index] = { ...target, explicitBucketBoundaries: boundaries };
+    advised.set(metric.equivalent, { ...metric, explicitBucketBoundaries: boundaries });
+  }
+}
+
+// ---------------------------------------------------------------- imports
+
+function importedGroups(root: Registry, problems: Problems): Array<{ group: RawGroup; registry: Registry }> {
+  const found: Array<{ group: RawGroup; registry: Registry }> = [];
+  const seen = new Set<string>();
+  for (const item of root.imports) {
+    const pattern = globToRegExp(item.pattern);
+    let matched = false;
+    for (const registry of allDependencies(root)) {
+      for (const group of registry.groups.values()) {
+        if (!importMatches(item, pattern, group)) continue;
+        matched = true;
+        if (seen.has(group.id) || root.groups.has(group.id)) continue;
+        seen.add(group.id);
+        found.push({ group, registry });
+      }
+    }
+    if (!matched) problems.add(item.location, 'unmatched-import', `imports.${item.kind} "${item.pattern}" matches nothing in the registry's dependencies`);
+  }
+  return found;
+}
+
+function* allDependencies(registry: Registry): Generator<Registry> {
+  for (const dependency of registry.dependencies) {
+    yield dependency;
+    yield* allDependencies(dependency);
+  }
+}
+
+/** Weaver's rules: v1 spans by id, metrics by metric name, events and entities by name; v2 also by id without its prefix. */
+function importMatches(item: RawImport, pattern: RegExp, group: RawGroup): boolean {
+  const kinds: Record<RawImport['kind'], RawGroup['type'][]> = {
+    metrics: ['metric'],
+    events: ['event'],
+    entities: ['entity'],
+    spans: ['span'],
+    attribute_groups: ['attribute_group'],
+  };
+  if (!kinds[item.kind].includes(group.type)) return false;
+  const candidates = group.isV2
+    ? [group.id, group.name, group.metricName, group.id.replace(/^(span|metric|event|entity|registry|attribute_group)\./, '')]
+    : item.kind === 'metrics'
+      ? [group.metricName]
+      : item.kind === 'events' || item.kind === 'entities'
+        ? [group.name]
+        : [group.id];
+  return candidates.some((candidate) => candidate !== undefined && pattern.test(candidate));
+}
+
+function globToRegExp(glob: string): RegExp {
+  const source = glob.replace(/[.+^$()|\\]/g, '\\$&').replace(/\*+/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`);
+}
+
+// ---------------------------------------------------------------- attributes
+
+/** The registry's own attributes, then the dependencies' ones its signals use, by id. */
+function usedAttributes(root: Registry, signals: Signals): AttributeDefinition[] {
+  const own = [...root.attributes.values()];
+  const fromDependencies = new Map<string, AttributeDefinition>();
+  const all = [...signals.spans, ...signals.metrics, ...signals.events, ...signals.entities];
+  for (const use of all.flatMap((signal) => signal.attributes)) {
+    if (use.attribute.dependency !== undefined) fromDependencies.set(use.attribute.id, use.attribute);
+  }
+  for (const attribute of own) {
+    const target = attribute.equivalent === undefined ? undefined : root.lookupAttribute(attribute.equivalent.id);
+    if (target?.dependency !== undefined) fromDependencies.set(target.id, target);
+  }
+  return [...own, ...[...fromDependencies.values()].sort((a, b) => a.id.localeCompare(b.id))];
+}
+
+function checkAttributes(root: Registry, attributes: readonly AttributeDefinition[], problems: Problems): void {
+  for (const attribute of attributes) {
+    if (attribute.dependency === undefined) checkOwnAttribute(attribute, problems);
+    if (isEnumType(attribute.type)) checkEnum(attribute, problems);
+  }
+  checkUnique(
+    attributes.map((attribute) => [constantCase(attribute.codeName), attribute.location]),
+    'name-collision',
+    'generated constant name (set annotations.flo.code_name on one of the two attributes)',
+    problems,
+  );
+  void root;
+}
+
+function checkOwnAttribute(attribute: AttributeDefinition, problems: Problems): void {
+  if (!isLowercaseDotted(attribute.id)) {
+    problems.add(attribute.location, 'name-format', `attribute id "${attribute.id}" is not lowercase dotted (like "llm.request.model")`);
+  }
+  if (!isLowercaseDotted(attribute.codeName)) {
+    problems.add(attribute.location, 'name-format', `code_name "${attribute.codeName}" of "${attribute.id}" is not lowercase dotted`);
+  }
+  for (const example of attribute.examples) checkExample(attribute, example, problems);
+  if (attribute.onError !== undefined && attribute.type !== 'string') {
+    problems.add(attribute.location, 'on-error-type', `attribute "${attribute.id}" has on_error but is not of type string`);
+  }
+}
+
+function checkEnum(attribute: AttributeDefinition, problems: Problems): void {
+  if (!isEnumType(attribute.type)) return;
+  const members = attribute.type.members;
+  checkUnique(members.map((member) => [member.id, member.location]), 'duplicate-id', `member id of "${attribute.id}"`, problems);
+  // A deprecated alias may share its value with the member that replaces it.
+  const live = members.filter((member) => member.deprecated === undefined);
+  checkUnique(live.map((member) => [String(member.value), member.location]), 'duplicate-enum-value', `member value of "${attribute.id}"`, problems);
+  checkUnique(
+    members.map((member) => [constantCase(member.codeName ?? member.id), member.location]),
+    'name-collision',
+    `generated constant of a member of "${attribute.id}"`,
+    problems,
+  );
+  const kinds = new Set(members.map((member) => typeof member.value));
+  if (kinds.size > 1) problems.add(attribute.location, 'mixed-enum-values', `members of "${attribute.id}" mix ${[...kinds].join(' and ')} values`);
+  for (const member of members) {
+    if (typeof member.value === 'number' && !Number.isSafeInteger(member.value)) {
+      problems.add(member.location, 'enum-value-type', `member "${member.id}" of "${attribute.id}" has value ${member.value}: numeric enum members must be whole numbers`);
+    }
+  }
+}
+
+function checkExample(attribute: AttributeDefinition, example: unknown, problems: Problems): void {
+  const type = attribute.type;
+  if (isEnumType(type)) {
+    const allowed = type.members.map((member) => member.value);
+    if (!type.allowCustomValues && !allowed.includes(example as string | number | boolean)) {
+      problems.add(attribute.location, 'enum-example', `example ${JSON.stringify(example)} of "${attribute.id}" is not one of its members (${allowed.join(', ')})`);
+    }
+    return;
+  }
+  if (type === 'any' || isTemplateType(type)) return;
+  // A list attribute's examples may be whole lists or single items, as in the official registries.
+  const fits = fitsKind(example, type as AttributeKind) || (type.endsWith('[]') && fitsKind(example, type.slice(0, -2) as AttributeKind));
+  if (!fits) problems.add(attribute.location, 'example-type', `example ${JSON.stringify(example)} of "${attribute.id}" is not of type ${type}`);
+}
+
+/** An equivalent must be a known attribute whose type can hold the value. */
+function checkAttributeEquivalents(root: Registry, problems: Problems): void {
+  for (const attribute of root.attributes.values()) {
+    if (attribute.equivalent === undefined) continue;
+    const target = root.lookupAttribute(attribute.equivalent.id);
+    if (target === undefined) {
+      problems.add(attribute.location, 'undefined-ref', `equivalent "${attribute.equivalent.id}" of "${attribute.id}" is not an attribute of the registry or its dependencies`);
+    } else if (baseKind(target) !== baseKind(attribute)) {
+      problems.add(attribute.location, 'equivalent-type', `equivalent "${target.id}" (${baseKind(target)}) cannot carry "${attribute.id}" (${baseKind(attribute)})`);
+    }
+  }
+}
+
+function baseKind(attribute: AttributeDefinition): string {
+  const type = attribute.type;
+  if (isEnumType(type)) return typeof type.members[0]?.value === 'number' ? 'number' : typeof type.members[0]?.value === 'boolean' ? 'boolean' : 'string';
+  if (isTemplateType(type)) return `template[${type.template}]`;
+  return type === 'int' || type === 'double' ? 'number' : type;
+}
+
+// ---------------------------------------------------------------- spans
+
+function checkSpanName(span: SpanDefinition, problems: Problems): void {
+  if (!span.hasNameTemplate) return;
+  const owner = `span "${span.groupId}"`;
+  for (const placeholder of span.nameAttributes) {
+    const use = span.attributes.find((candidate) => candidate.attribute.id === placeholder);
+    if (use === undefined) {
+      problems.add(span.location, 'placeholder-without-attribute', `placeholder {${placeholder}} in span name "${span.spanName}" is not an attribute of ${owner}`);
+    } else if (use.requirementLevel.level !== 'required') {
+      problems.add(span.location, 'placeholder-not-required', `placeholder {${placeholder}} in span name "${span.spanName}" must be a required attribute of ${owner}`);
+    }
+  }
+  if (!SPAN_NAME_TEXT.test(span.spanName.replace(PLACEHOLDER, 'x'))) {
+    problems.add(span.location, 'name-format', `span name "${span.spanName}" may hold lowercase letters, digits, ".", "_", "-", spaces and {placeholders} only`);
+  }
+}
+
+// ---------------------------------------------------------------- names
+
+/** Two things must not generate the same function, type or constant name. */
+function checkGeneratedNames(attributes: readonly AttributeDefinition[], signals: Signals, problems: Problems): void {
+  const names: Array<[string, SourceLocation]> = [
+    ...signals.spans.map((span): [string, SourceLocation] => [`${signalBaseName(span)}Span`, span.location]),
+    ...signals.metrics.map((metric): [string, SourceLocation] => [signalBaseName(metric), metric.location]),
+    ...signals.events.map((event): [string, SourceLocation] => [`${signalBaseName(event)}Event`, event.location]),
+  ];
+  checkUnique(names, 'name-collision', 'generated TypeScript name', problems);
+  void attributes;
+}
+
+/**
+ * Registries keep deprecated names beside the ones that replace them, and
+ * some differ only by `.` versus `_` (`feature_flag.provider_name`,
+ * `feature_flag.provider.name`): the deprecated one's generated names get a
+ * `Deprecated` suffix. Collisions between two live names stay errors.
+ */
+function renameDeprecatedAttributeTwins(attributes: AttributeDefinition[]): AttributeDefinition[] {
+  const live = new Set(attributes.filter((a) => a.deprecated === undefined).map((a) => constantCase(a.codeName)));
+  return attributes.map((a) => {
+    const renamed = a.deprecated !== undefined && live.has(constantCase(a.codeName)) ? { ...a, codeName: `${a.codeName}.deprecated`, propertyName: camelCase(`${a.id}.deprecated`) } : a;
+    return isEnumType(renamed.type) ? { ...renamed, type: { ...renamed.type, members: renameDeprecatedMembers(renamed.type.members) } } : renamed;
+  });
+}
+
+function renameDeprecatedMembers(members: readonly EnumMember[]): EnumMember[] {
+  const live = new Set(members.filter((m) => m.deprecated === undefined).map((m) => constantCase(m.id)));
+  return members.map((m) => (m.deprecated !== undefined && live.has(constantCase(m.id)) ? { ...m, codeName: `${m.id}_deprecated` } : m));
+}
+
+function renameDeprecatedTwins(signals: Signals): void {
+  const rename = <T extends SpanDefinition | MetricDefinition | EventDefinition>(items: T[]): T[] => {
+    const live = new Set(items.filter((item) => item.deprecated === undefined).map(signalBaseName));
+    return items.map((item) => (item.deprecated !== undefined && live.has(signalBaseName(item)) ? { ...item, codeName: `${signalStem(item)}.deprecated` } : item));
+  };
+  signals.spans = rename(signals.spans);
+  signals.metrics = rename(signals.metrics);
+  signals.events = rename(signals.events);
+}
+
+/** The dotted stem a signal's generated names derive from: its metric or event name, else its group id. */
+export function signalStem(signal: SpanDefinition | MetricDefinition | EventDefinition): string {
+  if (signal.codeName !== undefined) return signal.codeName;
+  if ('metricName' in signal) return signal.groupId === `metric.${signal.metricName}` ? signal.metricName : signal.groupId;
+  if ('eventName' in signal) return signal.groupId === `event.${signal.eventName}` ? signal.eventName : signal.groupId;
+  return signal.groupId.replace(/^span\./, '');
+}
+
+/** The PascalCase stem of a signal's generated names. */
+export function signalBaseName(signal: SpanDefinition | MetricDefinition | EventDefinition): string {
+  return pascalCase(signalStem(signal));
+}
+
 /** Reports every repeat of a key after its first appearance. */
-function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocation]>, rule: string, what: string, problems: Problems): void {
+export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocation]>, rule: string, what: string, problems: Problems): void {
   const first = new Map<string, SourceLocation>();
   for (const [key, location] of entries) {
     const earlier = first.get(key);
-    if (earlier === undefined) {
-      first.set(key, location);
-      continue;
-    }
-    problems.add(location, rule, `${what} "${key}" is already defined at ${earlier.file}:${earlier.line}:${earlier.column}`);
+    if (earlier === undefined) first.set(key, location);
+    else problems.add(location, rule, `${what} "${key}" is already defined at ${at(earlier)}`);
   }
 }
+
+export type { AttributeUse };

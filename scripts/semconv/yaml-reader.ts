@@ -96,17 +96,25 @@ export class MapReader {
     return false;
   }
 
-  string(key: string, options: { required?: boolean; rule?: string } = {}): string | undefined {
+  /** A non-empty string; numbers and booleans are refused, not converted (`brief: 42`, `version: 1.10`). */
+  string(key: string, options: { required?: boolean; rule?: string; allowEmpty?: boolean } = {}): string | undefined {
     if (!this.has(key)) {
       if (options.required) this.require(key, options.rule);
       return undefined;
     }
     const node = this.valueNode(key);
-    if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return node.value;
-    if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean')) {
-      return String(node.value);
-    }
-    this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be a non-empty string`);
+    if (isScalar(node) && typeof node.value === 'string' && (options.allowEmpty || node.value.trim() !== '')) return node.value;
+    const quoted = isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') ? ` (quote it: '${String(node.source ?? node.value)}')` : '';
+    this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be ${options.allowEmpty ? 'a' : 'a non-empty'} string${quoted}`);
+    return undefined;
+  }
+
+  /** A boolean, or undefined when absent (and a problem when of another type). */
+  boolean(key: string): boolean | undefined {
+    if (!this.has(key)) return undefined;
+    const node = this.valueNode(key);
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be true or false`);
     return undefined;
   }
 

@@ -25,7 +25,7 @@ import {
   LLM_REQUEST_DURATION_METRIC,
   LLM_REQUESTS_TOTAL_METRIC,
   LLM_TOKENS_TOTAL_METRIC,
-  LLMGENERATE_SPAN,
+  LLM_GENERATE_SPAN,
   WORKFLOW_NODE_DURATION_METRIC,
   WORKFLOW_ROUTER_DECISIONS_METRIC,
   configureTelemetry,
@@ -144,7 +144,7 @@ describe.skipIf(!enabled)('export to Jaeger', () => {
     const router = spans.find((span) => span.operationName === 'llm.openai.generate');
     const tags = Object.fromEntries((router?.tags ?? []).map((entry) => [entry.key, { type: entry.type, value: entry.value }]));
     expect(tags).toMatchObject({
-      'span.kind': { value: LLMGENERATE_SPAN.kind },
+      'span.kind': { value: LLM_GENERATE_SPAN.kind },
       [ATTR_LLM_PROVIDER]: { type: 'string', value: 'openai' },
       [ATTR_LLM_MODEL]: { type: 'string', value: 'gpt-4o' },
       [ATTR_LLM_TEMPERATURE]: { type: 'float64', value: 0.5 },

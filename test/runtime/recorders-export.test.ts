@@ -6,7 +6,7 @@
  */
 // Imported first, before anything is configured, like a framework importing its instrumentation.
 import {
-  AGENTRUN_SPAN,
+  AGENT_RUN_SPAN,
   METRIC_AGENT_EXECUTIONS_TOTAL,
   recordAgentExecutionsTotal,
   withAgentRunSpan,
@@ -38,7 +38,7 @@ function runAgent(agentName: string): string {
   });
 }
 
-const spanName = (agentName: string): string => AGENTRUN_SPAN.name({ agentName, agentType: 'conversational' });
+const spanName = (agentName: string): string => AGENT_RUN_SPAN.name({ agentName, agentType: 'conversational' });
 
 function agentNamesCounted(collector: OtlpReceiver): unknown[] {
   return collector.metrics
