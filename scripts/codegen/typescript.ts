@@ -32,6 +32,9 @@ import {
 } from '../semconv/model.ts';
 import { camelCase, constantCase, pascalCase } from '../semconv/names.ts';
 import { signalBaseName, signalStem } from '../semconv/resolve.ts';
+import { deprecationText } from '../semconv/model.ts';
+
+export { deprecationText };
 
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
@@ -139,11 +142,6 @@ function jsDoc(parts: DocParts): OptionalKind<JSDocStructure> {
   return { description: safeDoc(paragraphs.join('\n\n')), tags };
 }
 
-export function deprecationText(deprecated: Deprecation): string {
-  const replacement = deprecated.renamedTo ? `Use \`${deprecated.renamedTo}\` instead.` : undefined;
-  const reason = deprecated.reason === 'renamed' || deprecated.reason === 'uncategorized' || deprecated.reason === 'unspecified' ? undefined : `${deprecated.reason[0]?.toUpperCase()}${deprecated.reason.slice(1)}.`;
-  return [reason, deprecated.note, replacement].filter(Boolean).join(' ') || 'Deprecated.';
-}
 
 function stabilityLine(stability: string): string {
   return `Stability: ${stability}.`;

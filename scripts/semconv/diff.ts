@@ -10,10 +10,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import {
+  deprecationText,
   isEnumType,
   isTemplateType,
   type AttributeDefinition,
   type AttributeUse,
+  type Deprecation,
   type MetricDefinition,
   type Spec,
   type SpanDefinition,
@@ -34,7 +36,7 @@ export function diffSpecs(before: Spec, after: Spec): SpecChange[] {
   ];
 }
 
-function diffById<T extends { deprecated?: { reason: string; renamedTo?: string } }>(
+function diffById<T extends { deprecated?: Deprecation }>(
   before: readonly T[],
   after: readonly T[],
   idOf: (item: T) => string,
@@ -53,7 +55,7 @@ function diffById<T extends { deprecated?: { reason: string; renamedTo?: string 
       continue;
     }
     if (old.deprecated === undefined && current.deprecated !== undefined) {
-      changes.push({ breaking: false, subject, description: `deprecated: ${current.deprecated.reason}` });
+      changes.push({ breaking: false, subject, description: `deprecated: ${deprecationText(current.deprecated)}` });
     }
     changes.push(...diffOne(old, current, subject));
   }

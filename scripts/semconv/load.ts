@@ -27,7 +27,7 @@ export function loadSpec(dir: string, options: LoadOptions = {}): Spec {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`spec folder ${dir} does not exist`);
   const problems = new Problems();
   const { registry, manifest } = loadRegistry(dir, undefined, problems, []);
-  const scope = scopeOf(dir, manifest, options, problems);
+  const scope = scopeOf(dir, manifestPathIn(dir) !== undefined, manifest, options, problems);
   const dependencies: DependencyInfo[] = (manifest?.dependencies ?? []).map((d) => ({ name: d.name, schemaUrl: d.schemaUrl, registryPath: d.registryPath }));
   const spec = resolveSpec(scope, dependencies, registry, problems);
   if (!problems.isEmpty) throw new SpecError(problems.sorted());
@@ -50,10 +50,11 @@ function loadRegistry(dir: string, dependency: string | undefined, problems: Pro
   return { registry: new Registry({ dependency, files, dependencies }, problems), manifest };
 }
 
-function scopeOf(dir: string, manifest: Manifest | undefined, options: LoadOptions, problems: Problems): InstrumentationScope {
+function scopeOf(dir: string, hasManifest: boolean, manifest: Manifest | undefined, options: LoadOptions, problems: Problems): InstrumentationScope {
   const name = options.scopeName ?? manifest?.name;
   const version = options.scopeVersion ?? manifest?.version;
-  if (manifest === undefined && (name === undefined || version === undefined)) {
+  // A manifest that exists but is broken has reported its own problem.
+  if (!hasManifest && (name === undefined || version === undefined)) {
     problems.add(
       { file: displayPath(join(dir, MANIFEST_FILES[0])), line: 1, column: 1 },
       'missing-manifest',

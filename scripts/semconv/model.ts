@@ -144,6 +144,8 @@ export interface AttributeUse {
 
 interface SignalCommon extends Origin {
   readonly groupId: string;
+  /** For a v2 refinement, the id of the signal it refines. */
+  readonly refines?: string;
   /** Set when generated names must differ from the usual ones (a deprecated twin of a live signal). */
   readonly codeName?: string;
   readonly brief: string;
@@ -164,6 +166,8 @@ export interface SpanDefinition extends SignalCommon {
   readonly spanName: string;
   /** Whether `spanName` came from a template of the registry. */
   readonly hasNameTemplate: boolean;
+  /** Where the template stands, for its problems. */
+  readonly templateLocation?: SourceLocation;
   readonly spanKind: SpanKindName;
   /** Attribute ids that fill the `{placeholders}` of the name, in order of appearance. */
   readonly nameAttributes: readonly string[];
@@ -223,4 +227,12 @@ export function isTemplateType(type: AttributeType): type is TemplateType {
 /** Attributes a caller must always pass. */
 export function isRequired(use: AttributeUse): boolean {
   return use.requirementLevel.level === 'required';
+}
+
+/** How a deprecation reads in docs and JSDoc: `Obsoleted. <note>` or `<note> Use \`x\` instead.` */
+export function deprecationText(deprecated: Deprecation): string {
+  const replacement = deprecated.renamedTo ? `Use \`${deprecated.renamedTo}\` instead.` : undefined;
+  const silent = ['renamed', 'uncategorized', 'unspecified'].includes(deprecated.reason);
+  const reason = silent ? undefined : `${deprecated.reason.charAt(0).toUpperCase()}${deprecated.reason.slice(1)}.`;
+  return [reason, deprecated.note, replacement].filter(Boolean).join(' ') || 'Deprecated.';
 }

@@ -76,6 +76,7 @@ function parseGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | 
   const id = reader.string('id', { required: true });
   const entries = reader.sequence('attributes').map((item) => parseEntry(file, item, V1_ENTRY_KEYS, problems));
   if (reader.has('prefix')) problems.add(reader.locationOf('prefix'), 'unknown-key', '"prefix" is no longer part of the model: give attributes their full id');
+  if (!reader.has('brief')) reader.require('brief', 'missing-brief');
   if (id === undefined) return undefined;
   if (type === 'span' && !reader.has('span_kind')) reader.require('span_kind');
   return {

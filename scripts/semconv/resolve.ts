@@ -42,6 +42,8 @@ interface Signals {
 
 export function resolveSpec(scope: InstrumentationScope, dependencies: readonly DependencyInfo[], root: Registry, problems: Problems): Spec {
   const signals: Signals = { spans: [], metrics: [], events: [], entities: [] };
+  // Every group is resolved, used or not, so that each one's problems are reported in this run.
+  for (const group of root.groups.values()) root.uses(group);
   for (const group of root.groups.values()) addSignal(group, root, signals, problems);
   for (const { group, registry } of importedGroups(root, problems)) addSignal(group, registry, signals, problems);
   applyMetricEquivalents(signals.metrics, problems);
@@ -51,7 +53,7 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
   checkAttributeEquivalents(root, problems);
   for (const span of signals.spans) checkSpanName(span, problems);
   checkUnique(
-    signals.metrics.filter((metric) => metric.groupId === `metric.${metric.metricName}`).map((metric) => [metric.metricName, metric.location]),
+    signals.metrics.filter((metric) => metric.refines === undefined).map((metric) => [metric.metricName, metric.location]),
     'duplicate-metric-name',
     'metric name',
     problems,
@@ -86,6 +88,7 @@ function commonOf(group: RawGroup, registry: Registry) {
     note: group.note ?? (group.refines !== undefined ? inherited(group, registry, (g) => g.note) : undefined),
     stability: inherited(group, registry, (g) => g.stability) ?? (group.deprecated ? ('deprecated' as const) : ('development' as const)),
     deprecated: group.deprecated,
+    refines: group.refines,
     attributes: registry.uses(group),
     annotations: group.annotations,
     dependency: registry.dependency,
@@ -100,6 +103,7 @@ function spanOf(group: RawGroup, registry: Registry, problems: Problems): SpanDe
     ...commonOf(group, registry),
     spanName,
     hasNameTemplate: template !== undefined,
+    templateLocation: template === undefined ? undefined : group.annotationsLocation,
     spanKind: inherited(group, registry, (g) => g.spanKind) ?? 'internal',
     nameAttributes: template === undefined ? [] : [...template.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''),
   };
@@ -325,16 +329,17 @@ function baseKind(attribute: AttributeDefinition): string {
 function checkSpanName(span: SpanDefinition, problems: Problems): void {
   if (!span.hasNameTemplate) return;
   const owner = `span "${span.groupId}"`;
+  const location = span.templateLocation ?? span.location;
   for (const placeholder of span.nameAttributes) {
     const use = span.attributes.find((candidate) => candidate.attribute.id === placeholder);
     if (use === undefined) {
-      problems.add(span.location, 'placeholder-without-attribute', `placeholder {${placeholder}} in span name "${span.spanName}" is not an attribute of ${owner}`);
+      problems.add(location, 'placeholder-without-attribute', `placeholder {${placeholder}} in span name "${span.spanName}" is not an attribute of ${owner}`);
     } else if (use.requirementLevel.level !== 'required') {
-      problems.add(span.location, 'placeholder-not-required', `placeholder {${placeholder}} in span name "${span.spanName}" must be a required attribute of ${owner}`);
+      problems.add(location, 'placeholder-not-required', `placeholder {${placeholder}} in span name "${span.spanName}" must be a required attribute of ${owner}`);
     }
   }
   if (!SPAN_NAME_TEXT.test(span.spanName.replace(PLACEHOLDER, 'x'))) {
-    problems.add(span.location, 'name-format', `span name "${span.spanName}" may hold lowercase letters, digits, ".", "_", "-", spaces and {placeholders} only`);
+    problems.add(location, 'name-format', `span name "${span.spanName}" may hold lowercase letters, digits, ".", "_", "-", spaces and {placeholders} only`);
   }
 }
 

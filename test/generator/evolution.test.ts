@@ -38,8 +38,8 @@ describe('diffSpecs', () => {
     ['a changed unit', 'unit: s', 'unit: ms', 'breaking: metric demo.duration: unit changed from s to ms'],
     ['a changed instrument', 'instrument: counter', 'instrument: updowncounter', 'breaking: metric demo.runs: instrument changed from counter to updowncounter'],
     ['a renamed metric', 'metric_name: demo.runs', 'metric_name: demo.run.count', 'breaking: metric demo.runs: removed'],
-    ['a changed attribute type', '        type: string\n        brief: A name.\n        examples: [alpha]', '        type: int\n        brief: A name.\n        examples: [1]', 'breaking: attribute demo.name: type changed from string to int'],
-    ['a removed enum member', '            - id: slow\n              value: slow\n', '', 'breaking: attribute demo.mode: enum member "slow" removed'],
+    ['a changed attribute type', '        type: string\n        brief: A name.\n        stability: development\n        examples: [alpha]', '        type: int\n        brief: A name.\n        stability: development\n        examples: [1]', 'breaking: attribute demo.name: type changed from string to int'],
+    ['a removed enum member', '            - id: slow\n              value: slow\n              stability: development\n', '', 'breaking: attribute demo.mode: enum member "slow" removed'],
     ['a changed span name', 'span_name: demo.{demo.name}.run', 'span_name: demo.{demo.name}.execute', 'breaking: span span.demo.run: name changed from demo.{demo.name}.run to demo.{demo.name}.execute'],
     ['a changed span kind', 'span_kind: internal', 'span_kind: client', 'breaking: span span.demo.run: kind changed from internal to client'],
     ['a new required attribute', '    attributes:\n      - ref: demo.mode\n', '    attributes:\n      - ref: demo.mode\n      - ref: demo.name\n', 'breaking: metric demo.duration: required attribute demo.name added'],
@@ -51,7 +51,7 @@ describe('diffSpecs', () => {
   it.each([
     ['a new optional attribute', "    attributes:\n      - ref: demo.name\n  - id: metric.demo.duration", "    attributes:\n      - ref: demo.name\n      - ref: demo.mode\n  - id: metric.demo.duration", 'compatible: metric demo.runs: optional attribute demo.mode added'],
     ['a new enum member', '            - id: slow\n              value: slow\n', '            - id: slow\n              value: slow\n            - id: medium\n              value: medium\n', 'compatible: attribute demo.mode: enum member "medium" added'],
-    ['a deprecation', '    brief: Demo runs.\n', '    brief: Demo runs.\n    deprecated: Use demo.duration counts.\n', 'compatible: metric demo.runs: deprecated: Use demo.duration counts.'],
+    ['a deprecation', '    brief: Demo runs.\n', '    brief: Demo runs.\n    deprecated:\n      reason: obsoleted\n      note: Use demo.duration counts.\n', 'compatible: metric demo.runs: deprecated: Obsoleted. Use demo.duration counts.'],
     ['new bucket advice', '[0.1, 1, 10]', '[0.1, 1, 10, 100]', 'compatible: metric demo.duration: bucket advice changed'],
   ])('%s is compatible', (_what, search, replacement, expected) => {
     const changes = changesAfter(search, replacement);
@@ -96,21 +96,21 @@ describe('generate --diff', () => {
 });
 
 describe('deprecation in generated code and docs', () => {
-  const deprecated = VALID_SPEC.replace('    brief: Demo runs.\n', '    brief: Demo runs.\n    deprecated:\n      reason: Counted by demo.duration now.\n      renamed_to: demo.duration\n').replace(
-    '        brief: A mode.\n',
-    '        brief: A mode.\n        deprecated: Modes are gone.\n',
-  );
+  const deprecated = VALID_SPEC.replace(
+    '    brief: Demo runs.\n',
+    '    brief: Demo runs.\n    deprecated:\n      reason: renamed\n      renamed_to: demo.duration\n      note: Counted by demo.duration now.\n',
+  ).replace('        brief: A mode.\n', '        brief: A mode.\n        deprecated:\n          reason: obsoleted\n          note: Modes are gone.\n');
 
   it('marks deprecated recorders, constants and setters @deprecated', () => {
     const files = renderTypeScript(spec(deprecated), { runtimeImport: 'x' });
     expect(files.get('metrics.ts')).toMatch(/@deprecated Counted by demo\.duration now\. Use `demo\.duration` instead\.\s*\*\/\s*export function recordDemoRuns/);
-    expect(files.get('attributes.ts')).toMatch(/@deprecated Modes are gone\.\s*\*\/\s*export const ATTR_DEMO_MODE/);
-    expect(files.get('spans.ts')).toMatch(/@deprecated Modes are gone\.\s*\*\/\s*setDemoMode/);
+    expect(files.get('attributes.ts')).toMatch(/@deprecated Obsoleted\. Modes are gone\.\s*\*\/\s*export const ATTR_DEMO_MODE/);
+    expect(files.get('spans.ts')).toMatch(/@deprecated Obsoleted\. Modes are gone\.\s*\*\/\s*setDemoMode/);
   });
 
   it('says so in the docs', () => {
     const docs = renderDocs(spec(deprecated));
     expect(docs.get('metrics.md')).toContain('**Deprecated:** Counted by demo.duration now. Use `demo.duration` instead.');
-    expect(docs.get('attributes.md')).toContain('**Deprecated:** Modes are gone.');
+    expect(docs.get('attributes.md')).toContain('**Deprecated:** Obsoleted. Modes are gone.');
   });
 });

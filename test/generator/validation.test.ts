@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError, type Problem } from '../../scripts/semconv/problems.ts';
-import { removeDir, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
+import { MANIFEST, removeDir, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,32 +46,50 @@ interface Case {
   readonly message: RegExp;
 }
 
+const closedMode = broken('        brief: A mode.\n', '        brief: A mode.\n        annotations:\n          flo:\n            closed: true\n');
+const numericEnum = broken(
+  '  - id: span.demo.run',
+  '      - id: demo.level\n        type:\n          members:\n            - id: low\n              value: 1\n              stability: development\n            - id: half\n              value: 1.5\n              stability: development\n        brief: A level.\n        stability: development\n  - id: span.demo.run',
+);
+
 const cases: Case[] = [
   { rule: 'yaml-syntax', text: broken('examples: [alpha]', 'examples: [alpha'), marker: 'requirement_level: required', message: /flow sequence|Missing|expected/i },
   { rule: 'duplicate-key', text: broken('brief: A name.', 'brief: A name.\n        brief: Again.'), marker: 'brief: Again.', message: /unique|duplicate/i },
   { rule: 'unknown-key', text: broken('instrument: counter', 'instrumnt: counter'), marker: 'instrumnt', message: /unknown key "instrumnt"/ },
+  { rule: 'unknown-key', text: broken('        span_name: demo.{demo.name}.run', '        span_nme: demo.{demo.name}.run'), marker: 'flo:', message: /unknown key "span_nme" in annotations\.flo/ },
   { rule: 'unknown-instrument', text: broken('instrument: counter', 'instrument: meter'), marker: 'instrument: meter', message: /"meter", expected one of: counter/ },
   { rule: 'unknown-type', text: broken('type: string', 'type: float'), marker: 'type: float', message: /"float"/ },
-  { rule: 'unknown-group-type', text: broken('type: span', 'type: event'), marker: 'type: event', message: /group type "event"/ },
+  { rule: 'unknown-group-type', text: broken('type: span', 'type: spam'), marker: 'type: spam', message: /group type "spam"/ },
   { rule: 'unknown-span-kind', text: broken('span_kind: internal', 'span_kind: inner'), marker: 'span_kind: inner', message: /"inner"/ },
   { rule: 'unknown-requirement-level', text: broken('requirement_level: required', 'requirement_level: mandatory'), marker: 'mandatory', message: /"mandatory"/ },
-  { rule: 'undefined-ref', text: broken('      - ref: demo.mode\n  - id: metric.demo.runs', '      - ref: demo.mood\n  - id: metric.demo.runs'), marker: 'ref: demo.mood', message: /"demo.mood", which no attribute group defines/ },
-  { rule: 'placeholder-without-attribute', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.id}.run'), marker: 'span_name:', message: /placeholder \{demo.id\}/ },
-  { rule: 'placeholder-not-required', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.mode}.run'), marker: 'span_name:', message: /must be a required attribute/ },
-  { rule: 'name-format', text: broken('metric_name: demo.runs', 'metric_name: Demo.Runs'), marker: 'metric_name: Demo.Runs', message: /not lowercase dotted/ },
+  { rule: 'wrong-type', text: broken('brief: A name.', 'brief: 42'), marker: 'brief: 42', message: /"brief" of attribute "demo.name" must be a string \(quote it: '42'\)/ },
+  { rule: 'wrong-type', text: broken('    brief: Demo runs.\n', '    brief: Demo runs.\n    deprecated: false\n'), marker: 'deprecated: false', message: /must be a mapping with a "reason".*omit it when not deprecated/ },
+  { rule: 'unknown-deprecation-reason', text: broken('    brief: Demo runs.\n', '    brief: Demo runs.\n    deprecated:\n      reason: gone\n'), marker: 'reason: gone', message: /"gone", expected one of: renamed, obsoleted/ },
+  { rule: 'undefined-ref', text: broken('      - ref: demo.mode\n  - id: metric.demo.runs', '      - ref: demo.mood\n  - id: metric.demo.runs'), marker: 'ref: demo.mood', message: /"demo.mood", which no attribute group of this registry or its dependencies defines/ },
+  { rule: 'undefined-ref', text: broken('    span_kind: internal\n', '    span_kind: internal\n    extends: registry.nope\n'), marker: 'extends: registry.nope', message: /extends "registry.nope", which is not a group/ },
+  { rule: 'placeholder-without-attribute', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.id}.run'), marker: 'flo:', message: /placeholder \{demo.id\}/ },
+  { rule: 'placeholder-not-required', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.mode}.run'), marker: 'flo:', message: /must be a required attribute/ },
+  { rule: 'name-format', text: broken('metric_name: demo.runs', 'metric_name: Demo.Runs'), marker: 'id: metric.demo.runs', message: /not lowercase dotted/ },
   { rule: 'name-format', text: broken('- id: demo.name', '- id: demo-name'), marker: 'id: demo-name', message: /attribute id "demo-name"/ },
   { rule: 'missing-unit', text: broken("    unit: '{run}'\n", ''), marker: 'id: metric.demo.runs', message: /missing "unit"/ },
   { rule: 'unit-format', text: broken("unit: '{run}'", "unit: 'runs per {run'"), marker: 'id: metric.demo.runs', message: /not a UCUM unit/ },
-  { rule: 'enum-example', text: broken('examples: [fast]', 'examples: [medium]'), marker: 'examples: [medium]', message: /"medium" of "demo.mode" is not one of its members/ },
-  { rule: 'example-type', text: broken('examples: [alpha]', 'examples: [42]'), marker: 'examples: [42]', message: /42 of "demo.name" is not of type string/ },
+  { rule: 'enum-example', text: closedMode.replace('examples: [fast]', 'examples: [medium]'), marker: 'id: demo.mode', message: /"medium" of "demo.mode" is not one of its members/ },
+  { rule: 'closed-not-enum', text: broken('        brief: A name.\n', '        brief: A name.\n        annotations:\n          flo:\n            closed: true\n'), marker: 'flo:', message: /closed on "demo.name", which is not an enum/ },
+  { rule: 'enum-value-type', text: numericEnum, marker: 'id: half', message: /value 1.5: numeric enum members must be whole numbers/ },
+  { rule: 'wrong-type', text: broken('              value: slow', '              value: .inf'), marker: 'value: .inf', message: /member "slow" has no usable "value"/ },
+  { rule: 'example-type', text: broken('examples: [alpha]', 'examples: [42]'), marker: 'id: demo.name', message: /42 of "demo.name" is not of type string/ },
   { rule: 'missing-brief', text: broken('    brief: Demo runs.\n', ''), marker: 'id: metric.demo.runs', message: /missing "brief"/ },
-  { rule: 'advice-on-non-histogram', text: broken("unit: '{run}'", "unit: '{run}'\n    advice:\n      explicit_bucket_boundaries: [1, 2]"), marker: 'explicit_bucket_boundaries: [1, 2]', message: /which is a counter/ },
-  { rule: 'bucket-order', text: broken('[0.1, 1, 10]', '[0.1, 10, 1]'), marker: '[0.1, 10, 1]', message: /strictly increase/ },
-  { rule: 'duplicate-ref', text: broken('      - ref: demo.mode\n  - id: metric.demo.runs', '      - ref: demo.mode\n      - ref: demo.mode\n  - id: metric.demo.runs'), marker: 'ref: demo.mode', occurrence: 2, message: /already defined/ },
+  { rule: 'advice-on-non-histogram', text: broken("unit: '{run}'", "unit: '{run}'\n    annotations:\n      flo:\n        explicit_bucket_boundaries: [1, 2]"), marker: 'flo:', occurrence: 2, message: /which is a counter/ },
+  { rule: 'bucket-order', text: broken('[0.1, 1, 10]', '[0.1, 10, 1]'), marker: 'flo:', occurrence: 2, message: /strictly increase/ },
+  { rule: 'duplicate-ref', text: broken('      - ref: demo.mode\n  - id: metric.demo.runs', '      - ref: demo.mode\n      - ref: demo.mode\n  - id: metric.demo.runs'), marker: 'ref: demo.mode', occurrence: 2, message: /listed twice/ },
   { rule: 'duplicate-metric-name', text: broken('metric_name: demo.duration', 'metric_name: demo.runs'), marker: 'id: metric.demo.duration', message: /metric name "demo.runs" is already defined at .*:\d+:\d+/ },
   { rule: 'duplicate-id', text: broken('- id: metric.demo.duration', '- id: metric.demo.runs'), marker: '- id: metric.demo.runs', occurrence: 2, message: /group id "metric.demo.runs"/ },
-  { rule: 'on-error-type', text: broken('        examples: [fast]', '        examples: [fast]\n        on_error: type'), marker: 'id: demo.mode', message: /on_error but is not of type string/ },
-  { rule: 'empty-enum', text: broken('          members:\n            - id: fast\n              value: fast\n            - id: slow\n              value: slow', '          members: []'), marker: 'members: []', message: /no members/ },
+  { rule: 'on-error-type', text: broken('        examples: [fast]', '        examples: [fast]\n        annotations:\n          flo:\n            on_error: type'), marker: 'id: demo.mode', message: /on_error but is not of type string/ },
+  { rule: 'empty-enum', text: broken('          members:\n            - id: fast', '          members: []\n          _was:\n            - id: fast'), marker: 'members: []', message: /no members/ },
+  { rule: 'cyclic-reference', text: `${VALID_SPEC}  - id: registry.a\n    type: attribute_group\n    brief: A.\n    extends: registry.b\n  - id: registry.b\n    type: attribute_group\n    brief: B.\n    extends: registry.a\n`, marker: 'extends: registry.b', message: /extends or refines itself/ },
+  { rule: 'unknown-key', text: broken('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref_group: registry.demo\n  - id: metric.demo.duration'), marker: 'ref_group: registry.demo', message: /only valid in files with `file_format: definition\/2`/ },
+  { rule: 'unmatched-import', text: `${VALID_SPEC}imports:\n  metrics:\n    - nope.*\n`, marker: '- nope.*', message: /imports.metrics "nope.\*" matches nothing/ },
+  { rule: 'unknown-file-format', text: `file_format: definition/9\n${VALID_SPEC}`, marker: 'file_format', message: /"definition\/9"/ },
 ];
 
 describe('spec validation rules', () => {
@@ -90,24 +108,69 @@ describe('spec validation rules', () => {
   });
 
   it('reports an attribute id defined in two files, pointing at the second', () => {
-    const other = 'groups:\n  - id: registry.other\n    type: attribute_group\n    brief: Other.\n    attributes:\n      - id: demo.name\n        type: string\n        brief: Again.\n';
+    const other = 'groups:\n  - id: registry.other\n    type: attribute_group\n    brief: Other.\n    stability: development\n    attributes:\n      - id: demo.name\n        type: string\n        brief: Again.\n';
     const problems = problemsOf({ 'demo.yaml': VALID_SPEC, 'other.yaml': other });
     expect(problems.map((problem) => problem.rule)).toEqual(['duplicate-id']);
-    expect(problems[0]).toMatchObject({ rule: 'duplicate-id', location: { line: 6 } });
+    expect(problems[0]).toMatchObject({ rule: 'duplicate-id', location: { line: 7 } });
     expect(problems[0]?.location.file).toMatch(/other\.yaml$/);
-    expect(problems[0]?.message).toMatch(/demo\.yaml:6:/);
+    expect(problems[0]?.message).toMatch(/demo\.yaml:7:/);
   });
 
   it('reports generated constants that would collide, suggesting code_name', () => {
-    const clash = broken('  - id: span.demo.run', '      - id: demo_name\n        type: string\n        brief: Flat twin.\n  - id: span.demo.run');
+    const clash = broken('  - id: span.demo.run', '      - id: demo_name\n        type: string\n        brief: Flat twin.\n        stability: development\n  - id: span.demo.run');
     const problems = problemsOf({ 'demo.yaml': clash });
     expect(problems.map((problem) => problem.rule)).toEqual(['name-collision']);
     expect(problems[0]?.message).toMatch(/code_name/);
     expect(problems[0]?.location.line).toBe(lineOf(clash, 'id: demo_name'));
   });
 
-  it('reports a missing manifest', () => {
-    expect(problemsOf({ 'registry_manifest.yaml': null, 'demo.yaml': VALID_SPEC }).map((p) => p.rule)).toEqual(['missing-manifest']);
+  it('reports a missing manifest, and takes no other file for one', () => {
+    expect(problemsOf({ 'manifest.yaml': null, 'demo.yaml': VALID_SPEC }).map((p) => p.rule)).toEqual(['missing-manifest']);
+    const renamed = problemsOf({ 'manifest.yaml': null, 'old_registry_manifest.yaml': MANIFEST, 'demo.yaml': VALID_SPEC });
+    expect(renamed.map((p) => p.rule)).toContain('missing-manifest');
+  });
+
+  it('reports an empty or comment-only manifest instead of naming the scope "?"', () => {
+    const problems = problemsOf({ 'manifest.yaml': '# nothing here\n', 'demo.yaml': VALID_SPEC });
+    expect(problems.map((p) => p.rule)).toEqual(['invalid-manifest']);
+    expect(problems[0]?.message).toMatch(/needs at least "schema_url"/);
+  });
+
+  it('reads the legacy manifest name, and derives the scope from schema_url', () => {
+    const dir = writeSpec({ 'manifest.yaml': null, 'registry_manifest.yaml': 'schema_url: https://example.com/schemas/legacy_lib/2.0.1\n', 'demo.yaml': VALID_SPEC });
+    dirs.push(dir);
+    expect(loadSpec(dir).scope).toEqual({ name: 'legacy_lib', version: '2.0.1', schemaUrl: 'https://example.com/schemas/legacy_lib/2.0.1' });
+  });
+
+  it('refuses remote and missing dependencies, naming the manifest line', () => {
+    const manifest = `${MANIFEST}dependencies:\n  - name: otel\n    schema_url: https://opentelemetry.io/schemas/1.41.1\n    registry_path: https://github.com/open-telemetry/semantic-conventions.git[model]\n  - name: local\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../no-such-folder\n`;
+    const problems = problemsOf({ 'manifest.yaml': manifest, 'demo.yaml': VALID_SPEC });
+    expect(problems.map((p) => [p.rule, p.location.line])).toEqual([['remote-dependency', 5], ['missing-dependency', 8]]);
+    expect(problems[0]?.message).toMatch(/vendor the registry/);
+    expect(problems[1]?.message).toMatch(/no-such-folder does not exist/);
+  });
+
+  it('resolves a dependency against the manifest folder, from any working directory', () => {
+    const dependency = 'groups:\n  - id: registry.dep\n    type: attribute_group\n    brief: Dep.\n    stability: development\n    attributes:\n      - id: dep.code\n        type: int\n        brief: A code.\n        stability: development\n';
+    const manifest = `${MANIFEST}dependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: .deps/dep\n`;
+    const user = VALID_SPEC.replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.name\n      - ref: dep.code\n  - id: metric.demo.duration');
+    const dir = writeSpec({ 'manifest.yaml': manifest, 'demo.yaml': user, '.deps/dep/dep.yaml': dependency });
+    dirs.push(dir);
+    const spec = loadSpec(dir);
+    const code = spec.metrics.find((m) => m.metricName === 'demo.runs')?.attributes.find((u) => u.attribute.id === 'dep.code');
+    expect(code?.attribute).toMatchObject({ type: 'int', dependency: 'https://example.com/schemas/dep/1.0.0' });
+    // The hidden dependency folder is not read as part of the registry itself.
+    expect(spec.attributes.filter((a) => a.dependency === undefined).map((a) => a.id)).toEqual(['demo.name', 'demo.mode']);
+  });
+
+  it('accepts a deprecated enum alias that shares its value with the member replacing it', () => {
+    const alias = broken('            - id: slow\n', '            - id: slow_old\n              value: slow\n              stability: development\n              deprecated:\n                reason: renamed\n                renamed_to: slow\n            - id: slow\n');
+    expect(problemsOf({ 'demo.yaml': alias })).toEqual([]);
+  });
+
+  it('reports every problem of one metric, an unknown instrument not hiding an undefined reference', () => {
+    const text = broken('instrument: counter', 'instrument: meter').replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.nam\n  - id: metric.demo.duration');
+    expect(problemsOf({ 'demo.yaml': text }).map((p) => p.rule).sort()).toEqual(['undefined-ref', 'unknown-instrument']);
   });
 
   it('reports every problem of every file in one run, sorted by file and line', () => {

@@ -5,17 +5,20 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-export const MANIFEST = 'name: fixture\nversion: 1.2.3\n';
+export const MANIFEST = 'schema_url: https://example.com/schemas/fixture/1.2.3\n';
+export const MANIFEST_FILE = 'manifest.yaml';
 
-/** A valid one-file spec: one attribute group, one span, one counter, one histogram. */
+/** A valid one-file registry: one attribute group, one span, one counter, one histogram. */
 export const VALID_SPEC = `groups:
   - id: registry.demo
     type: attribute_group
     brief: Demo attributes.
+    stability: development
     attributes:
       - id: demo.name
         type: string
         brief: A name.
+        stability: development
         examples: [alpha]
         requirement_level: required
       - id: demo.mode
@@ -23,15 +26,21 @@ export const VALID_SPEC = `groups:
           members:
             - id: fast
               value: fast
+              stability: development
             - id: slow
               value: slow
+              stability: development
         brief: A mode.
+        stability: development
         examples: [fast]
   - id: span.demo.run
     type: span
-    span_name: demo.{demo.name}.run
     span_kind: internal
     brief: A demo run.
+    stability: development
+    annotations:
+      flo:
+        span_name: demo.{demo.name}.run
     attributes:
       - ref: demo.name
       - ref: demo.mode
@@ -41,6 +50,7 @@ export const VALID_SPEC = `groups:
     instrument: counter
     unit: '{run}'
     brief: Demo runs.
+    stability: development
     attributes:
       - ref: demo.name
   - id: metric.demo.duration
@@ -49,8 +59,10 @@ export const VALID_SPEC = `groups:
     instrument: histogram
     unit: s
     brief: Demo duration.
-    advice:
-      explicit_bucket_boundaries: [0.1, 1, 10]
+    stability: development
+    annotations:
+      flo:
+        explicit_bucket_boundaries: [0.1, 1, 10]
     attributes:
       - ref: demo.mode
 `;
@@ -62,8 +74,12 @@ export function makeTempDir(prefix: string): string {
 /** Writes a spec folder: the manifest (unless given as null) and the named files. */
 export function writeSpec(files: Record<string, string | null>): string {
   const dir = makeTempDir('spec');
-  const all: Record<string, string | null> = { 'registry_manifest.yaml': MANIFEST, ...files };
-  for (const [name, text] of Object.entries(all)) if (text !== null) writeFileSync(join(dir, name), text);
+  const all: Record<string, string | null> = { [MANIFEST_FILE]: MANIFEST, ...files };
+  for (const [name, text] of Object.entries(all)) {
+    if (text === null) continue;
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
