@@ -50,7 +50,7 @@ export function parseAnnotations(reader: MapReader, problems: Problems): Record<
     problems.add(reader.locationOf('annotations'), 'wrong-type', `"annotations" of ${reader.what} must be a mapping`);
     return {};
   }
-  return (node as { toJSON(): Record<string, unknown> }).toJSON();
+  return reader.file.toJS(node) as Record<string, unknown>;
 }
 
 export function parseExamples(reader: MapReader): unknown[] | undefined {

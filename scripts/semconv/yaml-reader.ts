@@ -12,6 +12,8 @@ export interface YamlFile {
   readonly locate: (node: Node | null | undefined) => SourceLocation;
   /** Follows `*alias` references to the anchored node, so anchors can share lists. */
   readonly resolve: (node: Node | null | undefined) => Node | undefined;
+  /** The plain JavaScript value of a node, aliases inside it followed. */
+  readonly toJS: (node: Node) => unknown;
 }
 
 /** Parses one file; syntax errors go to `problems` with their position. */
@@ -29,7 +31,8 @@ export function parseYamlFile(path: string, text: string, problems: Problems): Y
   const root = document.errors.length === 0 ? (document.contents as Node | null) : null;
   const resolve = (node: Node | null | undefined): Node | undefined =>
     isAlias(node) ? ((node.resolve(document as Document) as Node | undefined) ?? undefined) : (node ?? undefined);
-  return { path, root, locate: (node) => at(node?.range?.[0] ?? 0), resolve };
+  const toJS = (node: Node): unknown => (node as unknown as { toJS(doc: Document): unknown }).toJS(document as Document);
+  return { path, root, locate: (node) => at(node?.range?.[0] ?? 0), resolve, toJS };
 }
 
 /**
@@ -135,7 +138,7 @@ export class MapReader {
   sequence(key: string): Node[] {
     const node = this.valueNode(key);
     if (node === undefined) return [];
-    if (isSeq(node)) return node.items as Node[];
+    if (isSeq(node)) return (node.items as Node[]).map((item) => this.file.resolve(item) ?? item);
     this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be a list`);
     return [];
   }
@@ -143,7 +146,7 @@ export class MapReader {
   /** Plain JavaScript value of `key` (for examples and bucket lists). */
   plain(key: string): unknown {
     const node = this.valueNode(key);
-    return node === undefined ? undefined : (node as { toJSON(): unknown }).toJSON();
+    return node === undefined ? undefined : this.file.toJS(node);
   }
 }
 
