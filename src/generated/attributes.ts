@@ -103,28 +103,6 @@ export const SPEC_METRIC_TOOL_NAME: AttributeSpec = { key: ATTR_METRIC_TOOL_NAME
 export const ATTR_REASON = 'reason';
 export const SPEC_REASON: AttributeSpec = { key: ATTR_REASON, kind: 'string' };
 /**
- * The class of the error the operation ended with.
- *
- * Filled automatically from the thrown value when a span helper catches an error: the constructor name of an Error subclass (`RateLimitError`), else its `name`. Same key as the OpenTelemetry `error.type` attribute and as flo_ai's spans.
- *
- * Type: string. Stability: stable.
- * @example "RateLimitError"
- * @example "TimeoutError"
- * @example "TypeError"
- */
-export const ATTR_ERROR_TYPE = 'error.type';
-export const SPEC_ERROR_TYPE: AttributeSpec = { key: ATTR_ERROR_TYPE, kind: 'string', onError: 'type' };
-/**
- * The message of the error the operation ended with.
- *
- * Filled automatically from the thrown value's `message`, as flo_ai does on LLM spans. It may contain user data, but no more than the `exception` event the span records anyway.
- *
- * Type: string. Stability: development.
- * @example "429 Too Many Requests"
- */
-export const ATTR_ERROR_MESSAGE = 'error.message';
-export const SPEC_ERROR_MESSAGE: AttributeSpec = { key: ATTR_ERROR_MESSAGE, kind: 'string', onError: 'message' };
-/**
  * The outcome of the operation the data point counts.
  *
  * Success and failure rates are the counters' rates grouped by this attribute.
@@ -152,132 +130,6 @@ export const SPEC_STATUS: AttributeSpec = { key: ATTR_STATUS, kind: 'string', me
  */
 export const ATTR_METRIC_ERROR_TYPE = 'error_type';
 export const SPEC_METRIC_ERROR_TYPE: AttributeSpec = { key: ATTR_METRIC_ERROR_TYPE, kind: 'string' };
-/**
- * The name of the operation being performed.
- *
- * Type: one of "chat", "text_completion", "generate_content", "invoke_agent", "execute_tool", "invoke_workflow" or another value. Stability: development.
- * @example "chat"
- */
-export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
-/** Values of `gen_ai.operation.name` (open: other values are allowed). */
-export type GenAiOperationNameValue = 'chat' | 'text_completion' | 'generate_content' | 'invoke_agent' | 'execute_tool' | 'invoke_workflow' | (string & {});
-/** Chat completion. */
-export const GEN_AI_OPERATION_NAME_VALUE_CHAT = 'chat' as const;
-/** Text completion. */
-export const GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION = 'text_completion' as const;
-/** Multimodal content generation. */
-export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content' as const;
-/** An agent invocation. */
-export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent' as const;
-/** A tool execution. */
-export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool' as const;
-/** A workflow invocation. */
-export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW = 'invoke_workflow' as const;
-export const SPEC_GEN_AI_OPERATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_OPERATION_NAME, kind: 'string' };
-/**
- * The GenAI provider as identified by the client instrumentation.
- *
- * Providers outside the list (such as `ollama`) are recorded as given.
- *
- * Type: one of "openai", "anthropic", "gcp.gemini", "aws.bedrock", "azure.ai.openai", "mistral_ai", "gcp.vertex_ai", "x_ai", "cohere", "deepseek", "groq", "perplexity" or another value. Stability: development.
- * @example "openai"
- * @example "anthropic"
- */
-export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
-/** Values of `gen_ai.provider.name` (open: other values are allowed). */
-export type GenAiProviderNameValue = 'openai' | 'anthropic' | 'gcp.gemini' | 'aws.bedrock' | 'azure.ai.openai' | 'mistral_ai' | 'gcp.vertex_ai' | 'x_ai' | 'cohere' | 'deepseek' | 'groq' | 'perplexity' | (string & {});
-export const GEN_AI_PROVIDER_NAME_VALUE_OPENAI = 'openai' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC = 'anthropic' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK = 'aws.bedrock' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI = 'azure.ai.openai' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI = 'mistral_ai' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_X_AI = 'x_ai' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_COHERE = 'cohere' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK = 'deepseek' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_GROQ = 'groq' as const;
-export const GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY = 'perplexity' as const;
-export const SPEC_GEN_AI_PROVIDER_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROVIDER_NAME, kind: 'string' };
-/**
- * The name of the GenAI model a request is being made to.
- *
- * Type: string. Stability: development.
- * @example "gpt-4o"
- */
-export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
-export const SPEC_GEN_AI_REQUEST_MODEL: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MODEL, kind: 'string' };
-/**
- * The temperature setting for the GenAI request.
- *
- * Type: double. Stability: development.
- * @example 0
- */
-export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
-export const SPEC_GEN_AI_REQUEST_TEMPERATURE: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TEMPERATURE, kind: 'double' };
-/**
- * The number of tokens used in the GenAI input (prompt).
- *
- * Type: int. Stability: development.
- * @example 100
- */
-export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
-export const SPEC_GEN_AI_USAGE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_INPUT_TOKENS, kind: 'int' };
-/**
- * The number of tokens used in the GenAI response (completion).
- *
- * Type: int. Stability: development.
- * @example 180
- */
-export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
-export const SPEC_GEN_AI_USAGE_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, kind: 'int' };
-/**
- * Time from the request to the first chunk of a streamed response, in seconds.
- *
- * Type: double. Stability: development.
- * @example 0.24
- */
-export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
-export const SPEC_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, kind: 'double' };
-/**
- * Human-readable name of the GenAI agent.
- *
- * Type: string. Stability: development.
- * @example "Math Tutor"
- */
-export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
-export const SPEC_GEN_AI_AGENT_NAME: AttributeSpec = { key: ATTR_GEN_AI_AGENT_NAME, kind: 'string' };
-/**
- * Name of the tool utilized by the agent.
- *
- * Type: string. Stability: development.
- * @example "Flights"
- */
-export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
-export const SPEC_GEN_AI_TOOL_NAME: AttributeSpec = { key: ATTR_GEN_AI_TOOL_NAME, kind: 'string' };
-/**
- * Human-readable name of the GenAI workflow.
- *
- * Type: string. Stability: development.
- * @example "multi_agent_rag"
- */
-export const ATTR_GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
-export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKFLOW_NAME, kind: 'string' };
-/**
- * The type of token being counted.
- *
- * Type: one of "input", "output". Stability: development.
- * @example "input"
- * @example "output"
- */
-export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
-/** Values of `gen_ai.token.type`. */
-export type GenAiTokenTypeValue = 'input' | 'output';
-/** Input (prompt) tokens. */
-export const GEN_AI_TOKEN_TYPE_VALUE_INPUT = 'input' as const;
-/** Output (completion) tokens. */
-export const GEN_AI_TOKEN_TYPE_VALUE_OUTPUT = 'output' as const;
-export const SPEC_GEN_AI_TOKEN_TYPE: AttributeSpec = { key: ATTR_GEN_AI_TOKEN_TYPE, kind: 'string', members: ['input', 'output'] };
 /**
  * The LLM provider called; flo_ai uses the provider class name when nothing else is known.
  *
@@ -531,3 +383,629 @@ export const SPEC_METRIC_ROUTER_NAME: AttributeSpec = { key: ATTR_METRIC_ROUTER_
  */
 export const ATTR_ROUTE = 'route';
 export const SPEC_ROUTE: AttributeSpec = { key: ATTR_ROUTE, kind: 'string' };
+/**
+ * A message providing more detail about an error in human-readable form.
+ *
+ * `error.message` should provide additional context and detail about an error.
+ * It is NOT RECOMMENDED to duplicate the value of `error.type` in `error.message`.
+ * It is also NOT RECOMMENDED to duplicate the value of `exception.message` in `error.message`.
+ *
+ * `error.message` is NOT RECOMMENDED for metrics or spans due to its unbounded cardinality and overlap with span status.
+ *
+ * Type: string. Stability: development.
+ * @example "Unexpected input type: string"
+ * @example "The user has exceeded their storage quota"
+ * @deprecated Obsoleted. Use domain-specific error message attribute. For example, use `feature_flag.error.message` for feature flag errors.
+ */
+export const ATTR_ERROR_MESSAGE = 'error.message';
+export const SPEC_ERROR_MESSAGE: AttributeSpec = { key: ATTR_ERROR_MESSAGE, kind: 'string' };
+/**
+ * Describes a class of error the operation ended with.
+ *
+ * The `error.type` SHOULD be predictable, and SHOULD have low cardinality.
+ *
+ * When `error.type` is set to a type (e.g., an exception type), its
+ * canonical class name identifying the type within the artifact SHOULD be used.
+ *
+ * If the recorded error type is a wrapper that is not meaningful for
+ * failure classification, instrumentation MAY use the type of the inner
+ * error instead. For example, in Go, errors created with `fmt.Errorf`
+ * using `%w` MAY be unwrapped when the wrapper type does not help
+ * classify the failure.
+ *
+ * Instrumentations SHOULD document the list of errors they report.
+ *
+ * The cardinality of `error.type` within one instrumentation library SHOULD be low.
+ * Telemetry consumers that aggregate data from multiple instrumentation libraries and applications
+ * should be prepared for `error.type` to have high cardinality at query time when no
+ * additional filters are applied.
+ *
+ * If the operation has completed successfully, instrumentations SHOULD NOT set `error.type`.
+ *
+ * If a specific domain defines its own set of error identifiers (such as HTTP or RPC status codes),
+ * it's RECOMMENDED to:
+ *
+ * - Use a domain-specific attribute
+ * - Set `error.type` to capture all errors, regardless of whether they are defined within the domain-specific set or not.
+ *
+ * Type: one of "_OTHER" or another value. Stability: stable.
+ * @example "timeout"
+ * @example "java.net.UnknownHostException"
+ * @example "server_certificate_invalid"
+ * @example "500"
+ */
+export const ATTR_ERROR_TYPE = 'error.type';
+/** Values of `error.type` (open: other values are allowed). */
+export type ErrorTypeValue = '_OTHER' | (string & {});
+/** A fallback error value to be used when the instrumentation doesn't define a custom value. */
+export const ERROR_TYPE_VALUE_OTHER = '_OTHER' as const;
+export const SPEC_ERROR_TYPE: AttributeSpec = { key: ATTR_ERROR_TYPE, kind: 'string' };
+/**
+ * Free-form description of the GenAI agent provided by the application.
+ *
+ * Type: string. Stability: development.
+ * @example "Helps with math problems"
+ * @example "Generates fiction stories"
+ */
+export const ATTR_GEN_AI_AGENT_DESCRIPTION = 'gen_ai.agent.description';
+export const SPEC_GEN_AI_AGENT_DESCRIPTION: AttributeSpec = { key: ATTR_GEN_AI_AGENT_DESCRIPTION, kind: 'string' };
+/**
+ * The unique identifier of the GenAI agent.
+ *
+ * Type: string. Stability: development.
+ * @example "asst_5j66UpCpwteGg4YSxUnt7lPY"
+ */
+export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const SPEC_GEN_AI_AGENT_ID: AttributeSpec = { key: ATTR_GEN_AI_AGENT_ID, kind: 'string' };
+/**
+ * Human-readable name of the GenAI agent provided by the application.
+ *
+ * Type: string. Stability: development.
+ * @example "Math Tutor"
+ * @example "Fiction Writer"
+ */
+export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const SPEC_GEN_AI_AGENT_NAME: AttributeSpec = { key: ATTR_GEN_AI_AGENT_NAME, kind: 'string' };
+/**
+ * The version of the GenAI agent.
+ *
+ * Type: string. Stability: development.
+ * @example "1.0.0"
+ * @example "2025-05-01"
+ */
+export const ATTR_GEN_AI_AGENT_VERSION = 'gen_ai.agent.version';
+export const SPEC_GEN_AI_AGENT_VERSION: AttributeSpec = { key: ATTR_GEN_AI_AGENT_VERSION, kind: 'string' };
+/**
+ * The unique identifier for a conversation (session, thread), used to store and correlate messages within this conversation.
+ *
+ * Type: string. Stability: development.
+ * @example "conv_5j66UpCpwteGg4YSxUnt7lPY"
+ */
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const SPEC_GEN_AI_CONVERSATION_ID: AttributeSpec = { key: ATTR_GEN_AI_CONVERSATION_ID, kind: 'string' };
+/**
+ * The data source identifier.
+ *
+ * Data sources are used by AI agents and RAG applications to store grounding data. A data source may be an external database, object store, document collection, website, or any other storage system used by the GenAI agent or application. The `gen_ai.data_source.id` SHOULD match the identifier used by the GenAI system rather than a name specific to the external storage, such as a database or object store. Semantic conventions referencing `gen_ai.data_source.id` MAY also leverage additional attributes, such as `db.*`, to further identify and describe the data source.
+ *
+ * Type: string. Stability: development.
+ * @example "H7STPQYOND"
+ */
+export const ATTR_GEN_AI_DATA_SOURCE_ID = 'gen_ai.data_source.id';
+export const SPEC_GEN_AI_DATA_SOURCE_ID: AttributeSpec = { key: ATTR_GEN_AI_DATA_SOURCE_ID, kind: 'string' };
+/**
+ * The chat history provided to the model as an input.
+ *
+ * Instrumentations MUST follow [Input messages JSON schema](/docs/gen-ai/gen-ai-input-messages.json).
+ * When the attribute is recorded on events, it MUST be recorded in structured
+ * form. When recorded on spans, it MAY be recorded as a JSON string if structured
+ * format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Messages MUST be provided in the order they were sent to the model.
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * input messages.
+ *
+ * > [!Warning]
+ * > This attribute is likely to contain sensitive information including user/PII data.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"role\": \"user\",\n    \"parts\": [\n      {\n        \"type\": \"text\",\n        \"content\": \"Weather in Paris?\"\n      }\n    ]\n  },\n  {\n    \"role\": \"assistant\",\n    \"parts\": [\n      {\n        \"type\": \"tool_call\",\n        \"id\": \"call_VSPygqKTWdrhaFErNvMV18Yl\",\n        \"name\": \"get_weather\",\n        \"arguments\": {\n          \"location\": \"Paris\"\n        }\n      }\n    ]\n  },\n  {\n    \"role\": \"tool\",\n    \"parts\": [\n      {\n        \"type\": \"tool_call_response\",\n        \"id\": \" call_VSPygqKTWdrhaFErNvMV18Yl\",\n        \"result\": \"rainy, 57°F\"\n      }\n    ]\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const SPEC_GEN_AI_INPUT_MESSAGES: AttributeSpec = { key: ATTR_GEN_AI_INPUT_MESSAGES, kind: 'any' };
+/**
+ * The name of the operation being performed.
+ *
+ * If one of the predefined values applies, but specific system uses a different name it's RECOMMENDED to document it in the semantic conventions for specific GenAI system and use system-specific name in the instrumentation. If a different name is not documented, instrumentation libraries SHOULD use applicable predefined value.
+ *
+ * Type: one of "chat", "generate_content", "text_completion", "embeddings", "retrieval", "create_agent", "invoke_agent", "execute_tool", "invoke_workflow" or another value. Stability: development.
+ */
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+/** Values of `gen_ai.operation.name` (open: other values are allowed). */
+export type GenAiOperationNameValue = 'chat' | 'generate_content' | 'text_completion' | 'embeddings' | 'retrieval' | 'create_agent' | 'invoke_agent' | 'execute_tool' | 'invoke_workflow' | (string & {});
+/** Chat completion operation such as [OpenAI Chat API](https://platform.openai.com/docs/api-reference/chat) */
+export const GEN_AI_OPERATION_NAME_VALUE_CHAT = 'chat' as const;
+/** Multimodal content generation operation such as [Gemini Generate Content](https://ai.google.dev/api/generate-content) */
+export const GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT = 'generate_content' as const;
+/** Text completions operation such as [OpenAI Completions API (Legacy)](https://platform.openai.com/docs/api-reference/completions) */
+export const GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION = 'text_completion' as const;
+/** Embeddings operation such as [OpenAI Create embeddings API](https://platform.openai.com/docs/api-reference/embeddings/create) */
+export const GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS = 'embeddings' as const;
+/** Retrieval operation such as [OpenAI Search Vector Store API](https://platform.openai.com/docs/api-reference/vector-stores/search) */
+export const GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL = 'retrieval' as const;
+/** Create GenAI agent */
+export const GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT = 'create_agent' as const;
+/** Invoke GenAI agent */
+export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT = 'invoke_agent' as const;
+/** Execute a tool */
+export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool' as const;
+/** Invoke GenAI workflow */
+export const GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW = 'invoke_workflow' as const;
+export const SPEC_GEN_AI_OPERATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_OPERATION_NAME, kind: 'string' };
+/**
+ * Messages returned by the model where each message represents a specific model response (choice, candidate).
+ *
+ * Instrumentations MUST follow [Output messages JSON schema](/docs/gen-ai/gen-ai-output-messages.json)
+ *
+ * Each message represents a single output choice/candidate generated by
+ * the model. Each message corresponds to exactly one generation
+ * (choice/candidate) and vice versa - one choice cannot be split across
+ * multiple messages or one message cannot contain parts from multiple choices.
+ *
+ * When the attribute is recorded on events, it MUST be recorded in structured
+ * form. When recorded on spans, it MAY be recorded as a JSON string if structured
+ * format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * output messages.
+ *
+ * > [!Warning]
+ * > This attribute is likely to contain sensitive information including user/PII data.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"role\": \"assistant\",\n    \"parts\": [\n      {\n        \"type\": \"text\",\n        \"content\": \"The weather in Paris is currently rainy with a temperature of 57°F.\"\n      }\n    ],\n    \"finish_reason\": \"stop\"\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const SPEC_GEN_AI_OUTPUT_MESSAGES: AttributeSpec = { key: ATTR_GEN_AI_OUTPUT_MESSAGES, kind: 'any' };
+/**
+ * Represents the content type requested by the client.
+ *
+ * This attribute SHOULD be used when the client requests output of a specific type. The model may return zero or more outputs of this type.
+ * This attribute specifies the output modality and not the actual output format. For example, if an image is requested, the actual output could be a URL pointing to an image file.
+ * Additional output format details may be recorded in the future in the `gen_ai.output.{type}.*` attributes.
+ *
+ * Type: one of "text", "json", "image", "speech" or another value. Stability: development.
+ */
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+/** Values of `gen_ai.output.type` (open: other values are allowed). */
+export type GenAiOutputTypeValue = 'text' | 'json' | 'image' | 'speech' | (string & {});
+/** Plain text */
+export const GEN_AI_OUTPUT_TYPE_VALUE_TEXT = 'text' as const;
+/** JSON object with known or unknown schema */
+export const GEN_AI_OUTPUT_TYPE_VALUE_JSON = 'json' as const;
+/** Image */
+export const GEN_AI_OUTPUT_TYPE_VALUE_IMAGE = 'image' as const;
+/** Speech */
+export const GEN_AI_OUTPUT_TYPE_VALUE_SPEECH = 'speech' as const;
+export const SPEC_GEN_AI_OUTPUT_TYPE: AttributeSpec = { key: ATTR_GEN_AI_OUTPUT_TYPE, kind: 'string' };
+/**
+ * The Generative AI provider as identified by the client or server instrumentation.
+ *
+ * The attribute SHOULD be set based on the instrumentation's best
+ * knowledge and may differ from the actual model provider.
+ *
+ * Multiple providers, including Azure OpenAI, Gemini, and AI hosting platforms
+ * are accessible using the OpenAI REST API and corresponding client libraries,
+ * but may proxy or host models from different providers.
+ *
+ * The `gen_ai.request.model`, `gen_ai.response.model`, and `server.address`
+ * attributes may help identify the actual system in use.
+ *
+ * The `gen_ai.provider.name` attribute acts as a discriminator that
+ * identifies the GenAI telemetry format flavor specific to that provider
+ * within GenAI semantic conventions.
+ * It SHOULD be set consistently with provider-specific attributes and signals.
+ * For example, GenAI spans, metrics, and events related to AWS Bedrock
+ * should have the `gen_ai.provider.name` set to `aws.bedrock` and include
+ * applicable `aws.bedrock.*` attributes and are not expected to include
+ * `openai.*` attributes.
+ *
+ * Type: one of "openai", "gcp.gen_ai", "gcp.vertex_ai", "gcp.gemini", "anthropic", "cohere", "azure.ai.inference", "azure.ai.openai", "ibm.watsonx.ai", "aws.bedrock", "perplexity", "x_ai", "deepseek", "groq", "mistral_ai" or another value. Stability: development.
+ */
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+/** Values of `gen_ai.provider.name` (open: other values are allowed). */
+export type GenAiProviderNameValue = 'openai' | 'gcp.gen_ai' | 'gcp.vertex_ai' | 'gcp.gemini' | 'anthropic' | 'cohere' | 'azure.ai.inference' | 'azure.ai.openai' | 'ibm.watsonx.ai' | 'aws.bedrock' | 'perplexity' | 'x_ai' | 'deepseek' | 'groq' | 'mistral_ai' | (string & {});
+/** [OpenAI](https://openai.com/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_OPENAI = 'openai' as const;
+/**
+ * Any Google generative AI endpoint
+ *
+ * May be used when specific backend is unknown.
+ */
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEN_AI = 'gcp.gen_ai' as const;
+/**
+ * [Vertex AI](https://cloud.google.com/vertex-ai)
+ *
+ * Used when accessing the 'aiplatform.googleapis.com' endpoint.
+ */
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_VERTEX_AI = 'gcp.vertex_ai' as const;
+/**
+ * [Gemini](https://cloud.google.com/products/gemini)
+ *
+ * Used when accessing the 'generativelanguage.googleapis.com' endpoint. Also known as the AI Studio API.
+ */
+export const GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI = 'gcp.gemini' as const;
+/** [Anthropic](https://www.anthropic.com/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC = 'anthropic' as const;
+/** [Cohere](https://cohere.com/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_COHERE = 'cohere' as const;
+/** Azure AI Inference */
+export const GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_INFERENCE = 'azure.ai.inference' as const;
+/** [Azure OpenAI](https://learn.microsoft.com/en-us/azure/ai-services/openai/overview) */
+export const GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI = 'azure.ai.openai' as const;
+/** [IBM Watsonx AI](https://www.ibm.com/products/watsonx-ai) */
+export const GEN_AI_PROVIDER_NAME_VALUE_IBM_WATSONX_AI = 'ibm.watsonx.ai' as const;
+/** [AWS Bedrock](https://aws.amazon.com/bedrock) */
+export const GEN_AI_PROVIDER_NAME_VALUE_AWS_BEDROCK = 'aws.bedrock' as const;
+/** [Perplexity](https://www.perplexity.ai/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY = 'perplexity' as const;
+/** [xAI](https://x.ai/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_X_AI = 'x_ai' as const;
+/** [DeepSeek](https://www.deepseek.com/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_DEEPSEEK = 'deepseek' as const;
+/** [Groq](https://groq.com/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_GROQ = 'groq' as const;
+/** [Mistral AI](https://mistral.ai/) */
+export const GEN_AI_PROVIDER_NAME_VALUE_MISTRAL_AI = 'mistral_ai' as const;
+export const SPEC_GEN_AI_PROVIDER_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROVIDER_NAME, kind: 'string' };
+/**
+ * The target number of candidate completions to return.
+ *
+ * Type: int. Stability: development.
+ * @example 3
+ */
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const SPEC_GEN_AI_REQUEST_CHOICE_COUNT: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_CHOICE_COUNT, kind: 'int' };
+/**
+ * The frequency penalty setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0.1
+ */
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const SPEC_GEN_AI_REQUEST_FREQUENCY_PENALTY: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, kind: 'double' };
+/**
+ * The maximum number of tokens the model generates for a request.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const SPEC_GEN_AI_REQUEST_MAX_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MAX_TOKENS, kind: 'int' };
+/**
+ * The name of the GenAI model a request is being made to.
+ *
+ * Type: string. Stability: development.
+ * @example "gpt-4"
+ */
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const SPEC_GEN_AI_REQUEST_MODEL: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MODEL, kind: 'string' };
+/**
+ * The presence penalty setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0.1
+ */
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const SPEC_GEN_AI_REQUEST_PRESENCE_PENALTY: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, kind: 'double' };
+/**
+ * Requests with same seed value more likely to return same result.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const SPEC_GEN_AI_REQUEST_SEED: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_SEED, kind: 'int' };
+/**
+ * List of sequences that the model will use to stop generating further tokens.
+ *
+ * Type: string[]. Stability: development.
+ * @example ["forest","lived"]
+ */
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const SPEC_GEN_AI_REQUEST_STOP_SEQUENCES: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, kind: 'string[]' };
+/**
+ * Indicates whether the GenAI request was made in streaming mode.
+ *
+ * Type: boolean. Stability: development.
+ */
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const SPEC_GEN_AI_REQUEST_STREAM: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_STREAM, kind: 'boolean' };
+/**
+ * The temperature setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0
+ */
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const SPEC_GEN_AI_REQUEST_TEMPERATURE: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TEMPERATURE, kind: 'double' };
+/**
+ * The top_k sampling setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 1
+ */
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const SPEC_GEN_AI_REQUEST_TOP_K: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TOP_K, kind: 'double' };
+/**
+ * The top_p sampling setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 1
+ */
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const SPEC_GEN_AI_REQUEST_TOP_P: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TOP_P, kind: 'double' };
+/**
+ * Array of reasons the model stopped generating tokens, corresponding to each generation received.
+ *
+ * Type: string[]. Stability: development.
+ * @example ["stop"]
+ * @example ["stop","length"]
+ */
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const SPEC_GEN_AI_RESPONSE_FINISH_REASONS: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_FINISH_REASONS, kind: 'string[]' };
+/**
+ * The unique identifier for the completion.
+ *
+ * Type: string. Stability: development.
+ * @example "chatcmpl-123"
+ */
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const SPEC_GEN_AI_RESPONSE_ID: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_ID, kind: 'string' };
+/**
+ * The name of the model that generated the response.
+ *
+ * Type: string. Stability: development.
+ * @example "gpt-4-0613"
+ */
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const SPEC_GEN_AI_RESPONSE_MODEL: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_MODEL, kind: 'string' };
+/**
+ * Time to first chunk in a streaming response, measured from request issuance, in seconds. The value is measured from when the client issues the generation request to when the first chunk is received in the response stream.
+ *
+ * Type: double. Stability: development.
+ * @example 0.5
+ * @example 1.2
+ */
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const SPEC_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, kind: 'double' };
+/**
+ * The system message or instructions provided to the GenAI model separately from the chat history.
+ *
+ * This attribute SHOULD be used when the corresponding provider or API
+ * allows to provide system instructions or messages separately from the
+ * chat history.
+ *
+ * Instructions that are part of the chat history SHOULD be recorded in
+ * `gen_ai.input.messages` attribute instead.
+ *
+ * Instrumentations MUST follow [System instructions JSON schema](/docs/gen-ai/gen-ai-system-instructions.json).
+ *
+ * When recorded on spans, it MAY be recorded as a JSON string if structured
+ * format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * system instructions.
+ *
+ * > [!Warning]
+ * > This attribute may contain sensitive information.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"type\": \"text\",\n    \"content\": \"You are an Agent that greet users, always use greetings tool to respond\"\n  }\n]\n"
+ * @example "[\n  {\n    \"type\": \"text\",\n    \"content\": \"You are a language translator.\"\n  },\n  {\n    \"type\": \"text\",\n    \"content\": \"Your mission is to translate text in English to French.\"\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const SPEC_GEN_AI_SYSTEM_INSTRUCTIONS: AttributeSpec = { key: ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, kind: 'any' };
+/**
+ * The type of token being counted.
+ *
+ * Type: one of "input", "output", "output" or another value. Stability: development.
+ * @example "input"
+ * @example "output"
+ */
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+/** Values of `gen_ai.token.type` (open: other values are allowed). */
+export type GenAiTokenTypeValue = 'input' | 'output' | (string & {});
+/** Input tokens (prompt, input, etc.) */
+export const GEN_AI_TOKEN_TYPE_VALUE_INPUT = 'input' as const;
+/**
+ * Output tokens (completion, response, etc.)
+ * @deprecated Use `output` instead.
+ */
+export const GEN_AI_TOKEN_TYPE_VALUE_COMPLETION = 'output' as const;
+/** Output tokens (completion, response, etc.) */
+export const GEN_AI_TOKEN_TYPE_VALUE_OUTPUT = 'output' as const;
+export const SPEC_GEN_AI_TOKEN_TYPE: AttributeSpec = { key: ATTR_GEN_AI_TOKEN_TYPE, kind: 'string' };
+/**
+ * Parameters passed to the tool call.
+ *
+ * > [!WARNING]
+ * > This attribute may contain sensitive information.
+ *
+ * It's expected to be an object - in case a serialized string is available
+ * to the instrumentation, the instrumentation SHOULD do the best effort to
+ * deserialize it to an object. When recorded on spans, it MAY be recorded as a JSON string if structured format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Type: any. Stability: development.
+ * @example "{\n    \"location\": \"San Francisco?\",\n    \"date\": \"2025-10-01\"\n}\n"
+ */
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const SPEC_GEN_AI_TOOL_CALL_ARGUMENTS: AttributeSpec = { key: ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, kind: 'any' };
+/**
+ * The tool call identifier.
+ *
+ * Type: string. Stability: development.
+ * @example "call_mszuSIzqtI65i1wAUOE8w5H4"
+ */
+export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const SPEC_GEN_AI_TOOL_CALL_ID: AttributeSpec = { key: ATTR_GEN_AI_TOOL_CALL_ID, kind: 'string' };
+/**
+ * The result returned by the tool call (if any and if execution was successful).
+ *
+ * > [!WARNING]
+ * > This attribute may contain sensitive information.
+ *
+ * It's expected to be an object - in case a serialized string is available
+ * to the instrumentation, the instrumentation SHOULD do the best effort to
+ * deserialize it to an object. When recorded on spans, it MAY be recorded as a JSON string if structured format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Type: any. Stability: development.
+ * @example "{\n  \"temperature_range\": {\n    \"high\": 75,\n    \"low\": 60\n  },\n  \"conditions\": \"sunny\"\n}\n"
+ */
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+export const SPEC_GEN_AI_TOOL_CALL_RESULT: AttributeSpec = { key: ATTR_GEN_AI_TOOL_CALL_RESULT, kind: 'any' };
+/**
+ * The list of tool definitions available to the GenAI agent or model.
+ *
+ * Instrumentations MUST follow [Tool Definitions JSON Schema](/docs/gen-ai/gen-ai-tool-definitions.json).
+ *
+ * When the attribute is recorded on events, it MUST be recorded in structured
+ * form. When recorded on spans, it MAY be recorded as a JSON string if structured
+ * format is not supported and SHOULD be recorded in structured form otherwise.
+ *
+ * Since this attribute could be large, it's NOT RECOMMENDED to populate
+ * non-required properties by default. Instrumentations MAY provide a way
+ * to enable populating optional properties.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"type\": \"function\",\n    \"name\": \"get_current_weather\",\n    \"description\": \"Get the current weather in a given location\",\n    \"parameters\": {\n      \"type\": \"object\",\n      \"properties\": {\n        \"location\": {\n          \"type\": \"string\",\n          \"description\": \"The city and state, e.g. San Francisco, CA\"\n        },\n        \"unit\": {\n          \"type\": \"string\",\n          \"enum\": [\n            \"celsius\",\n            \"fahrenheit\"\n          ]\n        }\n      },\n      \"required\": [\n        \"location\",\n        \"unit\"\n      ]\n    }\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
+export const SPEC_GEN_AI_TOOL_DEFINITIONS: AttributeSpec = { key: ATTR_GEN_AI_TOOL_DEFINITIONS, kind: 'any' };
+/**
+ * The tool description.
+ *
+ * Type: string. Stability: development.
+ * @example "Multiply two numbers"
+ */
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = 'gen_ai.tool.description';
+export const SPEC_GEN_AI_TOOL_DESCRIPTION: AttributeSpec = { key: ATTR_GEN_AI_TOOL_DESCRIPTION, kind: 'string' };
+/**
+ * Name of the tool utilized by the agent.
+ *
+ * Type: string. Stability: development.
+ * @example "Flights"
+ */
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const SPEC_GEN_AI_TOOL_NAME: AttributeSpec = { key: ATTR_GEN_AI_TOOL_NAME, kind: 'string' };
+/**
+ * Type of the tool utilized by the agent
+ *
+ * Extension: A tool executed on the agent-side to directly call external APIs, bridging the gap between the agent and real-world systems.
+ *   Agent-side operations involve actions that are performed by the agent on the server or within the agent's controlled environment.
+ * Function: A tool executed on the client-side, where the agent generates parameters for a predefined function, and the client executes the logic.
+ *   Client-side operations are actions taken on the user's end or within the client application.
+ * Datastore: A tool used by the agent to access and query structured or unstructured external data for retrieval-augmented tasks or knowledge updates.
+ *
+ * Type: string. Stability: development.
+ * @example "function"
+ * @example "extension"
+ * @example "datastore"
+ */
+export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+export const SPEC_GEN_AI_TOOL_TYPE: AttributeSpec = { key: ATTR_GEN_AI_TOOL_TYPE, kind: 'string' };
+/**
+ * The number of input tokens written to a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 25
+ */
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const SPEC_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of input tokens served from a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 50
+ */
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const SPEC_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of tokens used in the GenAI input (prompt).
+ *
+ * This value SHOULD include all types of input tokens, including cached tokens.
+ * Instrumentations SHOULD make a best effort to populate this value, using a total
+ * provided by the provider when available or, depending on the provider API,
+ * by summing different token types parsed from the provider output.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const SPEC_GEN_AI_USAGE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of tokens used in the GenAI response (completion).
+ *
+ * Type: int. Stability: development.
+ * @example 180
+ */
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const SPEC_GEN_AI_USAGE_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of output tokens used for reasoning (e.g. chain-of-thought, extended thinking).
+ *
+ * The value SHOULD be included in `gen_ai.usage.output_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 50
+ */
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const SPEC_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * Human-readable name of the GenAI workflow provided by the application.
+ *
+ * This attribute can be populated in different frameworks eg: name of the first chain in LangChain OR name of the crew in CrewAI.
+ *
+ * Type: string. Stability: development.
+ * @example "multi_agent_rag"
+ * @example "customer_support_pipeline"
+ */
+export const ATTR_GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
+export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKFLOW_NAME, kind: 'string' };
+/**
+ * Server domain name if available without reverse DNS lookup; otherwise, IP address or Unix domain socket name.
+ *
+ * When observed from the client side, and when communicating through an intermediary, `server.address` SHOULD represent the server address behind any intermediaries, for example proxies, if it's available.
+ *
+ * Type: string. Stability: stable.
+ * @example "example.com"
+ * @example "10.1.2.80"
+ * @example "/tmp/my.sock"
+ */
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const SPEC_SERVER_ADDRESS: AttributeSpec = { key: ATTR_SERVER_ADDRESS, kind: 'string' };
+/**
+ * Server port number.
+ *
+ * When observed from the client side, and when communicating through an intermediary, `server.port` SHOULD represent the server port behind any intermediaries, for example proxies, if it's available.
+ *
+ * Type: int. Stability: stable.
+ * @example 80
+ * @example 8080
+ * @example 443
+ */
+export const ATTR_SERVER_PORT = 'server.port';
+export const SPEC_SERVER_PORT: AttributeSpec = { key: ATTR_SERVER_PORT, kind: 'int' };

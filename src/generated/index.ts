@@ -4,3 +4,4 @@ export * from './scope.ts';
 export * from './attributes.ts';
 export * from './metrics.ts';
 export * from './spans.ts';
+export * from './events.ts';

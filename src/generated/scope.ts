@@ -5,4 +5,5 @@ import { type InstrumentationScope } from '../runtime/support.ts';
 export const SCOPE_NAME = 'flo_ai';
 /** Version of the instrumentation scope (the spec version). */
 export const SCOPE_VERSION = '0.1.0';
-export const SCOPE: InstrumentationScope = { name: SCOPE_NAME, version: SCOPE_VERSION };
+export const SCHEMA_URL = 'https://flo-ai.dev/schemas/flo_ai/0.1.0';
+export const SCOPE: InstrumentationScope = { name: SCOPE_NAME, version: SCOPE_VERSION, schemaUrl: SCHEMA_URL };

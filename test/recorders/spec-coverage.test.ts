@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { isEnumType, type AttributeUse, type MetricDefinition, type SpanDefinition } from '../../scripts/semconv/model.ts';
 import { camelCase, pascalCase } from '../../scripts/semconv/names.ts';
+import { signalBaseName } from '../../scripts/semconv/resolve.ts';
 import * as generated from '../../src/generated/index.ts';
 import { bindHarness, type Harness } from '../support/harness.ts';
 
@@ -18,7 +19,11 @@ const api = generated as unknown as Record<string, (...args: unknown[]) => unkno
 function exampleValue(use: AttributeUse): unknown {
   const { attribute } = use;
   if (isEnumType(attribute.type)) return attribute.type.members[0]?.value;
-  if (attribute.examples.length > 0) return attribute.examples[0];
+  const example = use.examples?.[0] ?? attribute.examples[0];
+  if (example !== undefined) return Array.isArray(example) || !String(attribute.type).endsWith('[]') ? example : [example];
+  // Upstream attributes without examples (gen_ai.request.stream) get a value of their type.
+  const byType: Record<string, unknown> = { boolean: true, int: 1, double: 0.5, string: 'x', any: 'x', 'string[]': ['x'], 'int[]': [1], 'double[]': [0.5], 'boolean[]': [true] };
+  if (typeof attribute.type === 'string' && attribute.type in byType) return byType[attribute.type];
   throw new Error(`attribute ${attribute.id} has no example to test with`);
 }
 
@@ -30,7 +35,7 @@ function exampleAttributes(uses: readonly AttributeUse[], onSpan = false) {
   const input: Record<string, unknown> = {};
   const expected: Record<string, unknown> = {};
   for (const use of uses) {
-    if (use.attribute.onError !== undefined) continue;
+    if (use.onError !== undefined) continue;
     const value = exampleValue(use);
     input[camelCase(use.attribute.id)] = value;
     expected[use.attribute.id] = value;
@@ -65,7 +70,7 @@ describe('every metric of the spec', () => {
   });
 
   it.each(spec.metrics.map((metric) => [metric.metricName, metric] as const))('%s', async (_name, metric: MetricDefinition) => {
-    const recorder = api[`record${pascalCase(metric.metricName)}`];
+    const recorder = api[`record${signalBaseName(metric)}`];
     expect(recorder, 'generated recorder').toBeTypeOf('function');
     const { input, expected } = exampleAttributes(metric.attributes);
     const value = metric.valueType === 'int' ? 3 : 2.5;
@@ -93,9 +98,9 @@ describe('every metric of the spec', () => {
 
   it('emits under the scope the manifest names', async () => {
     const { input } = exampleAttributes(spec.metrics[0]!.attributes);
-    api[`record${pascalCase(spec.metrics[0]!.metricName)}`]?.(1, input);
+    api[`record${signalBaseName(spec.metrics[0]!)}`]?.(1, input);
     expect(await harness.metricScopes()).toEqual([spec.scope.name]);
-    expect(generated.SCOPE).toEqual({ name: spec.scope.name, version: spec.scope.version });
+    expect(generated.SCOPE).toEqual({ name: spec.scope.name, version: spec.scope.version, schemaUrl: spec.scope.schemaUrl });
   });
 
   it('everything recorded above conforms to the spec', async () => {
@@ -128,11 +133,11 @@ describe('every span of the spec', () => {
   });
 
   it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: name, kind, attributes, setters', async (_name, span: SpanDefinition) => {
-    const base = pascalCase(span.groupId.replace(/^span\./, ''));
+    const base = signalBaseName(span);
     const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'), true);
     const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'), true);
     const result = api[`with${base}Span`]?.(input, (handle: Record<string, (value: unknown) => unknown>) => {
-      for (const use of span.attributes.filter((candidate) => candidate.requirementLevel.level !== 'required' && !candidate.attribute.onError)) {
+      for (const use of span.attributes.filter((candidate) => candidate.requirementLevel.level !== 'required' && !candidate.onError)) {
         const setter = handle[`set${pascalCase(use.attribute.id)}`];
         expect(setter, `setter of ${use.attribute.id}`).toBeTypeOf('function');
         setter?.call(handle, exampleValue(use));
@@ -150,7 +155,7 @@ describe('every span of the spec', () => {
   });
 
   it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: a thrown error', async (_name, span: SpanDefinition) => {
-    const base = pascalCase(span.groupId.replace(/^span\./, ''));
+    const base = signalBaseName(span);
     const { input } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'));
     class QuotaExceededError extends Error {}
     const thrown = new QuotaExceededError(`quota of ${span.groupId}`);
@@ -164,8 +169,8 @@ describe('every span of the spec', () => {
     expect(exported).toHaveLength(1);
     expect(exported[0]?.status.code).toBe(SpanStatusCode.ERROR);
     expect(exported[0]?.events.map((event) => event.name)).toEqual(['exception']);
-    for (const use of span.attributes.filter((candidate) => candidate.attribute.onError !== undefined)) {
-      const want = use.attribute.onError === 'type' ? 'QuotaExceededError' : thrown.message;
+    for (const use of span.attributes.filter((candidate) => candidate.onError !== undefined)) {
+      const want = use.onError === 'type' ? 'QuotaExceededError' : thrown.message;
       expect(exported[0]?.attributes[use.attribute.id]).toBe(want);
     }
   });
