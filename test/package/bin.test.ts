@@ -59,8 +59,8 @@ describe.each([
     const result = run(node().binary, [built.bin, '--spec', FIXTURE, '--out', out, '--docs', docs], { cwd: built.stage });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['attributes.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']);
-    expect(readdirSync(docs).sort()).toEqual(['attributes.md', 'metrics.md', 'spans.md']);
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['attributes.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']));
+    expect(readdirSync(docs)).toEqual(expect.arrayContaining(['attributes.md', 'metrics.md', 'spans.md']));
     expect(result.stdout).toContain(`wrote ${join(out, 'metrics.ts')}`);
     // Up to date now: --check agrees.
     expect(run(node().binary, [built.bin, '--spec', FIXTURE, '--out', out, '--docs', docs, '--check'], { cwd: built.stage }).code).toBe(0);

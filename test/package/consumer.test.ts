@@ -109,8 +109,8 @@ describe('npx flo-semconv in the consumer', () => {
   it('generates the TypeScript and the docs', () => {
     expect(generated.stderr).toBe('');
     expect(generated.code).toBe(0);
-    expect(readdirSync(join(consumer, 'src/telemetry')).sort()).toEqual(['attributes.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']);
-    expect(readdirSync(join(consumer, 'docs/telemetry')).sort()).toEqual(['attributes.md', 'metrics.md', 'spans.md']);
+    expect(readdirSync(join(consumer, 'src/telemetry'))).toEqual(expect.arrayContaining(['attributes.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']));
+    expect(readdirSync(join(consumer, 'docs/telemetry'))).toEqual(expect.arrayContaining(['attributes.md', 'metrics.md', 'spans.md']));
   });
 
   it('imports between generated files are .js specifiers, the runtime by its package name', () => {
