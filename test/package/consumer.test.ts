@@ -36,14 +36,9 @@ let consumer: string;
 let runtimeOnly: { modules: string[]; bins: string[] };
 let generated: Run;
 
-/** npm and Node as in a user's shell: none of the variables of the npm run that started the tests, no telemetry settings. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|OTEL_|FLO_)/i.test(key)));
-}
-
 /** Runs in the consumer; npm's own warnings (about the machine's npm configuration) are left out of stderr. */
 function inConsumer(command: string, args: readonly string[]): Run {
-  const result = run(command, args, { cwd: consumer, env: cleanEnv() });
+  const result = run(command, args, { cwd: consumer });
   return { ...result, stderr: result.stderr.split('\n').filter((line) => !line.startsWith('npm warn ')).join('\n') };
 }
 

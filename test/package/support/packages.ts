@@ -50,9 +50,20 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs a command to completion; never throws on a non-zero exit. */
+/**
+ * The environment of a user's shell: none of the variables the `npm test` that started the tests
+ * sets for its own scripts (`npm_package_*`, `npm_lifecycle_*`, `npm_config_local_prefix`, …; they
+ * would point nested npm commands at this repository), except the npm settings that reach the
+ * registry; and no telemetry settings.
+ */
+export function userEnv(): NodeJS.ProcessEnv {
+  const keep = /^npm_config_(registry|@.*:registry|cache|userconfig|globalconfig|.*proxy|cafile|ca|cert|key|strict_ssl|.*_authtoken)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => keep.test(key) || !/^(npm_|OTEL_|FLO_)/i.test(key)));
+}
+
+/** Runs a command to completion (in a user's environment unless told); never throws on a non-zero exit. */
 export function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Run {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
