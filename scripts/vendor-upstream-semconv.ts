@@ -159,17 +159,26 @@ function need(uses: Uses, from: string): void {
   }
 }
 
-// The kit's own spec is a seed too, so a ref to a folder outside the start list is vendored as well.
+// The kit's own spec is a seed too, so a ref to a folder outside the start list is vendored as well,
+// and a ref the new tag no longer defines is reported before anything is written.
 const specDir = resolve(values.spec);
-for (const abs of existsSync(specDir) ? yamlFiles(specDir) : []) {
+const specFiles = existsSync(specDir) ? yamlFiles(specDir) : [];
+const specDocs = specFiles.map((abs) => ({ abs, doc: parse(readFileSync(abs, 'utf8')) as unknown }));
+const ownAttributes = new Set<string>();
+const ownGroups = new Set<string>();
+for (const { doc } of specDocs) {
+  if (!isMap(doc)) continue;
+  for (const g of list(doc.groups)) {
+    if (!isMap(g)) continue;
+    if (typeof g.id === 'string') ownGroups.add(g.id);
+    for (const a of list(g.attributes)) if (isMap(a) && typeof a.id === 'string' && a.ref === undefined) ownAttributes.add(a.id);
+  }
+}
+for (const { abs, doc } of specDocs) {
   const uses = newUses();
-  collectUses(parse(readFileSync(abs, 'utf8')), uses);
-  const own = new Set<string>();
-  const doc: unknown = parse(readFileSync(abs, 'utf8'));
-  if (isMap(doc)) for (const g of list(doc.groups)) if (isMap(g)) for (const a of list(g.attributes)) if (isMap(a) && typeof a.id === 'string') own.add(a.id);
-  for (const name of [...uses.attributes]) if (own.has(name)) uses.attributes.delete(name);
-  uses.attributes.forEach((a) => { if (!definers.attributes.has(a)) uses.attributes.delete(a); }); // the kit's own attributes
-  uses.groups.forEach((g) => { if (!definers.groups.has(g)) uses.groups.delete(g); });
+  collectUses(doc, uses);
+  ownAttributes.forEach((a) => uses.attributes.delete(a));
+  ownGroups.forEach((g) => uses.groups.delete(g));
   need(uses, relative(process.cwd(), abs));
 }
 while (queue.length > 0) {
@@ -224,7 +233,7 @@ dependency the kit's spec declares in \`semconv/manifest.yaml\` (\`otel\`,
 
 ## Why only these files
 
-The kit's spec takes \`gen_ai.*\`, \`error.type\` and \`server.*\` from this registry by \`ref\` and
+The kit's spec takes \`gen_ai.*\`, \`error.*\` and \`server.*\` from this registry by \`ref\` and
 imports GenAI metrics and spans from it; it never copies a definition. The machines that build the
 kit reach no network beyond package registries, so the part of the registry the spec needs lives
 in the repository. That part is the closure of these start folders: ${folders.map((f) => `\`${f}/\``).join(', ')}
@@ -232,7 +241,9 @@ in the repository. That part is the closure of these start folders: ${folders.ma
 runtime follows), plus every file defining something they or the kit's spec use by \`ref\`,
 \`extends\`, \`ref_group\`, \`entity_associations\` or \`imports\`, repeated until nothing is missing.
 Weaver resolves every file of a dependency folder, so the closure is what makes it resolve without
-the remaining ~${Math.round((files.size - list_.length) / 10) * 10} files of the registry.
+the rest of the registry.
+To check that nothing here was edited: \`diff -r model <checkout>/model\` lists only the files
+left out.
 
 ${list_.map((p) => `- \`model/${p}\``).join('\n')}
 
