@@ -14,6 +14,7 @@ import {
   type SpanDefinition,
 } from '../semconv/model.ts';
 import { camelCase } from '../semconv/names.ts';
+import { markdownCode } from './escape.ts';
 import { deprecationText, eventRecorderName, metricRecorderName, propertyName, recordableUses, spanClass, spanSetter, spanStartFunction, spanWithFunction } from './typescript.ts';
 
 /** The first line of every generated document; also how stale ones are recognised. */
@@ -43,13 +44,16 @@ export function renderDocs(spec: Spec, options: DocsOptions = {}): Map<string, s
 
 // ---------------------------------------------------------------- markdown helpers
 
+/** A table cell: one line, pipes escaped, control characters shown escaped. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ').trim();
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
-function code(text: string): string {
-  return `\`${text}\``;
-}
+const code = markdownCode;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const lines = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.map(cell).join(' | ')} |`);
@@ -57,7 +61,12 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 function paragraphs(...texts: (string | undefined)[]): string {
-  return texts.filter((text): text is string => Boolean(text)).join('\n\n');
+  return texts.filter((text): text is string => Boolean(text)).map(prose).join('\n\n');
+}
+
+/** Registry text as Markdown prose: line breaks normalised, control characters shown escaped. */
+function prose(text: string): string {
+  return text.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `llm.tokens.total` → `llm`; signals are grouped by their first namespace. */

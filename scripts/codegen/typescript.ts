@@ -30,8 +30,35 @@ import {
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
-import { camelCase, constantCase, pascalCase } from '../semconv/names.ts';
-import { signalBaseName, signalStem } from '../semconv/resolve.ts';
+import { camelCase, constantCase, constantSuffix, pascalCase } from '../semconv/names.ts';
+import { docText, stringLiteral, templateText } from './escape.ts';
+import {
+  attributeConstant,
+  attributeSpecConstant,
+  enumMemberConstant,
+  enumValueType,
+  eventAttributesType,
+  eventDescriptorConstant,
+  eventRecorderName,
+  eventRecorderVariable,
+  metricAttributesType,
+  metricConstant,
+  metricDescriptorConstant,
+  metricRecorderName,
+  metricRecorderVariable,
+  noopSpanConstant,
+  propertyName,
+  recordableUses,
+  settableUses,
+  signalBaseName,
+  signalStem,
+  spanAttributesType,
+  spanClass,
+  spanDescriptorConstant,
+  spanSetter,
+  spanStartFunction,
+  spanWithFunction,
+} from '../semconv/generated-names.ts';
 import { deprecationText } from '../semconv/model.ts';
 
 export { deprecationText };
@@ -87,33 +114,32 @@ const sibling = (name: string, options: TypeScriptOptions): string => `./${name}
 
 // ---------------------------------------------------------------- names
 
-export const attributeConstant = (attribute: AttributeDefinition): string => `ATTR_${constantCase(attribute.codeName)}`;
-export const attributeSpecConstant = (attribute: AttributeDefinition): string => `SPEC_${constantCase(attribute.codeName)}`;
-export const enumValueType = (attribute: AttributeDefinition): string => `${pascalCase(attribute.codeName)}Value`;
-export const enumMemberConstant = (attribute: AttributeDefinition, member: EnumMember): string =>
-  `${constantCase(attribute.codeName)}_VALUE_${constantCase(member.codeName ?? member.id)}`;
-export const metricConstant = (metric: MetricDefinition): string => `METRIC_${constantCase(signalStem(metric))}`;
-export const metricDescriptorConstant = (metric: MetricDefinition): string => `${constantCase(signalStem(metric))}_METRIC`;
-export const metricAttributesType = (metric: MetricDefinition): string => `${signalBaseName(metric)}Attributes`;
-export const metricRecorderName = (metric: MetricDefinition): string => `record${signalBaseName(metric)}`;
-const spanBase = (span: SpanDefinition): string => signalBaseName(span);
-export const eventAttributesType = (event: EventDefinition): string => `${signalBaseName(event)}EventAttributes`;
-export const eventRecorderName = (event: EventDefinition): string => `record${signalBaseName(event)}Event`;
-export const eventDescriptorConstant = (event: EventDefinition): string => `${constantCase(signalStem(event))}_EVENT`;
-export const spanClass = (span: SpanDefinition): string => `${spanBase(span)}Span`;
-export const spanAttributesType = (span: SpanDefinition): string => `${spanBase(span)}SpanAttributes`;
-export const spanDescriptorConstant = (span: SpanDefinition): string => `${constantCase(signalStem(span))}_SPAN`;
-export const spanStartFunction = (span: SpanDefinition): string => `start${spanClass(span)}`;
-export const spanWithFunction = (span: SpanDefinition): string => `with${spanClass(span)}`;
-export const spanSetter = (attribute: AttributeDefinition): string => `set${pascalCase(attribute.id)}`;
-const noopSpanConstant = (span: SpanDefinition): string => `NOOP_${constantCase(signalStem(span))}_SPAN`;
+export {
+  attributeConstant,
+  attributeSpecConstant,
+  enumMemberConstant,
+  enumValueType,
+  eventAttributesType,
+  eventDescriptorConstant,
+  eventRecorderName,
+  metricAttributesType,
+  metricConstant,
+  metricDescriptorConstant,
+  metricRecorderName,
+  propertyName,
+  recordableUses,
+  spanAttributesType,
+  spanClass,
+  spanDescriptorConstant,
+  spanSetter,
+  spanStartFunction,
+  spanWithFunction,
+};
 
 // ---------------------------------------------------------------- literals and docs
 
 /** A single-quoted TypeScript string literal. */
-export function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
-}
+export const quote = stringLiteral;
 
 function literal(value: unknown): string {
   if (typeof value === 'string') return quote(value);
@@ -121,9 +147,7 @@ function literal(value: unknown): string {
   return String(value);
 }
 
-function safeDoc(text: string): string {
-  return text.replace(/\*\//g, '*\\/');
-}
+const safeDoc = docText;
 
 interface DocParts {
   readonly brief: string;
@@ -225,7 +249,7 @@ function enumStatements(attribute: AttributeDefinition): StatementStructures[] {
       isExported: true,
       name: enumValueType(attribute),
       type: union,
-      docs: [{ description: `Values of \`${attribute.id}\`${type.allowCustomValues ? ' (open: other values are allowed)' : ''}.` }],
+      docs: [{ description: safeDoc(`Values of \`${attribute.id}\`${type.allowCustomValues ? ' (open: other values are allowed)' : ''}.`) }],
     },
     ...memberConstants,
   ];
@@ -277,19 +301,6 @@ function valueType(attribute: AttributeDefinition): string {
     default:
       return `readonly ${valueType({ ...attribute, type: attribute.type.slice(0, -2) as 'string' })}[]`;
   }
-}
-
-/** The property of recorder arguments that carries an attribute. */
-export function propertyName(attribute: AttributeDefinition): string {
-  return attribute.propertyName ?? camelCase(attribute.id);
-}
-
-/**
- * The uses a recorder takes as properties. Template attributes (`http.request.header.<key>`)
- * name a family of keys rather than one, so recorders leave them to the span's own API.
- */
-export function recordableUses(uses: readonly AttributeUse[]): AttributeUse[] {
-  return uses.filter((use) => !isTemplateType(use.attribute.type));
 }
 
 function attributeProperty(use: AttributeUse): OptionalKind<PropertySignatureStructure> {
@@ -351,7 +362,7 @@ function metricStatements(spec: Spec, options: TypeScriptOptions): StatementStru
 
 function oneMetric(metric: MetricDefinition): StatementStructures[] {
   const attributesType = metricAttributesType(metric);
-  const recorderVariable = `${camelCase(signalBaseName(metric))}Recorder`;
+  const recorderVariable = metricRecorderVariable(metric);
   const instrumentLine = `${pascalCase(metric.instrument)} \`${metric.metricName}\`, unit \`${metric.unit}\`, ${metric.valueType === 'int' ? 'whole numbers' : 'numbers'}. ${stabilityLine(metric.stability)}`;
   const descriptor = [
     `name: ${metricConstant(metric)}`,
@@ -363,15 +374,15 @@ function oneMetric(metric: MetricDefinition): StatementStructures[] {
     `fields: ${fieldsLiteral(metric.attributes)}`,
   ];
   return [
-    constant(metricConstant(metric), quote(metric.metricName), { description: `Name of the metric: ${safeDoc(metric.brief)}` }),
+    constant(metricConstant(metric), quote(metric.metricName), { description: safeDoc(`Name of the metric: ${metric.brief}`) }),
     {
       kind: StructureKind.Interface,
       isExported: true,
       name: attributesType,
-      docs: [{ description: `Attributes recorded with \`${metric.metricName}\`.` }],
+      docs: [{ description: safeDoc(`Attributes recorded with \`${metric.metricName}\`.`) }],
       properties: recordableUses(metric.attributes).map(attributeProperty),
     },
-    constant(metricDescriptorConstant(metric), `{\n${descriptor.join(',\n')}\n}`, { description: `The spec of \`${metric.metricName}\`.` }, 'MetricDescriptor'),
+    constant(metricDescriptorConstant(metric), `{\n${descriptor.join(',\n')}\n}`, { description: safeDoc(`The spec of \`${metric.metricName}\`.`) }, 'MetricDescriptor'),
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
@@ -391,7 +402,7 @@ function oneMetric(metric: MetricDefinition): StatementStructures[] {
         {
           ...jsDoc({ brief: metric.brief, note: metric.note, lines: [instrumentLine], deprecated: metric.deprecated }),
           tags: [
-            { tagName: 'param', text: `value ${metricValueDoc(metric)}` },
+            { tagName: 'param', text: safeDoc(`value ${metricValueDoc(metric)}`) },
             { tagName: 'param', text: 'attributes the attributes declared for this metric' },
             ...(metric.deprecated ? [{ tagName: 'deprecated', text: safeDoc(deprecationText(metric.deprecated)) }] : []),
           ],
@@ -437,7 +448,7 @@ function spanNameFunction(span: SpanDefinition): string {
   // split() with a capture group alternates literal text and placeholder ids.
   const parts = span.spanName.split(/\{([^{}]+)\}/);
   const body = parts
-    .map((part, index) => (index % 2 === 1 ? `\${attributes.${camelCase(part)}}` : part.replace(/[`\\$]/g, (char) => `\\${char}`)))
+    .map((part, index) => (index % 2 === 1 ? `\${attributes.${camelCase(part)}}` : templateText(part)))
     .join('');
   return `(attributes) => \`${body}\``;
 }
@@ -460,10 +471,10 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
       kind: StructureKind.Interface,
       isExported: true,
       name: attributesType,
-      docs: [{ description: `Attributes known when \`${span.spanName}\` starts.` }],
+      docs: [{ description: safeDoc(`Attributes known when \`${span.spanName}\` starts.`) }],
       properties: recordableUses(span.attributes).map(attributeProperty),
     },
-    constant(descriptorName, `{\n${descriptor.join(',\n')}\n}`, { description: `The spec of \`${span.spanName}\`.` }, `SpanDescriptor<${attributesType}>`),
+    constant(descriptorName, `{\n${descriptor.join(',\n')}\n}`, { description: safeDoc(`The spec of \`${span.spanName}\`.`) }, `SpanDescriptor<${attributesType}>`),
     {
       kind: StructureKind.Class,
       isExported: true,
@@ -487,7 +498,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
         `const span = startOtelSpan(tracer, ${descriptorName}, attributes, options);`,
         `return span === undefined ? ${noopSpanConstant(span)} : new ${className}(span, ${descriptorName});`,
       ],
-      docs: [{ description: `Starts \`${span.spanName}\` as a child of the active span (or \`options.parent\`). The caller ends it.` }],
+      docs: [{ description: safeDoc(`Starts \`${span.spanName}\` as a child of the active span (or \`options.parent\`). The caller ends it.`) }],
     },
     {
       kind: StructureKind.Function,
@@ -510,9 +521,7 @@ function oneSpan(span: SpanDefinition): StatementStructures[] {
 
 /** Setters for what is known only after the span started; name and error attributes are excluded. */
 function spanSetters(span: SpanDefinition): OptionalKind<MethodDeclarationStructure>[] {
-  return span.attributes
-    .filter((use) => !span.nameAttributes.includes(use.attribute.id) && use.onError === undefined && !isTemplateType(use.attribute.type))
-    .map((use) => ({
+  return settableUses(span).map((use) => ({
       name: spanSetter(use.attribute),
       parameters: [{ name: 'value', type: valueType(use.attribute) }],
       returnType: 'this',
@@ -549,19 +558,19 @@ function eventStatements(spec: Spec, options: TypeScriptOptions): StatementStruc
 
 function oneEvent(event: EventDefinition): StatementStructures[] {
   const attributesType = eventAttributesType(event);
-  const recorderVariable = `${camelCase(signalBaseName(event))}EventRecorder`;
+  const recorderVariable = eventRecorderVariable(event);
   return [
     {
       kind: StructureKind.Interface,
       isExported: true,
       name: attributesType,
-      docs: [{ description: `Attributes recorded with the event \`${event.eventName}\`.` }],
+      docs: [{ description: safeDoc(`Attributes recorded with the event \`${event.eventName}\`.`) }],
       properties: recordableUses(event.attributes).map(attributeProperty),
     },
     constant(
       eventDescriptorConstant(event),
       `{\nname: ${quote(event.eventName)},\nfields: ${fieldsLiteral(event.attributes)}\n}`,
-      { description: `The spec of the event \`${event.eventName}\`.` },
+      { description: safeDoc(`The spec of the event \`${event.eventName}\`.`) },
       'EventDescriptor',
     ),
     {

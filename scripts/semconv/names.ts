@@ -3,9 +3,18 @@
  * code, docs and collision checks agree on every name.
  */
 
-/** Splits an id such as `llm.stream.time_to_first_chunk` into its words. */
+/**
+ * Splits an id such as `llm.stream.time_to_first_chunk` into its words. Any
+ * character that cannot stand in an identifier separates words (`c++`,
+ * `a/b`, `o'brien`), so every name built from the words is an identifier.
+ */
 function words(id: string): string[] {
-  return id.split(/[._\-\s]+/).filter((word) => word.length > 0);
+  return id.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
+}
+
+/** An identifier cannot start with a digit: `2xx` becomes `_2xx`. */
+function identifier(name: string): string {
+  return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
 function capitalize(word: string): string {
@@ -14,20 +23,34 @@ function capitalize(word: string): string {
 
 /** `llm.tokens.total` → `LlmTokensTotal` */
 export function pascalCase(id: string): string {
-  return words(id).map(capitalize).join('');
+  return identifier(words(id).map(capitalize).join(''));
 }
 
 /** `agent_name` → `agentName`, `llm.provider` → `llmProvider` */
 export function camelCase(id: string): string {
-  const pascal = pascalCase(id);
-  return pascal.charAt(0).toLowerCase() + pascal.slice(1);
+  const pascal = words(id).map(capitalize).join('');
+  return identifier(pascal.charAt(0).toLowerCase() + pascal.slice(1));
 }
 
 /** `llm.tokens.total` → `LLM_TOKENS_TOTAL` */
 export function constantCase(id: string): string {
+  return identifier(
+    words(id)
+      .map((word) => word.toUpperCase())
+      .join('_'),
+  );
+}
+
+/** `2xx` → `2XX`: the words of an id for the end of a longer constant name, where a digit may lead. */
+export function constantSuffix(id: string): string {
   return words(id)
     .map((word) => word.toUpperCase())
     .join('_');
+}
+
+/** Whether an id yields any name at all (`+++` does not). */
+export function hasWords(id: string): boolean {
+  return words(id).length > 0;
 }
 
 /**

@@ -23,7 +23,8 @@ import {
   type SpanDefinition,
   type DependencyInfo,
 } from './model.ts';
-import { camelCase, constantCase, isLowercaseDotted, pascalCase } from './names.ts';
+import { checkGeneratedNames, signalBaseName, signalStem } from './generated-names.ts';
+import { camelCase, constantCase, isLowercaseDotted } from './names.ts';
 import type { Problems } from './problems.ts';
 import type { RawGroup, RawImport } from './raw.ts';
 import { at, Registry } from './registry.ts';
@@ -58,8 +59,9 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
     'metric name',
     problems,
   );
-  checkGeneratedNames(attributes, signals, problems);
-  return { scope, dependencies, attributes, ...signals };
+  const spec = { scope, dependencies, attributes, ...signals };
+  checkGeneratedNames(spec, problems);
+  return spec;
 }
 
 // ---------------------------------------------------------------- signals
@@ -245,12 +247,6 @@ function checkAttributes(root: Registry, attributes: readonly AttributeDefinitio
     if (attribute.dependency === undefined) checkOwnAttribute(attribute, problems);
     if (isEnumType(attribute.type)) checkEnum(attribute, problems);
   }
-  checkUnique(
-    attributes.map((attribute) => [constantCase(attribute.codeName), attribute.location]),
-    'name-collision',
-    'generated constant name (set annotations.flo.code_name on one of the two attributes)',
-    problems,
-  );
   void root;
 }
 
@@ -274,12 +270,6 @@ function checkEnum(attribute: AttributeDefinition, problems: Problems): void {
   // A deprecated alias may share its value with the member that replaces it.
   const live = members.filter((member) => member.deprecated === undefined);
   checkUnique(live.map((member) => [String(member.value), member.location]), 'duplicate-enum-value', `member value of "${attribute.id}"`, problems);
-  checkUnique(
-    members.map((member) => [constantCase(member.codeName ?? member.id), member.location]),
-    'name-collision',
-    `generated constant of a member of "${attribute.id}"`,
-    problems,
-  );
   const kinds = new Set(members.map((member) => typeof member.value));
   if (kinds.size > 1) problems.add(attribute.location, 'mixed-enum-values', `members of "${attribute.id}" mix ${[...kinds].join(' and ')} values`);
   for (const member of members) {
@@ -345,17 +335,6 @@ function checkSpanName(span: SpanDefinition, problems: Problems): void {
 
 // ---------------------------------------------------------------- names
 
-/** Two things must not generate the same function, type or constant name. */
-function checkGeneratedNames(attributes: readonly AttributeDefinition[], signals: Signals, problems: Problems): void {
-  const names: Array<[string, SourceLocation]> = [
-    ...signals.spans.map((span): [string, SourceLocation] => [`${signalBaseName(span)}Span`, span.location]),
-    ...signals.metrics.map((metric): [string, SourceLocation] => [signalBaseName(metric), metric.location]),
-    ...signals.events.map((event): [string, SourceLocation] => [`${signalBaseName(event)}Event`, event.location]),
-  ];
-  checkUnique(names, 'name-collision', 'generated TypeScript name', problems);
-  void attributes;
-}
-
 /**
  * Registries keep deprecated names beside the ones that replace them, and
  * some differ only by `.` versus `_` (`feature_flag.provider_name`,
@@ -385,19 +364,6 @@ function renameDeprecatedTwins(signals: Signals): void {
   signals.events = rename(signals.events);
 }
 
-/** The dotted stem a signal's generated names derive from: its metric or event name, else its group id. */
-export function signalStem(signal: SpanDefinition | MetricDefinition | EventDefinition): string {
-  if (signal.codeName !== undefined) return signal.codeName;
-  if ('metricName' in signal) return signal.groupId === `metric.${signal.metricName}` ? signal.metricName : signal.groupId;
-  if ('eventName' in signal) return signal.groupId === `event.${signal.eventName}` ? signal.eventName : signal.groupId;
-  return signal.groupId.replace(/^span\./, '');
-}
-
-/** The PascalCase stem of a signal's generated names. */
-export function signalBaseName(signal: SpanDefinition | MetricDefinition | EventDefinition): string {
-  return pascalCase(signalStem(signal));
-}
-
 /** Reports every repeat of a key after its first appearance. */
 export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocation]>, rule: string, what: string, problems: Problems): void {
   const first = new Map<string, SourceLocation>();
@@ -408,4 +374,5 @@ export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocat
   }
 }
 
+export { signalBaseName, signalStem };
 export type { AttributeUse };

@@ -1,13 +1,53 @@
 /**
- * Units are UCUM case-sensitive codes (as the semantic conventions require):
- * `ms`, `s`, `By/s`, `1`, or annotations in braces such as `{token}`.
+ * Units are UCUM case-sensitive codes, as the semantic conventions require:
+ * `ms`, `s`, `By/s`, `1`, `%`, or annotations in braces such as `{token}`.
+ * Checked with the National Library of Medicine's UCUM library, which knows
+ * every atom, prefix and operator of the standard; each distinct unit is
+ * checked once.
  */
+import { createRequire } from 'node:module';
 import type { SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
 
+interface UcumValidation {
+  readonly status: 'valid' | 'invalid' | 'error';
+  readonly msg?: readonly string[];
+}
+interface UcumUtils {
+  validateUnitString(unit: string, suggest?: boolean): UcumValidation;
+}
+
+/**
+ * Units the OpenTelemetry semantic conventions use although UCUM does not define them
+ * (`hw.fan.speed` is in `rpm`, UCUM's `{rev}/min`): accepted so the official registries load.
+ */
+const CONVENTION_UNITS = new Set(['rpm']);
+
+let utils: UcumUtils | undefined;
+const verdicts = new Map<string, string | undefined>();
+
+/** Loaded on first use: its unit tables take a moment to read, and most runs check few units. */
+function ucum(): UcumUtils {
+  if (utils === undefined) {
+    const ucumPackage = createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } };
+    utils = ucumPackage.UcumLhcUtils.getInstance();
+  }
+  return utils;
+}
+
+/** Why `unit` is not a UCUM code, or undefined when it is one. */
+export function ucumProblem(unit: string): string | undefined {
+  if (CONVENTION_UNITS.has(unit)) return undefined;
+  if (verdicts.has(unit)) return verdicts.get(unit);
+  const result = ucum().validateUnitString(unit, false);
+  const verdict = result.status === 'valid' ? undefined : (result.msg ?? []).join(' ').replace(/\s+/g, ' ').trim() || `"${unit}" is not a valid UCUM code`;
+  verdicts.set(unit, verdict);
+  return verdict;
+}
+
 export function checkUnit(unit: string, what: string, location: SourceLocation, problems: Problems): void {
-  const withoutAnnotations = unit.replace(/\{[^{}\s]+\}/g, '');
-  if (/\s|[{}]/.test(withoutAnnotations)) {
-    problems.add(location, 'unit-format', `unit "${unit}" of ${what} is not a UCUM unit (like "ms", "s" or "{token}")`);
+  const problem = ucumProblem(unit);
+  if (problem !== undefined) {
+    problems.add(location, 'unit-format', `unit "${unit}" of ${what} is not a UCUM unit (like "ms", "s", "By/s", "1" or "{token}"): ${problem}`);
   }
 }
