@@ -30,7 +30,11 @@ async function main(): Promise<void> {
     captureContent: { enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') },
   });
 
-  console.log(otlpEndpoint === undefined ? 'Console exporters print as they go; a compact summary follows at the end.\n' : `Exporting to ${otlpEndpoint}.\n`);
+  console.log(
+    otlpEndpoint === undefined
+      ? "The console export prints spans and metrics as they are exported (compactly; consoleFormat: 'raw' prints the SDK's objects); a summary of both traces follows at the end.\n"
+      : `Exporting to ${otlpEndpoint}.\n`,
+  );
   const desk = new SupportDesk();
   const questions = [
     'I was charged twice for invoice INV-1042, please write to ana@example.com',

@@ -19,7 +19,7 @@ import {
 } from '../generated/metrics.ts';
 import { startAgentRunSpan, type AgentRunSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { errorType, guarded, observeOutcome, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { errorType, guarded, startStopwatch, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -73,22 +73,20 @@ export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T
   const stopwatch = startStopwatch();
   const metricAttributes = { agentName: info.name, agentType: info.type };
   return context.with(context.active().setValue(AGENT_RUN_KEY, agent), () =>
-    runInSpan(span, () =>
-      observeOutcome('agent run telemetry', () => run(agent), {
-        onSuccess(result) {
-          agent.setCounts();
-          const resultLength = textLength(result);
-          if (resultLength !== undefined) span.setAgentResultLength(resultLength);
-          recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_SUCCESS });
-          recordAgentExecutionDuration(stopwatch.elapsedMs(), metricAttributes);
-        },
-        onFailure(error) {
-          agent.setCounts();
-          recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_ERROR });
-          recordAgentErrorsTotal(1, { agentName: info.name, errorType: errorType(error) });
-        },
-      }),
-    ),
+    runInSpan(span, () => run(agent), {
+      onSuccess(result) {
+        agent.setCounts();
+        const resultLength = textLength(result);
+        if (resultLength !== undefined) span.setAgentResultLength(resultLength);
+        recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_SUCCESS });
+        recordAgentExecutionDuration(stopwatch.elapsedMs(), metricAttributes);
+      },
+      onFailure(error) {
+        agent.setCounts();
+        recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_ERROR });
+        recordAgentErrorsTotal(1, { agentName: info.name, errorType: errorType(error) });
+      },
+    }),
   );
 }
 

@@ -1,10 +1,9 @@
 /**
  * Small pieces every instrumentation module shares: whether telemetry is on,
- * a monotonic stopwatch, and observing the outcome of a call that may or may
- * not return a promise without changing what it returns or throws.
+ * a monotonic stopwatch. Outcomes are observed by `runInSpan` (runtime/spans.ts),
+ * the one wrapper around every traced call.
  */
 import { currentBinding } from '../runtime/binding.ts';
-import { guarded } from '../runtime/diagnostics.ts';
 
 export { errorType } from '../runtime/spans.ts';
 export { guarded, warnOnce } from '../runtime/diagnostics.ts';
@@ -28,42 +27,6 @@ export const MS_PER_SECOND = 1000;
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-export interface OutcomeHooks<V> {
-  onSuccess(value: V): void;
-  onFailure(error: unknown): void;
-}
-
-/**
- * Calls `run` and then one of the hooks once its result is known: at once
- * for a plain value, when the promise settles for a promise. Hook failures
- * are reported through diag and swallowed; the caller gets exactly the value
- * or error `run` produced (a settled promise is re-wrapped, so its identity
- * changes but not its outcome).
- */
-export function observeOutcome<T>(what: string, run: () => T, hooks: OutcomeHooks<Awaited<T>>): T {
-  let result: T;
-  try {
-    result = run();
-  } catch (error) {
-    guarded(what, () => hooks.onFailure(error));
-    throw error;
-  }
-  if (!isPromiseLike(result)) {
-    guarded(what, () => hooks.onSuccess(result as Awaited<T>));
-    return result;
-  }
-  return result.then(
-    (value) => {
-      guarded(what, () => hooks.onSuccess(value as Awaited<T>));
-      return value;
-    },
-    (error: unknown) => {
-      guarded(what, () => hooks.onFailure(error));
-      throw error;
-    },
-  ) as T;
 }
 
 /** The length of a string result, the only kind of result whose "length" means characters. */

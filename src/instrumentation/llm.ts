@@ -5,7 +5,7 @@
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
-import { guarded, observeOutcome, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
+import { guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
 import {
   alignGenAiProvider,
   llmTarget,
@@ -16,6 +16,7 @@ import {
 } from './llm-signals.ts';
 import { extractCompletionText } from './text.ts';
 import { extractUsage, normalizeUsage, type Usage } from './usage.ts';
+import { errorType } from '../runtime/error-text.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface LlmCallOptions<R> extends SpanStartOptions {
@@ -42,25 +43,23 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
   const span = startLlmGenerateSpan({ ...spanAttributes, llmRequestContent: capturedContent(info.prompt, 'prompt') }, options);
   guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
   const stopwatch = startStopwatch();
-  return runInSpan(span, (active) =>
-    observeOutcome('llm call telemetry', () => call(active), {
-      onSuccess(result) {
-        const durationMs = stopwatch.elapsedMs();
-        const usage = usageOf(result, options.usage);
-        span.setLlmResponseReceived(true);
-        setUsageAttributes(span, usage);
-        if (contentCapture().enabled) {
-          const completion = capturedContent(completionOf(result, options.completionText), 'completion');
-          if (completion !== undefined) span.setLlmResponseContent(completion);
-        }
-        recordRequestSuccess(target, durationMs, usage);
-      },
-      onFailure(error) {
-        span.setLlmResponseReceived(false);
-        recordRequestFailure(target, stopwatch.elapsedMs(), error);
-      },
-    }),
-  );
+  return runInSpan(span, call, {
+    onSuccess(result) {
+      const durationMs = stopwatch.elapsedMs();
+      const usage = usageOf(result, options.usage);
+      span.setLlmResponseReceived(true);
+      setUsageAttributes(span, usage);
+      if (contentCapture().enabled) {
+        const completion = capturedContent(completionOf(result, options.completionText), 'completion');
+        if (completion !== undefined) span.setLlmResponseContent(completion);
+      }
+      recordRequestSuccess(target, durationMs, usage);
+    },
+    onFailure(error) {
+      span.setLlmResponseReceived(false);
+      recordRequestFailure(target, stopwatch.elapsedMs(), error);
+    },
+  });
 }
 
 /**
@@ -80,7 +79,7 @@ function usageOf<R>(result: R, custom: ((result: R) => Usage | undefined) | unde
   try {
     return normalizeUsage(custom(result));
   } catch (error) {
-    warnOnce(`llm call: the usage option threw ${error instanceof Error ? error.message : String(error)}; no token usage recorded`);
+    warnOnce(`llm call: the usage option threw ${errorType(error)}; no token usage recorded`);
     return undefined;
   }
 }

@@ -228,7 +228,7 @@ class StreamRecording<C> {
     try {
       return checkedUsage(custom(value));
     } catch (error) {
-      warnOnce(`llm stream: the usage option threw ${error instanceof Error ? error.message : String(error)}; usage of that chunk ignored`);
+      warnOnce(`llm stream: the usage option threw ${error instanceof Error ? error.name : typeof error}; usage of that chunk ignored`);
       return undefined;
     }
   }

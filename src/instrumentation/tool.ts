@@ -8,7 +8,7 @@ import { recordAgentToolCallsTotal, type AgentToolCallsTotalAttributes } from '.
 import { startAgentToolSpan, type AgentToolSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
-import { observeOutcome, telemetryOn, textLength } from './internal.ts';
+import { telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface ToolCallInfo {
@@ -25,18 +25,16 @@ export function traceToolCall<T>(info: ToolCallInfo, call: (span: AgentToolSpan)
   if (!telemetryOn()) return call(span);
   countToolCallOn(agent);
   const record = (status: StatusValue) => recordAgentToolCallsTotal(1, toolCallAttributes(info.name, agentName, status));
-  return runInSpan(span, (active) =>
-    observeOutcome('tool call telemetry', () => call(active), {
-      onSuccess(result) {
-        const resultLength = textLength(result);
-        if (resultLength !== undefined) span.setToolResultLength(resultLength);
-        record(STATUS_VALUE_SUCCESS);
-      },
-      onFailure() {
-        record(STATUS_VALUE_ERROR);
-      },
-    }),
-  );
+  return runInSpan(span, call, {
+    onSuccess(result) {
+      const resultLength = textLength(result);
+      if (resultLength !== undefined) span.setToolResultLength(resultLength);
+      record(STATUS_VALUE_SUCCESS);
+    },
+    onFailure() {
+      record(STATUS_VALUE_ERROR);
+    },
+  });
 }
 
 /** `fn` traced by `traceToolCall` on every call, signature, `this` and name kept. */

@@ -22,7 +22,7 @@ import {
   type WorkflowRunSpan,
 } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { errorType, observeOutcome, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { errorType, startStopwatch, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface WorkflowInfo {
@@ -73,20 +73,18 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
   const stopwatch = startStopwatch();
   const workflowName = info.name;
   return context.with(context.active().setValue(WORKFLOW_NAME_KEY, workflowName), () =>
-    runInSpan(span, (active) =>
-      observeOutcome('workflow telemetry', () => run(active), {
-        onSuccess(result) {
-          const resultLength = textLength(result);
-          if (resultLength !== undefined) span.setWorkflowResultLength(resultLength);
-          recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_SUCCESS });
-          recordWorkflowExecutionDuration(stopwatch.elapsedMs(), { workflowName });
-        },
-        onFailure(error) {
-          recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
-          recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
-        },
-      }),
-    ),
+    runInSpan(span, run, {
+      onSuccess(result) {
+        const resultLength = textLength(result);
+        if (resultLength !== undefined) span.setWorkflowResultLength(resultLength);
+        recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_SUCCESS });
+        recordWorkflowExecutionDuration(stopwatch.elapsedMs(), { workflowName });
+      },
+      onFailure(error) {
+        recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
+        recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
+      },
+    }),
   );
 }
 
@@ -108,16 +106,14 @@ export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T,
     recordWorkflowNodesExecuted(1, { ...attributes, status });
     return elapsedMs;
   };
-  return runInSpan(span, (active) =>
-    observeOutcome('workflow node telemetry', () => run(active), {
-      onSuccess() {
-        recordWorkflowNodeDuration(record(STATUS_VALUE_SUCCESS), attributes);
-      },
-      onFailure() {
-        record(STATUS_VALUE_ERROR);
-      },
-    }),
-  );
+  return runInSpan(span, run, {
+    onSuccess() {
+      recordWorkflowNodeDuration(record(STATUS_VALUE_SUCCESS), attributes);
+    },
+    onFailure() {
+      record(STATUS_VALUE_ERROR);
+    },
+  });
 }
 
 /**
@@ -133,17 +129,15 @@ export function traceRouterDecision<T extends string | PromiseLike<string>>(
   const workflowName = resolvedWorkflowName(info.workflowName);
   const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
   if (!telemetryOn()) return decide(span);
-  return runInSpan(span, (active) =>
-    observeOutcome('router decision telemetry', () => decide(active), {
-      onSuccess(route) {
-        span.setRouterDecision(route);
-        if (typeof route === 'string') recordWorkflowRouterDecisions(1, { workflowName, routerName: info.routerName, route });
-      },
-      onFailure() {
-        // The span carries the error; the spec counts decisions, not failed attempts.
-      },
-    }),
-  );
+  return runInSpan(span, decide, {
+    onSuccess(route) {
+      span.setRouterDecision(route);
+      if (typeof route === 'string') recordWorkflowRouterDecisions(1, { workflowName, routerName: info.routerName, route });
+    },
+    onFailure() {
+      // The span carries the error; the spec counts decisions, not failed attempts.
+    },
+  });
 }
 
 export function wrapWorkflow<This, Args extends unknown[], R>(

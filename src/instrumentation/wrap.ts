@@ -3,7 +3,7 @@
  * method decorator: call the original with its own `this` and arguments
  * inside a trace helper, keeping its exact signature.
  */
-import { telemetryOn, warnOnce } from './internal.ts';
+import { errorType, telemetryOn, warnOnce } from './internal.ts';
 
 /**
  * What a wrapper or decorator knows about the call: fixed, or computed per
@@ -52,7 +52,7 @@ function resolveInfo<Info extends object, This, Args extends unknown[]>(
     if (typeof info === 'object' && info !== null) return info;
     warnOnce(`${what}: the info function returned ${typeof info}; the call ran untraced`);
   } catch (error) {
-    warnOnce(`${what}: the info function threw ${error instanceof Error ? error.message : String(error)}; the call ran untraced`);
+    warnOnce(`${what}: the info function threw ${errorType(error)}; the call ran untraced`);
   }
   return undefined;
 }

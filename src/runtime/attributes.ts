@@ -50,20 +50,28 @@ export function fitsKind(value: unknown, kind: AttributeKind): boolean {
 
 /** The value when it fits the attribute, otherwise undefined (and a warning). */
 export function checkedValue(spec: AttributeSpec, value: unknown, signal: string): AttributeValue | undefined {
-  if (!fitsKind(value, spec.kind)) {
-    warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not of type ${spec.kind}`);
+  const checked = check(spec, value);
+  if (typeof checked === 'object' && checked !== null && 'problem' in checked) {
+    warnOnce(`${signal}: dropped attribute ${spec.key}: ${checked.problem}`);
     return undefined;
   }
+  return checked;
+}
+
+type Checked = AttributeValue | undefined | { readonly problem: string };
+
+/** The value as recorded, or why it cannot be (no warning: the caller words it). */
+function check(spec: AttributeSpec, value: unknown): Checked {
+  if (!fitsKind(value, spec.kind)) return { problem: `${describe(value)} is not of type ${spec.kind}` };
   // OpenTelemetry attributes hold primitives and arrays; a structured `any` value travels as JSON text.
-  if (spec.kind === 'any') return anyValue(spec, value, signal);
+  if (spec.kind === 'any') return anyValue(value);
   if (spec.members !== undefined && !spec.members.includes(value as string | number | boolean)) {
-    warnOnce(`${signal}: dropped attribute ${spec.key}: ${describe(value)} is not one of ${spec.members.join(', ')}`);
-    return undefined;
+    return { problem: `${describe(value)} is not one of ${spec.members.join(', ')}` };
   }
   return value as AttributeValue;
 }
 
-function anyValue(spec: AttributeSpec, value: unknown, signal: string): AttributeValue | undefined {
+function anyValue(value: unknown): Checked {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   try {
     const json = JSON.stringify(value);
@@ -71,8 +79,7 @@ function anyValue(spec: AttributeSpec, value: unknown, signal: string): Attribut
   } catch {
     // Cycles and BigInt cannot be written as JSON; dropped below.
   }
-  warnOnce(`${signal}: dropped attribute ${spec.key}: the value cannot be written as JSON`);
-  return undefined;
+  return { problem: 'the value cannot be written as JSON' };
 }
 
 /**
@@ -108,6 +115,36 @@ export function toAttributes(fields: readonly AttributeField[], input: object | 
   for (const field of fields) {
     const value = fieldValue(field, source, signal);
     if (value !== undefined) attributes[field.spec.key] = value;
+  }
+  return attributes;
+}
+
+/**
+ * The attributes of one metric data point, or undefined when the point must
+ * be dropped: a required attribute was given a value the spec rejects (a
+ * JavaScript caller passing a bad enum member). Recording the point without
+ * it would put it in a series nobody asked for; one warning says why.
+ * A required attribute that is simply missing is left out (and reported).
+ */
+export function measurementAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes | undefined {
+  const source = (input ?? {}) as Record<string, unknown>;
+  const attributes: Attributes = {};
+  for (const field of fields) {
+    const value = source[field.property];
+    if (value === undefined || value === null) {
+      if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
+      continue;
+    }
+    const checked = check(field.spec, value);
+    if (typeof checked === 'object' && checked !== null && 'problem' in checked) {
+      if (field.required) {
+        warnOnce(`${signal}: dropped a measurement: required attribute ${field.spec.key}: ${checked.problem}`);
+        return undefined;
+      }
+      warnOnce(`${signal}: dropped attribute ${field.spec.key}: ${checked.problem}`);
+      continue;
+    }
+    if (checked !== undefined) attributes[field.spec.key] = checked;
   }
   return attributes;
 }

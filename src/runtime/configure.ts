@@ -9,7 +9,6 @@
  * SDK registers its own, so no provider leaks.
  */
 import { hostname } from 'node:os';
-import { inspect } from 'node:util';
 import {
   DiagConsoleLogger,
   DiagLogLevel,
@@ -22,7 +21,6 @@ import {
   propagation,
   trace,
   type Attributes,
-  type DiagLogFunction,
   type DiagLogger,
   type Meter,
   type Tracer,
@@ -35,6 +33,7 @@ import {
   serviceInstanceIdDetector,
   type Resource,
 } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
@@ -44,9 +43,8 @@ import {
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
-import { setContentCapture } from './content.ts';
-import { setConventions } from './conventions.ts';
-import { buildExportPipeline, type ExportPipeline } from './exporters.ts';
+import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
+import { redact, safeDiagLogger } from './redaction.ts';
 import {
   TelemetryConfigError,
   isSdkDisabled,
@@ -57,8 +55,7 @@ import {
   type TelemetryLogLevel,
   type TelemetryOptions,
   type TelemetrySettings,
-} from './options.ts';
-
+} from './settings.ts';
 
 /** What `configureTelemetry()` returns: the session it started. */
 export interface TelemetryHandle {
@@ -72,12 +69,22 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
+/**
+ * One configuration, complete: settings, resource, providers, pipelines and
+ * the diagnostic logger. Built without touching anything global, so a
+ * failure leaves the running session as it was; then swapped in at once.
+ */
 interface Session {
   readonly config: ResolvedTelemetryConfig;
-  readonly sdk: NodeSDK;
-  readonly pipeline: ExportPipeline;
-  readonly binding: ProviderBinding;
-  readonly removeShutdownHooks: () => void;
+  readonly resource: Resource;
+  readonly meterProvider: MeterProvider;
+  readonly metricPipeline: MetricPipeline;
+  readonly spanPipeline: SpanPipeline;
+  readonly diagLogger: DiagLogger;
+  /** Set by the swap. */
+  sdk: NodeSDK | undefined;
+  binding: ProviderBinding | undefined;
+  removeShutdownHooks: () => void;
   /** Set once the session is stopped; settles within its shutdown bound. */
   stopped: Promise<void> | undefined;
 }
@@ -89,51 +96,94 @@ let lastStopped: Promise<void> = Promise.resolve();
  * Starts telemetry, or replaces the running configuration.
  *
  * Returns `undefined`, starting nothing, when `OTEL_SDK_DISABLED=true`.
- * Throws `TelemetryConfigError` for invalid options or variables; the
- * previous session, if any, then keeps running untouched.
+ * Throws `TelemetryConfigError` for invalid options or variables, or when
+ * the new session cannot be built (a metric reader already bound to another
+ * provider); the previous session, if any, then keeps running untouched.
+ * Never throws anything else.
  */
 export function configureTelemetry(options?: TelemetryOptions): TelemetryHandle | undefined {
   validateTelemetryOptions(options);
-  if (isSdkDisabled()) {
+  if (isSdkDisabled(process.env)) {
     void stopCurrentSession();
-    diag.info('OTEL_SDK_DISABLED=true: telemetry not started');
+    safely(() => diag.info('OTEL_SDK_DISABLED=true: telemetry not started'));
     return undefined;
   }
   const config = resolveTelemetryConfig(options);
   if (current === undefined) assertGlobalsAreFree();
-  const pipeline = buildPipeline(config);
+  const session = buildSession(config);
+  swapIn(session);
+  return createHandle(session);
+}
+
+function buildSession(config: ResolvedTelemetryConfig): Session {
   const resource = buildResource(config);
+  let step = 'the metric exporters';
+  let metricPipeline: MetricPipeline | undefined;
+  try {
+    metricPipeline = buildMetricPipeline(config);
+    step = 'metricReaders';
+    const meterProvider = new MeterProvider({ resource, readers: [...metricPipeline.readers] });
+    step = 'the span exporters';
+    const spanPipeline = buildSpanPipeline(config, meterProvider);
+    return {
+      config,
+      resource,
+      meterProvider,
+      metricPipeline,
+      spanPipeline,
+      diagLogger: safeDiagLogger(config.diagLogger ?? new DiagConsoleLogger(), config.secretValues),
+      sdk: undefined,
+      binding: undefined,
+      removeShutdownHooks: () => {},
+      stopped: undefined,
+    };
+  } catch (error) {
+    // Stop what was built for this session alone; readers passed in may belong to the running one.
+    const own = metricPipeline?.readers.filter((reader) => !config.metricReaders.includes(reader)) ?? [];
+    for (const reader of own) void Promise.resolve().then(() => reader.shutdown()).catch(() => {});
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TelemetryConfigError(step, `could not be set up: ${redact(message, config.secretValues)}; the running telemetry, if any, is unchanged`);
+  }
+}
+
+/**
+ * Replaces the running session by `next` in one synchronous step: the old
+ * session is detached (recorders unbound, API globals released), the new SDK
+ * registers its providers, and one `bindProviders` call points the recorders
+ * at the new providers and policies together. The old session then shuts
+ * down in the background.
+ */
+function swapIn(next: Session): void {
+  const previous = current;
+  if (previous !== undefined) detach(previous);
+  const { config } = next;
+  // Constructed here, not while building: its constructor installs a console diag logger when OTEL_LOG_LEVEL is set.
   const sdk = new NodeSDK({
-    resource,
+    resource: next.resource,
     autoDetectResources: false,
-    spanProcessors: [...pipeline.spanProcessors],
-    metricReaders: [...pipeline.metricReaders],
-    // Passing all three keeps NodeSDK from building exporters out of OTEL_* variables.
+    spanProcessors: [...next.spanPipeline.processors],
+    // The kit's own MeterProvider (built with the session) is registered below.
+    metricReaders: [],
+    // Passing these keeps NodeSDK from building exporters out of OTEL_* variables.
     logRecordProcessors: [],
     instrumentations: [],
   });
-  // After the NodeSDK constructor, which installs a console logger of its own when OTEL_LOG_LEVEL is set.
-  installDiagLogger(config);
-  reportConfigurationProblems(config, pipeline);
-
-  void stopCurrentSession();
-  setConventions(config.conventions);
-  setContentCapture(config.contentCapture);
-  startSdk(sdk);
-  const session: Session = {
-    config,
-    sdk,
-    pipeline,
-    binding: bindProviders({
-      tracerProvider: trace.getTracerProvider(),
-      meterProvider: metrics.getMeterProvider(),
-    }),
-    removeShutdownHooks: config.installShutdownHooks ? installShutdownHooks() : () => {},
-    stopped: undefined,
-  };
-  current = session;
-  diag.info('telemetry configured', publicSettings(config));
-  return createHandle(session, resource);
+  diag.setLogger(next.diagLogger, { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
+  sdk.start();
+  metrics.setGlobalMeterProvider(next.meterProvider);
+  next.sdk = sdk;
+  next.binding = bindProviders({
+    tracerProvider: trace.getTracerProvider(),
+    meterProvider: metrics.getMeterProvider(),
+    conventions: config.conventions,
+    captureContent: config.contentCapture,
+    errorMessages: config.errorMessages,
+  });
+  next.removeShutdownHooks = config.installShutdownHooks ? installShutdownHooks() : () => {};
+  current = next;
+  if (previous !== undefined) stopInBackground(previous);
+  reportConfigurationProblems(next);
+  safely(() => diag.info('telemetry configured', publicSettings(config)));
 }
 
 /**
@@ -147,12 +197,12 @@ export function shutdownTelemetry(): Promise<void> {
 
 /** A tracer of the running session, or `undefined` while telemetry is not configured. */
 export function getTracer(name: string = SCOPE_NAME, version: string = SCOPE_VERSION): Tracer | undefined {
-  return current?.binding.tracerProvider.getTracer(name, version);
+  return current?.binding?.tracerProvider.getTracer(name, version);
 }
 
 /** A meter of the running session, or `undefined` while telemetry is not configured. */
 export function getMeter(name: string = SCOPE_NAME, version: string = SCOPE_VERSION): Meter | undefined {
-  return current?.binding.meterProvider.getMeter(name, version);
+  return current?.binding?.meterProvider.getMeter(name, version);
 }
 
 export function isTelemetryConfigured(): boolean {
@@ -162,40 +212,43 @@ export function isTelemetryConfigured(): boolean {
 // ---------------------------------------------------------------------------
 // Session lifecycle
 
-function buildPipeline(config: ResolvedTelemetryConfig): ExportPipeline {
-  try {
-    return buildExportPipeline(config);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new TelemetryConfigError('OTLP exporter', `could not be created: ${redact(message, config.secretValues)}`);
-  }
-}
-
-function startSdk(sdk: NodeSDK): void {
-  try {
-    sdk.start();
-  } catch (error) {
-    releaseApiGlobals();
-    void sdk.shutdown().catch(() => {});
-    throw error;
-  }
-}
-
 /**
  * Detaches the running session synchronously (recorders first, so they stop
- * recording before anything else happens) and shuts its SDK down in the
+ * recording before anything else happens) and shuts it down in the
  * background. The returned promise settles within the session's bound.
  */
 function stopCurrentSession(): Promise<void> {
   const session = current;
   if (session === undefined) return lastStopped;
-  current = undefined;
-  if (currentBinding() === session.binding) unbindProviders();
+  detach(session);
+  return stopInBackground(session);
+}
+
+function detach(session: Session): void {
+  if (current === session) current = undefined;
+  if (session.binding !== undefined && currentBinding() === session.binding) unbindProviders();
   session.removeShutdownHooks();
   releaseApiGlobals();
-  session.stopped = settleWithin(() => session.sdk.shutdown(), session.config.shutdownTimeoutMillis, 'telemetry shutdown');
+}
+
+/**
+ * Flushes and shuts the session down within its bound. When the bound
+ * passes first, whatever is still running (an export waiting for a
+ * collector that never answers) is abandoned, so nothing of the session
+ * keeps the process alive.
+ */
+function stopInBackground(session: Session): Promise<void> {
+  if (session.stopped !== undefined) return session.stopped;
+  const shutdown = (): Promise<unknown> =>
+    Promise.all([session.sdk?.shutdown(), session.meterProvider.shutdown()]);
+  session.stopped = settleWithin(shutdown, session.config.shutdownTimeoutMillis, 'telemetry shutdown').then(() => abandon(session));
   lastStopped = session.stopped;
   return session.stopped;
+}
+
+/** Ends everything of a session that may still hold a timer or a socket. */
+function abandon(session: Session): void {
+  session.spanPipeline.retryQueue?.abandon();
 }
 
 /**
@@ -232,19 +285,18 @@ function assertGlobalsAreFree(): void {
   }
 }
 
-function createHandle(session: Session, resource: Resource): TelemetryHandle {
+function createHandle(session: Session): TelemetryHandle {
   return Object.freeze({
     settings: publicSettings(session.config),
-    resourceAttributes: Object.freeze({ ...resource.attributes }),
+    resourceAttributes: Object.freeze({ ...session.resource.attributes }),
     forceFlush: () => flushSession(session),
     shutdown: () => (current === session ? stopCurrentSession() : (session.stopped ?? lastStopped)),
   });
 }
 
 function flushSession(session: Session): Promise<void> {
-  const { spanProcessors, metricReaders } = session.pipeline;
   return settleWithin(
-    () => Promise.all([...spanProcessors.map((p) => p.forceFlush()), ...metricReaders.map((r) => r.forceFlush())]),
+    () => Promise.all([...session.spanPipeline.processors.map((p) => p.forceFlush()), session.meterProvider.forceFlush()]),
     session.config.shutdownTimeoutMillis,
     'telemetry flush',
   );
@@ -258,9 +310,11 @@ function flushSession(session: Session): Promise<void> {
 function settleWithin(work: () => Promise<unknown>, timeoutMillis: number, what: string): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      diag.warn(`${what} did not finish within ${timeoutMillis} ms; telemetry not yet exported is dropped`);
+      safely(() => diag.warn(`${what} did not finish within ${timeoutMillis} ms; telemetry not yet exported is dropped`));
       resolve();
     }, timeoutMillis);
+    // Deliberately not unref'd: a caller awaiting shutdown at the top level of a module must see it
+    // resolve, not the process end under it. The timer ends with the bound, when the promise resolves.
     const finish = (): void => {
       clearTimeout(timer);
       resolve();
@@ -268,7 +322,7 @@ function settleWithin(work: () => Promise<unknown>, timeoutMillis: number, what:
     Promise.resolve()
       .then(work)
       .then(finish, (error: unknown) => {
-        diag.error(`${what} failed`, error);
+        safely(() => diag.error(`${what} failed`, error));
         finish();
       });
   });
@@ -312,51 +366,25 @@ const DIAG_LEVELS: Readonly<Record<TelemetryLogLevel, DiagLogLevel>> = {
   all: DiagLogLevel.ALL,
 };
 
-function installDiagLogger(config: ResolvedTelemetryConfig): void {
-  const logger = redactingLogger(config.diagLogger ?? new DiagConsoleLogger(), config.secretValues);
-  diag.setLogger(logger, { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
-}
-
-function reportConfigurationProblems(config: ResolvedTelemetryConfig, pipeline: ExportPipeline): void {
-  for (const warning of config.warnings) diag.warn(warning);
-  if (!pipeline.exportsAnything) {
-    diag.warn(
-      'telemetry is configured but exports nowhere: set otlpEndpoint (or FLO_OTLP_ENDPOINT, ' +
-        'OTEL_EXPORTER_OTLP_ENDPOINT) or consoleExport: true. Spans and metrics are recorded, then dropped.',
+function reportConfigurationProblems(session: Session): void {
+  for (const warning of session.config.warnings) safely(() => diag.warn(warning));
+  if (!session.spanPipeline.exportsSpans && !session.metricPipeline.exportsMetrics) {
+    safely(() =>
+      diag.warn(
+        'telemetry is configured but exports nowhere: set otlpEndpoint (or FLO_OTLP_ENDPOINT, ' +
+          'OTEL_EXPORTER_OTLP_ENDPOINT) or consoleExport: true. Spans and metrics are recorded, then dropped.',
+      ),
     );
   }
 }
 
-/**
- * No component is known to log OTLP header values, but a future exporter
- * version, a gRPC error or a caller's mistake could; diagnostics pass through
- * this filter so a token never reaches the logs.
- */
-function redactingLogger(logger: DiagLogger, secrets: readonly string[]): DiagLogger {
-  if (secrets.length === 0) return logger;
-  const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
-  const wrap =
-    (log: DiagLogFunction): DiagLogFunction =>
-    (message, ...args) =>
-      log.call(logger, redact(String(message), longestFirst), ...args.map((arg) => redactArgument(arg, longestFirst)));
-  return {
-    error: wrap(logger.error),
-    warn: wrap(logger.warn),
-    info: wrap(logger.info),
-    debug: wrap(logger.debug),
-    verbose: wrap(logger.verbose),
-  };
-}
-
-function redactArgument(argument: unknown, secrets: readonly string[]): unknown {
-  if (typeof argument === 'string') return redact(argument, secrets);
-  if (typeof argument !== 'object' || argument === null) return argument;
-  const rendered = inspect(argument, { depth: 6, breakLength: Infinity });
-  return secrets.some((secret) => rendered.includes(secret)) ? redact(rendered, secrets) : argument;
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((result, secret) => result.split(secret).join('[REDACTED]'), text);
+/** Diagnostics never throw into the application, whatever logger is installed. */
+function safely(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // Nowhere left to report it.
+  }
 }
 
 // ---------------------------------------------------------------------------

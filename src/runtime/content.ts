@@ -5,9 +5,17 @@
  * cannot survive in a truncated remainder, and a hook that fails drops the
  * text instead of letting the raw one through.
  */
+import {
+  CONTENT_CAPTURE_OFF,
+  DEFAULT_CONTENT_MAX_LENGTH,
+  contentCaptureSettings,
+  currentPolicies,
+  updatePolicies,
+} from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
 
-export type ContentKind = 'prompt' | 'completion';
+/** Which text the redaction hook is given: a prompt, a completion, or an error message or stack trace. */
+export type ContentKind = 'prompt' | 'completion' | 'error';
 
 export interface ContentCaptureOptions {
   /** Record prompts and completions at all. Default false. */
@@ -24,29 +32,29 @@ export interface ContentCaptureSettings {
   readonly redact: ((text: string, kind: ContentKind) => string) | undefined;
 }
 
-export const DEFAULT_CONTENT_MAX_LENGTH = 4096;
+export { DEFAULT_CONTENT_MAX_LENGTH };
 
-const DISABLED: ContentCaptureSettings = Object.freeze({ enabled: false, maxLength: DEFAULT_CONTENT_MAX_LENGTH, redact: undefined });
-
-let settings: ContentCaptureSettings = DISABLED;
-
-/** Turns content capture on or off for every instrumented call from now on. `configureTelemetry({ captureContent })` calls this. */
+/**
+ * Sets content capture of the current binding and of later `bindProviders()`
+ * calls that do not name their own. `configureTelemetry({ captureContent })`
+ * sets it as part of the session instead.
+ */
 export function setContentCapture(options: ContentCaptureOptions | boolean): void {
-  const given = typeof options === 'boolean' ? { enabled: options } : options;
-  settings = Object.freeze({
-    enabled: given.enabled === true,
-    maxLength: validMaxLength(given.maxLength),
-    redact: typeof given.redact === 'function' ? given.redact : undefined,
-  });
+  const settings = contentCaptureSettings(options);
+  const given = typeof options === 'boolean' ? undefined : options.maxLength;
+  if (given !== undefined && given !== settings.maxLength) {
+    warnOnce(`content capture: maxLength ${String(given)} is not a positive whole number; using ${DEFAULT_CONTENT_MAX_LENGTH}`);
+  }
+  updatePolicies({ contentCapture: settings });
 }
 
 export function contentCapture(): ContentCaptureSettings {
-  return settings;
+  return currentPolicies().contentCapture;
 }
 
 /** Back to the default: nothing captured. */
 export function resetContentCapture(): void {
-  settings = DISABLED;
+  updatePolicies({ contentCapture: CONTENT_CAPTURE_OFF });
 }
 
 /**
@@ -54,7 +62,7 @@ export function resetContentCapture(): void {
  * off, when there is no text, or when redaction failed; otherwise redacted,
  * then truncated.
  */
-export function capturedContent(text: string | undefined, kind: ContentKind): string | undefined {
+export function capturedContent(text: string | undefined, kind: ContentKind, settings: ContentCaptureSettings = contentCapture()): string | undefined {
   const { enabled, maxLength, redact } = settings;
   if (!enabled || typeof text !== 'string') return undefined;
   const redacted = applyRedaction(text, kind, redact);
@@ -85,13 +93,6 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-function validMaxLength(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_CONTENT_MAX_LENGTH;
-  if (value === Infinity || (Number.isSafeInteger(value) && value > 0)) return value;
-  warnOnce(`content capture: maxLength ${String(value)} is not a positive whole number; using ${DEFAULT_CONTENT_MAX_LENGTH}`);
-  return DEFAULT_CONTENT_MAX_LENGTH;
-}
-
 /**
  * Collects streamed completion text for capture. Keeps more than it will
  * record (twice `maxLength`, plus a margin) so the redaction hook sees a
@@ -102,7 +103,7 @@ export class ContentCollector {
   #text = '';
   readonly #limit: number;
 
-  constructor(maxLength: number = settings.maxLength) {
+  constructor(maxLength: number = contentCapture().maxLength) {
     this.#limit = maxLength === Infinity ? Infinity : maxLength * 2 + 1024;
   }
 

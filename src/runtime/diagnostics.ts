@@ -11,7 +11,11 @@ const reported = new Set<string>();
 export function warnOnce(problem: string): void {
   if (reported.has(problem)) return;
   if (reported.size < MAX_REMEMBERED) reported.add(problem);
-  diag.warn(`flo telemetry: ${problem}`);
+  try {
+    diag.warn(`flo telemetry: ${problem}`);
+  } catch {
+    // A diagnostic logger that throws must not turn a dropped value into an application error.
+  }
 }
 
 /** Runs telemetry work whose failure must never reach framework code. */

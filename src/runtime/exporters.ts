@@ -2,10 +2,13 @@
  * The export pipeline: span processors and metric readers for OTLP gRPC and
  * the console, built from a resolved configuration.
  *
- * Every path out of the process is bounded: spans wait in a queue of fixed
- * size (overflow is dropped and counted, never buffered without limit), each
- * export has a deadline, and metric exports end before the next one starts.
+ * Every path out of the process is bounded: spans wait in the batch
+ * processor's queue, then in the retry queue while the collector is away
+ * (both of fixed size; overflow is dropped and counted, never buffered
+ * without limit), each export has a deadline, and metric exports end before
+ * the next one starts.
  */
+import type { MeterProvider } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 // The exporters' own helper, so the Metadata comes from the same @grpc/grpc-js copy they use.
@@ -24,12 +27,14 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import type { ResolvedTelemetryConfig } from './options.ts';
+import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
+import { RetryingSpanExporter } from './retry-queue.ts';
+import type { ResolvedTelemetryConfig } from './settings.ts';
 
 /**
  * Bounds of every batch span processor the kit creates. Memory for spans
- * waiting to be exported is at most `maxQueueSize` spans per exporter; a
- * span that finds the queue full is dropped (and reported through diag).
+ * waiting to be handed to an exporter is at most `maxQueueSize` spans per
+ * exporter; a span that finds the queue full is dropped (and counted).
  */
 export const SPAN_BATCH_LIMITS = Object.freeze({
   maxQueueSize: 2048,
@@ -38,53 +43,71 @@ export const SPAN_BATCH_LIMITS = Object.freeze({
   exportTimeoutMillis: 10_000,
 });
 
-export interface ExportPipeline {
-  readonly spanProcessors: readonly SpanProcessor[];
-  readonly metricReaders: readonly IMetricReader[];
-  /** False when no telemetry leaves the process: no OTLP, no console, nothing from the caller. */
-  readonly exportsAnything: boolean;
+export interface MetricPipeline {
+  /** Readers for the MeterProvider: never empty (a reader nobody collects when nothing exports metrics). */
+  readonly readers: readonly IMetricReader[];
+  readonly exportsMetrics: boolean;
+}
+
+export interface SpanPipeline {
+  /** Processors for the TracerProvider: never empty (a no-op processor when nothing exports spans). */
+  readonly processors: readonly SpanProcessor[];
+  /** The OTLP span retry queue, when exporting over OTLP. */
+  readonly retryQueue: RetryingSpanExporter | undefined;
+  readonly exportsSpans: boolean;
 }
 
 /**
- * Builds processors and readers. When nothing exports, the pipeline still
- * ends in a no-op processor and a never-collected reader, so the SDK creates
- * real providers: spans get real ids (context propagation, log correlation)
- * and custom instruments work, they are just not sent anywhere.
+ * Metric readers come first: the MeterProvider is built from them, and the
+ * span processors and exporters then report their `otel.sdk.*` metrics
+ * through that provider. When nothing exports, the pipelines still end in a
+ * reader nobody collects and a no-op processor, so the SDK creates real
+ * providers: spans get real ids (context propagation, log correlation) and
+ * custom instruments work, they are just not sent anywhere.
  */
-export function buildExportPipeline(config: ResolvedTelemetryConfig): ExportPipeline {
-  const spanExporters: SpanExporter[] = [];
-  const metricExporters: PushMetricExporter[] = [];
+export function buildMetricPipeline(config: ResolvedTelemetryConfig): MetricPipeline {
+  const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
-    spanExporters.push(otlpTraceExporter(config.otlpEndpoint, config.otlpHeaders));
-    metricExporters.push(otlpMetricExporter(config.otlpEndpoint, config.otlpHeaders));
+    exporters.push(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders) }));
   }
-  if (config.consoleExport) {
-    spanExporters.push(new ConsoleSpanExporter());
-    metricExporters.push(new ConsoleMetricExporter());
-  }
-  const spanProcessors = [...spanExporters.map(batchSpanProcessor), ...config.spanProcessors];
-  const metricReaders = [
-    ...metricExporters.map((exporter) => periodicMetricReader(exporter, config)),
+  if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
+  const readers: IMetricReader[] = [
+    ...exporters.map(
+      (exporter) =>
+        new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: config.metricExportIntervalMillis,
+          exportTimeoutMillis: config.metricExportTimeoutMillis,
+        }),
+    ),
     ...config.metricReaders,
   ];
-  const exportsAnything = spanProcessors.length > 0 || metricReaders.length > 0;
-  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
-  if (metricReaders.length === 0) metricReaders.push(new UnexportedMetricReader());
-  return { spanProcessors, metricReaders, exportsAnything };
+  return readers.length > 0 ? { readers, exportsMetrics: true } : { readers: [new UnexportedMetricReader()], exportsMetrics: false };
 }
 
-/**
- * The exporters pick the channel credentials from the URL scheme: http:// is
- * plaintext, https:// is TLS (with OTEL_EXPORTER_OTLP_CERTIFICATE,
- * ..._CLIENT_KEY and ..._CLIENT_CERTIFICATE when set). They also add the
- * OTEL_EXPORTER_OTLP_*HEADERS entries to the metadata, below ours.
- */
-function otlpTraceExporter(url: string, headers: Readonly<Record<string, string>>): OTLPTraceExporter {
-  return new OTLPTraceExporter({ url, metadata: grpcMetadata(headers) });
-}
-
-function otlpMetricExporter(url: string, headers: Readonly<Record<string, string>>): OTLPMetricExporter {
-  return new OTLPMetricExporter({ url, metadata: grpcMetadata(headers) });
+export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider: MeterProvider): SpanPipeline {
+  const selfObs = config.selfMetrics ? meterProvider : undefined;
+  const processors: SpanProcessor[] = [];
+  let retryQueue: RetryingSpanExporter | undefined;
+  if (config.otlpEndpoint !== undefined) {
+    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), selfObsMeterProvider: selfObs };
+    retryQueue = new RetryingSpanExporter(new OTLPTraceExporter(otlpOptions), {
+      maxSpans: config.retryQueueMaxSpans,
+      maxBytes: config.retryQueueMaxBytes,
+      maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
+      meterProvider: selfObs,
+    });
+    processors.push(batchSpanProcessor(retryQueue, selfObs));
+  }
+  if (config.consoleExport) {
+    // The console is for reading spans while developing; its processor reports no otel.sdk.* metrics.
+    const exporter: SpanExporter = config.consoleFormat === 'raw' ? new ConsoleSpanExporter() : new CompactConsoleSpanExporter();
+    processors.push(batchSpanProcessor(exporter, undefined));
+  }
+  processors.push(...config.spanProcessors);
+  const exportsSpans = processors.length > 0;
+  if (!exportsSpans) processors.push(new NoopSpanProcessor());
+  return { processors, retryQueue, exportsSpans };
 }
 
 function grpcMetadata(headers: Readonly<Record<string, string>>): ReturnType<typeof createEmptyMetadata> {
@@ -93,16 +116,8 @@ function grpcMetadata(headers: Readonly<Record<string, string>>): ReturnType<typ
   return metadata;
 }
 
-function batchSpanProcessor(exporter: SpanExporter): SpanProcessor {
-  return new BatchSpanProcessor({ exporter, ...SPAN_BATCH_LIMITS });
-}
-
-function periodicMetricReader(exporter: PushMetricExporter, config: ResolvedTelemetryConfig): IMetricReader {
-  return new PeriodicExportingMetricReader({
-    exporter,
-    exportIntervalMillis: config.metricExportIntervalMillis,
-    exportTimeoutMillis: config.metricExportTimeoutMillis,
-  });
+function batchSpanProcessor(exporter: SpanExporter, selfObsMeterProvider: MeterProvider | undefined): SpanProcessor {
+  return new BatchSpanProcessor({ exporter, ...SPAN_BATCH_LIMITS, selfObsMeterProvider });
 }
 
 /**

@@ -13,12 +13,16 @@ export {
 export {
   TelemetryConfigError,
   TELEMETRY_DEFAULTS,
+  type ConsoleFormat,
   type TelemetryLogLevel,
   type TelemetryOptions,
   type TelemetrySettings,
-} from './options.ts';
+} from './settings.ts';
 export { SPAN_BATCH_LIMITS } from './exporters.ts';
+export { CompactConsoleMetricExporter, CompactConsoleSpanExporter, formatMetrics, formatSpanTree } from './console.ts';
+export { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
+export { type ContentCaptureOptions, type ContentKind } from './content.ts';
 export { bindProviders, unbindProviders, currentBinding } from './binding.ts';
-export type { ProviderBinding } from './binding.ts';
+export type { BindOptions, ProviderBinding, TelemetryPolicies } from './binding.ts';
 // What generated code needs, for code generated from someone else's spec.
 export * from './support.ts';

@@ -5,7 +5,7 @@
  */
 import type { Attributes, Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
-import { type AttributeField, toAttributes } from './attributes.ts';
+import { type AttributeField, measurementAttributes } from './attributes.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 import { warnOnce } from './diagnostics.ts';
 
@@ -35,7 +35,8 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
     try {
       const target = instrument();
       if (target === undefined || !acceptable(metric, value)) return;
-      record(target, value, toAttributes(metric.fields, attributes, metric.name));
+      const checked = measurementAttributes(metric.fields, attributes, metric.name);
+      if (checked !== undefined) record(target, value, checked);
     } catch (error) {
       warnOnce(`${metric.name}: recording failed: ${error instanceof Error ? error.message : String(error)}`);
     }

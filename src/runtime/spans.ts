@@ -18,6 +18,7 @@ import {
 } from '@opentelemetry/api';
 import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, toSpanAttributes } from './attributes.ts';
 import { guarded, warnOnce } from './diagnostics.ts';
+import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
@@ -111,11 +112,17 @@ export class InstrumentedSpan {
     const span = this.#span;
     if (span === undefined || this.#ended) return;
     guarded(`${this.#descriptor.id}: recording an error`, () => {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      // Message and stack are application text: recorded only as the error-message policy allows (error-text.ts).
+      const recordable = recordableError(error);
+      const exception: { name: string; message?: string; stack?: string } = { name: recordable.type };
+      if (recordable.message !== undefined) exception.message = recordable.message;
+      if (recordable.stack !== undefined) exception.stack = recordable.stack;
+      span.recordException(exception);
+      span.setStatus(recordable.message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: recordable.message });
       for (const field of this.#descriptor.fields) {
         if (field.spec.onError === undefined) continue;
-        const value = field.spec.onError === 'type' ? errorType(error) : errorMessage(error);
+        const value = field.spec.onError === 'type' ? recordable.type : recordable.message;
+        if (value === undefined) continue;
         for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
     });
@@ -148,34 +155,51 @@ export class InstrumentedSpan {
   }
 }
 
+/** What a helper records once the outcome of a call is known. */
+export interface OutcomeHooks<V> {
+  onSuccess(value: V): void;
+  onFailure(error: unknown): void;
+}
+
 /**
- * Runs `fn` with `span` active, ends the span when `fn` returns or its
- * promise settles, and records what it threw or rejected with. Returns or
- * throws exactly what `fn` does.
+ * Runs `fn` with `span` active and observes its outcome once: at once for a
+ * plain value or a throw, when the promise settles for a promise. Then the
+ * hooks run (their failures go to diag), the error is recorded on the span,
+ * and the span ends. Returns or throws exactly what `fn` does (a promise is
+ * re-wrapped: same outcome, another identity). The one wrapper every helper
+ * and every generated `with…Span` uses.
  */
-export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) => T): T {
+export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) => T, hooks?: OutcomeHooks<Awaited<T>>): T {
   const otelSpan = span.otelSpan;
-  if (otelSpan === undefined) return fn(span);
-  let result: T;
-  try {
-    result = context.with(trace.setSpan(context.active(), otelSpan), fn, undefined, span);
-  } catch (error) {
+  // No span (telemetry off, or the SDK failed to start one): nothing to observe unless the helper records metrics.
+  if (otelSpan === undefined && hooks === undefined) return fn(span);
+  const succeeded = (value: unknown): void => {
+    if (hooks !== undefined) guarded(`${span.constructor.name}: recording the outcome`, () => hooks.onSuccess(value as Awaited<T>));
+    span.end();
+  };
+  const failed = (error: unknown): void => {
+    if (hooks !== undefined) guarded(`${span.constructor.name}: recording the outcome`, () => hooks.onFailure(error));
     span.recordError(error);
     span.end();
+  };
+  let result: T;
+  try {
+    result = otelSpan === undefined ? fn(span) : context.with(trace.setSpan(context.active(), otelSpan), fn, undefined, span);
+  } catch (error) {
+    failed(error);
     throw error;
   }
   if (!isPromiseLike(result)) {
-    span.end();
+    succeeded(result);
     return result;
   }
   return result.then(
     (value) => {
-      span.end();
+      succeeded(value);
       return value;
     },
     (error: unknown) => {
-      span.recordError(error);
-      span.end();
+      failed(error);
       throw error;
     },
   ) as T;
@@ -185,15 +209,4 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-/** The class of an error: its constructor name when it is a subclass, else its `name`. */
-export function errorType(error: unknown): string {
-  if (error instanceof Error) {
-    const constructorName = error.constructor?.name;
-    return constructorName && constructorName !== 'Error' ? constructorName : error.name;
-  }
-  return typeof error;
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage, errorType } from './error-text.ts';

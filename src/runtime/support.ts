@@ -15,6 +15,7 @@ export {
   InstrumentedSpan,
   runInSpan,
   scopeTracer,
+  type OutcomeHooks,
   startOtelSpan,
   type SpanDescriptor,
   type SpanKindName,

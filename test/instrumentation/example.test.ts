@@ -41,6 +41,10 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
   expect(summary).toMatch(/^agent\.retries\.total \{agent_name=billing reason=tool_error\} 1/m);
   expect(summary).toMatch(/^llm\.streams\.total \{model=fake-large provider=fake status=success\} 1/m);
   expect(summary).toMatch(/^workflow\.router\.decisions \{workflow_name=support_desk router_name=triage route=general_agent\} 1/m);
-  // The console exporters ran too.
-  expect(stdout.slice(0, stdout.indexOf('=== Answers ==='))).toContain("name: 'workflow.support_desk'");
+  // The console export ran too, in the compact format by default: a tree line per span, a line per metric point, no raw objects.
+  const live = stdout.slice(0, stdout.indexOf('=== Answers ==='));
+  expect(live).toMatch(/^ {2}workflow\.support_desk {2}\d+\.\d ms {2}workflow\.name=support_desk/m);
+  expect(live).toMatch(/^llm\.requests\.total \{model=fake-mini provider=fake status=success\} \d+ \{request\}$/m);
+  expect(live).not.toContain("name: 'workflow.support_desk'");
+  expect(live).not.toContain('dataPoints');
 });

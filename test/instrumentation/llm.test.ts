@@ -266,7 +266,7 @@ describe('wrapLlmCall', () => {
     expect(await wrapped(21)).toBe(42);
     diagnostics.restore();
     expect(await telemetry.spans()).toEqual([]);
-    expect(diagnostics.messages.join('\n')).toMatch(/info function threw no model configured/);
+    expect(diagnostics.messages.join('\n')).toMatch(/info function threw Error; the call ran untraced/);
   });
 });
 

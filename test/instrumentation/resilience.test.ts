@@ -140,7 +140,7 @@ describe('faulty inputs to the helpers', () => {
     expect(result).toBe(response);
     expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
     expect(await telemetry.points('llm.tokens.total')).toEqual([]);
-    expect(messages.join('\n')).toMatch(/usage option threw extractor bug/);
+    expect(messages.join('\n')).toMatch(/usage option threw Error; no token usage recorded/);
   });
 
   it('a usage option that throws on a stream chunk', async () => {

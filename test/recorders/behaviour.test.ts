@@ -93,19 +93,21 @@ describe('bad values', () => {
     ]);
   });
 
-  it('drops attributes of the wrong type or outside a closed enum, never the measurement', async () => {
+  it('drops a measurement whose required attribute is of the wrong type or outside a closed enum, with one warning', async () => {
     const diagnostics = captureDiagnostics();
     const harness = bound();
     const untyped = recordLlmRequestsTotal as unknown as (value: number, attributes: Record<string, unknown>) => void;
     untyped(1, { model: 42, provider: 'openai', status: 'ok' });
+    untyped(1, { model: 'gpt-4o', provider: 'openai', status: 'ok' });
     untyped(1, { provider: 'openai', status: 'success' });
     (recordAgentRetriesTotal as (value: number, attributes: unknown) => void)(1, undefined);
     diagnostics.restore();
     const points = (await harness.metric('llm.requests.total'))?.dataPoints.map((point) => point.attributes);
-    expect(points).toEqual([{ provider: 'openai' }, { provider: 'openai', status: 'success' }]);
+    // Neither bad point became a series without its attribute; a missing one is still recorded (and reported).
+    expect(points).toEqual([{ provider: 'openai', status: 'success' }]);
     expect(diagnostics.messages).toEqual([
-      'flo telemetry: llm.requests.total: dropped attribute model: 42 is not of type string',
-      'flo telemetry: llm.requests.total: dropped attribute status: "ok" is not one of start, success, error',
+      'flo telemetry: llm.requests.total: dropped a measurement: required attribute model: 42 is not of type string',
+      'flo telemetry: llm.requests.total: dropped a measurement: required attribute status: "ok" is not one of start, success, error',
       'flo telemetry: llm.requests.total: required attribute model is missing',
       'flo telemetry: agent.retries.total: required attribute agent_name is missing',
       'flo telemetry: agent.retries.total: required attribute reason is missing',

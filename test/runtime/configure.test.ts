@@ -25,7 +25,7 @@ import {
   isTelemetryConfigured,
   shutdownTelemetry,
 } from '../../src/runtime/configure.ts';
-import { TelemetryConfigError } from '../../src/runtime/options.ts';
+import { TelemetryConfigError } from '../../src/runtime/settings.ts';
 import { captureDiagLines, useCleanTelemetryState } from '../support/telemetry-env.ts';
 
 useCleanTelemetryState();

@@ -14,7 +14,7 @@ import {
   type ResolvedTelemetryConfig,
   type TelemetryEnv,
   type TelemetryOptions,
-} from '../../src/runtime/options.ts';
+} from '../../src/runtime/settings.ts';
 
 const SECRET = 's3cr3t-token-value';
 
@@ -184,10 +184,11 @@ describe('OTEL_SDK_DISABLED', () => {
     expect(isSdkDisabled({ OTEL_SDK_DISABLED: value })).toBe(disabled);
   });
 
-  it('rejects anything else, naming the variable', () => {
-    const error = configError(() => isSdkDisabled({ OTEL_SDK_DISABLED: 'yes' }));
-    expect(error.setting).toBe('OTEL_SDK_DISABLED');
-    expect(error.message).toContain('"yes"');
+  it('warns about anything else and counts it as false, as the specification and @opentelemetry/core do', () => {
+    const warnings: string[] = [];
+    expect(isSdkDisabled({ OTEL_SDK_DISABLED: 'yes' }, (warning) => warnings.push(warning))).toBe(false);
+    expect(warnings).toEqual(['OTEL_SDK_DISABLED="yes" is neither true nor false; telemetry stays enabled']);
+    expect(resolve({}, { OTEL_SDK_DISABLED: '1' }).warnings.join('\n')).toContain('OTEL_SDK_DISABLED="1"');
   });
 });
 
@@ -239,6 +240,24 @@ describe('invalid options', () => {
     expect(error.message).toContain('credentials');
     expect(error.message).not.toContain(SECRET);
   });
+
+  it.each([
+    ['a query string, with another scheme', `grpc://collector:4317/?api_key=${SECRET}`, 'otlpEndpoint'],
+    ['a query string, unparsable', `http://exa mple:4317/?api_key=${SECRET}`, 'otlpEndpoint'],
+    ['userinfo, with another scheme', `grpc://${SECRET}@collector:4317`, 'otlpEndpoint'],
+    ['userinfo, unparsable', `http://admin:${SECRET}@exa mple:4317`, 'otlpEndpoint'],
+    ['a fragment, no host', `http://?#${SECRET}`, 'otlpEndpoint'],
+  ])('never echoes a secret in %s', (_case, otlpEndpoint, setting) => {
+    const error = configError(() => validateTelemetryOptions({ otlpEndpoint }));
+    expect(error.setting).toBe(setting);
+    expect(error.message).not.toContain(SECRET);
+    const fromEnv = configError(() => resolve({}, { FLO_OTLP_ENDPOINT: otlpEndpoint }));
+    expect(fromEnv.message).not.toContain(SECRET);
+  });
+
+  it('redacts the query values of a valid endpoint in diagnostics', () => {
+    expect(resolve({ otlpEndpoint: `https://collector:4317/?api_key=${SECRET}` }).secretValues).toContain(SECRET);
+  });
 });
 
 describe('invalid environment variables', () => {
@@ -248,9 +267,8 @@ describe('invalid environment variables', () => {
     ['OTEL_METRIC_EXPORT_INTERVAL not a number', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL', '"soon"'],
     ['OTEL_METRIC_EXPORT_INTERVAL zero', { OTEL_METRIC_EXPORT_INTERVAL: '0' }, 'OTEL_METRIC_EXPORT_INTERVAL', '0'],
     ['OTEL_LOG_LEVEL unknown', { OTEL_LOG_LEVEL: 'loud' }, 'OTEL_LOG_LEVEL', '"loud"'],
-    ['OTEL_RESOURCE_ATTRIBUTES with an unencoded "="', { OTEL_RESOURCE_ATTRIBUTES: 'a=b=c' }, 'OTEL_RESOURCE_ATTRIBUTES', 'entry 1'],
-    ['OTEL_RESOURCE_ATTRIBUTES with a bare word', { OTEL_RESOURCE_ATTRIBUTES: 'ok=1,oops' }, 'OTEL_RESOURCE_ATTRIBUTES', 'entry 2'],
-    ['OTEL_RESOURCE_ATTRIBUTES with bad percent-encoding', { OTEL_RESOURCE_ATTRIBUTES: 'a=%ZZ' }, 'OTEL_RESOURCE_ATTRIBUTES', 'percent-encoding'],
+    ['FLO_RETRY_QUEUE_MAX_SPANS not a number', { FLO_RETRY_QUEUE_MAX_SPANS: 'lots' }, 'FLO_RETRY_QUEUE_MAX_SPANS', '"lots"'],
+    ['FLO_ERROR_MESSAGES unknown', { FLO_ERROR_MESSAGES: 'some' }, 'FLO_ERROR_MESSAGES', 'with-content, always, never'],
   ])('%s', (_case, env, setting, inMessage) => {
     const error = configError(() => resolve({}, env));
     expect(error.setting).toBe(setting);
@@ -282,10 +300,6 @@ describe('headers', () => {
     ['a non-ASCII value', { otlpHeaders: { authorization: `${SECRET}é` } }, {}, 'otlpHeaders'],
     ['an empty value', { otlpHeaders: { authorization: '' } }, {}, 'otlpHeaders'],
     ['a value of the wrong type', { otlpHeaders: { authorization: 42 as unknown as string } }, {}, 'otlpHeaders["authorization"]'],
-    ['a bare token in the variable', {}, { OTEL_EXPORTER_OTLP_HEADERS: SECRET }, 'OTEL_EXPORTER_OTLP_HEADERS'],
-    ['bad percent-encoding', {}, { OTEL_EXPORTER_OTLP_HEADERS: `authorization=${SECRET}%ZZ` }, 'OTEL_EXPORTER_OTLP_HEADERS'],
-    ['an encoded line break', {}, { OTEL_EXPORTER_OTLP_TRACES_HEADERS: `authorization=${SECRET}%0A` }, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'],
-    ['an empty value in the variable', {}, { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'authorization=' }, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'],
   ])('rejects %s without showing the value', (_case, options, env, setting) => {
     const error = configError(() => resolve({ ...endpoint, ...options }, env));
     expect(error.setting).toBe(setting);
@@ -302,6 +316,16 @@ describe('headers', () => {
     expect(error.message).toContain(inMessage);
   });
 
+  it.each<[string, TelemetryEnv]>([
+    ['a bare token', { OTEL_EXPORTER_OTLP_HEADERS: SECRET }],
+    ['bad percent-encoding', { OTEL_EXPORTER_OTLP_HEADERS: `authorization=${SECRET}%ZZ` }],
+    ['an empty value', { OTEL_EXPORTER_OTLP_METRICS_HEADERS: `authorization=,x=${SECRET}` }],
+  ])('leaves the variables to the exporters\' parser: %s is skipped with a warning that shows no value', (_case, env) => {
+    const config = resolve(endpoint, env);
+    expect(config.warnings.join('\n')).toMatch(/entries are not name=value/);
+    expect(config.warnings.join('\n')).not.toContain(SECRET);
+  });
+
   it('does not validate header variables while OTLP export is off', () => {
     expect(() => resolve({}, { OTEL_EXPORTER_OTLP_HEADERS: 'garbage' })).not.toThrow();
   });
@@ -309,6 +333,8 @@ describe('headers', () => {
 
 describe('warnings', () => {
   it.each<[string, TelemetryOptions, TelemetryEnv, string]>([
+    ['OTEL_RESOURCE_ATTRIBUTES with a bare word', {}, { OTEL_RESOURCE_ATTRIBUTES: 'ok=1,oops' }, 'OTEL_RESOURCE_ATTRIBUTES: 1 of 2 entries'],
+    ['OTEL_RESOURCE_ATTRIBUTES with bad percent-encoding', {}, { OTEL_RESOURCE_ATTRIBUTES: 'a=%ZZ' }, 'OTEL_RESOURCE_ATTRIBUTES: 1 of 1 entries'],
     ['an http endpoint without port', { otlpEndpoint: 'http://collector' }, {}, 'no port'],
     ['a path in the endpoint', { otlpEndpoint: 'https://collector:4317/v1/traces' }, {}, 'path /v1/traces'],
     ['a signal-specific endpoint variable', {}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://x:4317' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is ignored'],

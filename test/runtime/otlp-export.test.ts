@@ -103,7 +103,7 @@ describe('OTLP gRPC export', () => {
 
   it('exports to the console and OTLP at the same time', async () => {
     const collector = await receiver();
-    const handle = configureTelemetry({ otlpEndpoint: collector.url, consoleExport: true, logLevel: 'none' });
+    const handle = configureTelemetry({ otlpEndpoint: collector.url, consoleExport: true, consoleFormat: 'raw', logLevel: 'none' });
     expect(handle?.settings).toMatchObject({ otlpEndpoint: collector.url, consoleExport: true });
     const printed: unknown[] = [];
     const originalDir = console.dir;

@@ -76,7 +76,8 @@ export function createProviders() {
 export function bindHarness(): Harness {
   ensureContextManager();
   const harness = createProviders();
-  bindProviders(harness);
+  // Error messages as thrown: these tests check how errors are recorded; test/instrumentation/privacy.test.ts checks the default policy.
+  bindProviders({ ...harness, errorMessages: 'always' });
   return {
     ...harness,
     shutdown: async () => {

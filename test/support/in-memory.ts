@@ -8,6 +8,7 @@
  *   expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import {
   DataPointType,
   MeterProvider,
@@ -66,6 +67,8 @@ export interface InMemoryOptions {
   readonly spanProcessors?: readonly SpanProcessor[];
   /** Bind the recorders to these providers (default true). */
   readonly bind?: boolean;
+  /** The error-message policy of the binding (default `always`). */
+  readonly errorMessages?: ErrorMessagePolicy;
 }
 
 export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTelemetry {
@@ -76,7 +79,8 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
     spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter })],
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
-  if (options.bind !== false) bindProviders({ tracerProvider, meterProvider });
+  // Error messages as thrown unless a test asks for a policy: test/instrumentation/privacy.test.ts checks the default one.
+  if (options.bind !== false) bindProviders({ tracerProvider, meterProvider, errorMessages: options.errorMessages ?? 'always' });
 
   const collect = async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics;
   const spans = async () => {
