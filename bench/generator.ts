@@ -1,9 +1,12 @@
 /**
  * What regeneration costs: the kit's own spec, and synthetic specs of 10,
  * 100 and 1000 metrics, rendered in memory (ts-morph and the docs), which is
- * all `npm run generate` does besides writing the files.
+ * all `npm run generate` does besides writing the files; then real and large
+ * registries (the released semantic conventions, synthetic ones up to 30,000
+ * attributes), each in a process of its own so its peak memory is measured.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderOutputs } from '../scripts/generate.ts';
@@ -34,7 +37,7 @@ function render(spec: string): void {
 function syntheticSpec(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), `flo-bench-spec-${count}-`));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'registry_manifest.yaml'), 'name: bench\ndescription: Synthetic spec for the generator benchmark.\nversion: 0.0.1\n');
+  writeFileSync(join(dir, 'manifest.yaml'), 'schema_url: https://example.com/schemas/bench/0.0.1\ndescription: Synthetic spec for the generator benchmark.\n');
   const metrics = Array.from({ length: count }, (_, index) => {
     const histogram = index % 2 === 1;
     return [
@@ -89,4 +92,66 @@ export function measureGenerator(kitSpec: string, kitMetricCount: number): Gener
     }
   }
   return timings;
+}
+
+export interface RegistryRun {
+  readonly label: string;
+  readonly attributes: number;
+  readonly loadMs: number;
+  readonly loadMaxRssMb: number;
+  readonly renderMs: number;
+  readonly renderMaxRssMb: number;
+}
+
+const CHILD = new URL('./generator-child.ts', import.meta.url).pathname;
+
+/** Median time of 3 runs of one mode, each in a fresh process; the largest peak RSS among them. */
+function childRuns(mode: 'load' | 'render', registry: string): { ms: number; maxRssMb: number; attributes: number } {
+  const runs = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [CHILD, mode, registry], { encoding: 'utf8' })) as { ms: number; maxRssMb: number; attributes: number });
+  const times = runs.map((run) => run.ms).toSorted((a, b) => a - b);
+  return { ms: times[1] as number, maxRssMb: Math.max(...runs.map((run) => run.maxRssMb)), attributes: runs[0]?.attributes ?? 0 };
+}
+
+function measureRegistry(label: string, registry: string): RegistryRun {
+  const load = childRuns('load', registry);
+  const render = childRuns('render', registry);
+  return { label, attributes: load.attributes, loadMs: load.ms, loadMaxRssMb: load.maxRssMb, renderMs: render.ms, renderMaxRssMb: render.maxRssMb };
+}
+
+/** A registry of `count` attributes in files of 500, with a histogram and a span over every ten. */
+export function syntheticRegistry(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `flo-bench-registry-${count}-`));
+  writeFileSync(join(dir, 'manifest.yaml'), 'schema_url: https://example.com/schemas/synthetic/1.0.0\n');
+  const perFile = 500;
+  for (let file = 0; file * perFile < count; file += 1) {
+    const first = file * perFile;
+    const last = Math.min(count, first + perFile);
+    const lines = ['groups:', `  - id: registry.syn${file}`, '    type: attribute_group', `    brief: Synthetic attributes ${file}.`, '    stability: development', '    attributes:'];
+    for (let i = first; i < last; i += 1) {
+      const type = ['string', 'int', 'double'][i % 3] as string;
+      lines.push(`      - id: syn${file}.attr${i}`, `        type: ${type}`, `        brief: Attribute ${i}.`, '        stability: development', `        examples: [${type === 'string' ? "'x'" : '1'}]`);
+    }
+    for (let i = first; i < last; i += 10) {
+      const refs = Array.from({ length: Math.min(5, last - i) }, (_, k) => `      - ref: syn${file}.attr${i + k}`);
+      lines.push(`  - id: metric.syn${file}.m${i}`, '    type: metric', `    metric_name: syn${file}.m${i}`, '    instrument: histogram', '    unit: s', `    brief: Metric ${i}.`, '    stability: development', '    attributes:', ...refs);
+      lines.push(`  - id: span.syn${file}.s${i}`, '    type: span', '    span_kind: internal', `    brief: Span ${i}.`, '    stability: development', '    attributes:', ...refs);
+    }
+    writeFileSync(join(dir, `syn${file}.yaml`), `${lines.join('\n')}\n`);
+  }
+  return dir;
+}
+
+/** The released semantic conventions (when ../shared is beside the checkout), then synthetic registries. */
+export function measureRegistries(releasedRegistry: string): RegistryRun[] {
+  const runs: RegistryRun[] = [];
+  if (existsSync(releasedRegistry)) runs.push(measureRegistry('semantic conventions v1.41.1, every domain', releasedRegistry));
+  for (const count of [1000, 3000, 10000, 30000]) {
+    const dir = syntheticRegistry(count);
+    try {
+      runs.push(measureRegistry(`synthetic, ${count} attributes`, dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return runs;
 }

@@ -9,7 +9,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { KIT_REGISTRY, setConventions, shutdownTelemetry } from '../src/index.ts';
 import { runMemoryChild, startCollector } from './child.ts';
-import { measureGenerator, type GeneratorTiming } from './generator.ts';
+import { measureGenerator, measureRegistries, type GeneratorTiming } from './generator.ts';
 import { byName, formatNs, measure, repeat, repeatAsync, type Measured } from './harness.ts';
 import { configureInProcess, configureOtlp } from './providers.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -207,6 +207,40 @@ function generator(): void {
     '| spec | metrics | time | per metric |',
     '| --- | --- | --- | --- |',
     ...timings.map((t) => `| ${t.label} | ${t.metrics} | ${t.medianMs.toFixed(1)} ms | ${(t.medianMs / t.metrics).toFixed(2)} ms |`),
+  );
+  registries();
+}
+
+/** The released registry and synthetic ones up to 30,000 attributes, each run in its own process. */
+function registries(): void {
+  const runs = measureRegistries(fileURLToPath(new URL('../../shared/reference/semconv/v1.41.1/model', import.meta.url)));
+  const released = runs.find((run) => run.label.startsWith('semantic conventions'));
+  if (released !== undefined) {
+    rows.push({
+      benchmark: '7. generator: the whole semantic conventions v1.41.1 (load, TypeScript, docs)',
+      measured: `${(released.renderMs / 1000).toFixed(2)} s, ${released.attributes} attributes, peak RSS ${released.renderMaxRssMb.toFixed(0)} MB`,
+      goal: '< 3 s',
+      met: released.renderMs < 3000,
+    });
+  }
+  const at = (count: number) => runs.find((run) => run.label === `synthetic, ${count} attributes`) as (typeof runs)[number];
+  const growth = at(30000).loadMs / at(3000).loadMs;
+  rows.push({
+    benchmark: '8. generator: loading 30,000 / 3,000 attributes',
+    measured: `${growth.toFixed(1)}× (30k: ${(at(30000).loadMs / 1000).toFixed(1)} s, peak RSS ${at(30000).loadMaxRssMb.toFixed(0)} MB)`,
+    goal: '≈ 10× (linear), < 300 MB',
+    met: growth <= 12 && at(30000).loadMaxRssMb < 300,
+  });
+  details.push(
+    '',
+    'Whole registries, each mode run 3 times in a fresh process: median time, largest peak RSS (the process\'s own, Node and the libraries included). "load" reads, resolves and validates; "generate" adds the TypeScript and the docs, in memory.',
+    '',
+    '| registry | attributes | load | peak RSS | generate | peak RSS | generate per attribute |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(
+      (r) =>
+        `| ${r.label} | ${r.attributes} | ${r.loadMs.toFixed(0)} ms | ${r.loadMaxRssMb.toFixed(0)} MB | ${r.renderMs.toFixed(0)} ms | ${r.renderMaxRssMb.toFixed(0)} MB | ${((r.renderMs * 1000) / r.attributes).toFixed(0)} µs |`,
+    ),
   );
 }
 

@@ -43,7 +43,7 @@ export const AGENT_EXECUTIONS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const agentExecutionsTotalRecorder = metricRecorder<AgentExecutionsTotalAttributes>(SCOPE, AGENT_EXECUTIONS_TOTAL_METRIC);
 
@@ -98,7 +98,7 @@ export const AGENT_TOOL_CALLS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_TOOL_NAME, property: 'toolName', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const agentToolCallsTotalRecorder = metricRecorder<AgentToolCallsTotalAttributes>(SCOPE, AGENT_TOOL_CALLS_TOTAL_METRIC);
 
@@ -146,7 +146,7 @@ export const AGENT_RETRIES_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_REASON, property: 'reason', required: true },
-  ]
+  ],
 };
 const agentRetriesTotalRecorder = metricRecorder<AgentRetriesTotalAttributes>(SCOPE, AGENT_RETRIES_TOTAL_METRIC);
 
@@ -193,7 +193,7 @@ export const AGENT_ERRORS_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
-  ]
+  ],
 };
 const agentErrorsTotalRecorder = metricRecorder<AgentErrorsTotalAttributes>(SCOPE, AGENT_ERRORS_TOTAL_METRIC);
 
@@ -240,7 +240,7 @@ export const AGENT_EXECUTION_DURATION_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
-  ]
+  ],
 };
 const agentExecutionDurationRecorder = metricRecorder<AgentExecutionDurationAttributes>(SCOPE, AGENT_EXECUTION_DURATION_METRIC);
 
@@ -287,7 +287,7 @@ export const AGENT_HISTORY_SIZE_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
-  ]
+  ],
 };
 const agentHistorySizeRecorder = metricRecorder<AgentHistorySizeAttributes>(SCOPE, AGENT_HISTORY_SIZE_METRIC);
 
@@ -335,7 +335,7 @@ export const LLM_TOKENS_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmTokensTotalRecorder = metricRecorder<LlmTokensTotalAttributes>(SCOPE, LLM_TOKENS_TOTAL_METRIC);
 
@@ -383,7 +383,7 @@ export const LLM_TOKENS_PROMPT_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmTokensPromptRecorder = metricRecorder<LlmTokensPromptAttributes>(SCOPE, LLM_TOKENS_PROMPT_METRIC);
 
@@ -431,7 +431,7 @@ export const LLM_TOKENS_COMPLETION_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmTokensCompletionRecorder = metricRecorder<LlmTokensCompletionAttributes>(SCOPE, LLM_TOKENS_COMPLETION_METRIC);
 
@@ -488,7 +488,7 @@ export const LLM_REQUESTS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const llmRequestsTotalRecorder = metricRecorder<LlmRequestsTotalAttributes>(SCOPE, LLM_REQUESTS_TOTAL_METRIC);
 
@@ -543,7 +543,7 @@ export const LLM_ERRORS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
-  ]
+  ],
 };
 const llmErrorsTotalRecorder = metricRecorder<LlmErrorsTotalAttributes>(SCOPE, LLM_ERRORS_TOTAL_METRIC);
 
@@ -590,7 +590,7 @@ export const LLM_REQUEST_DURATION_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmRequestDurationRecorder = metricRecorder<LlmRequestDurationAttributes>(SCOPE, LLM_REQUEST_DURATION_METRIC);
 
@@ -647,7 +647,7 @@ export const LLM_STREAMS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const llmStreamsTotalRecorder = metricRecorder<LlmStreamsTotalAttributes>(SCOPE, LLM_STREAMS_TOTAL_METRIC);
 
@@ -695,7 +695,7 @@ export const LLM_STREAM_CHUNKS_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmStreamChunksTotalRecorder = metricRecorder<LlmStreamChunksTotalAttributes>(SCOPE, LLM_STREAM_CHUNKS_TOTAL_METRIC);
 
@@ -742,7 +742,7 @@ export const LLM_STREAM_DURATION_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmStreamDurationRecorder = metricRecorder<LlmStreamDurationAttributes>(SCOPE, LLM_STREAM_DURATION_METRIC);
 
@@ -789,7 +789,7 @@ export const LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
-  ]
+  ],
 };
 const llmStreamTimeToFirstChunkRecorder = metricRecorder<LlmStreamTimeToFirstChunkAttributes>(SCOPE, LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC);
 
@@ -838,7 +838,7 @@ export const WORKFLOW_EXECUTIONS_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const workflowExecutionsTotalRecorder = metricRecorder<WorkflowExecutionsTotalAttributes>(SCOPE, WORKFLOW_EXECUTIONS_TOTAL_METRIC);
 
@@ -901,7 +901,7 @@ export const WORKFLOW_NODES_EXECUTED_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_NODE_NAME, property: 'nodeName', required: true },
     { spec: SPEC_METRIC_NODE_TYPE, property: 'nodeType', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
-  ]
+  ],
 };
 const workflowNodesExecutedRecorder = metricRecorder<WorkflowNodesExecutedAttributes>(SCOPE, WORKFLOW_NODES_EXECUTED_METRIC);
 
@@ -950,7 +950,7 @@ export const WORKFLOW_ERRORS_TOTAL_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
-  ]
+  ],
 };
 const workflowErrorsTotalRecorder = metricRecorder<WorkflowErrorsTotalAttributes>(SCOPE, WORKFLOW_ERRORS_TOTAL_METRIC);
 
@@ -989,7 +989,7 @@ export const WORKFLOW_EXECUTION_DURATION_METRIC: MetricDescriptor = {
   explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000],
   fields: [
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
-  ]
+  ],
 };
 const workflowExecutionDurationRecorder = metricRecorder<WorkflowExecutionDurationAttributes>(SCOPE, WORKFLOW_EXECUTION_DURATION_METRIC);
 
@@ -1044,7 +1044,7 @@ export const WORKFLOW_NODE_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_METRIC_NODE_NAME, property: 'nodeName', required: true },
     { spec: SPEC_METRIC_NODE_TYPE, property: 'nodeType', required: true },
-  ]
+  ],
 };
 const workflowNodeDurationRecorder = metricRecorder<WorkflowNodeDurationAttributes>(SCOPE, WORKFLOW_NODE_DURATION_METRIC);
 
@@ -1098,7 +1098,7 @@ export const WORKFLOW_ROUTER_DECISIONS_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_METRIC_ROUTER_NAME, property: 'routerName', required: true },
     { spec: SPEC_ROUTE, property: 'route', required: true },
-  ]
+  ],
 };
 const workflowRouterDecisionsRecorder = metricRecorder<WorkflowRouterDecisionsAttributes>(SCOPE, WORKFLOW_ROUTER_DECISIONS_METRIC);
 
@@ -1190,7 +1190,7 @@ export const GEN_AI_CLIENT_TOKEN_USAGE_METRIC: MetricDescriptor = {
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
     { spec: SPEC_GEN_AI_TOKEN_TYPE, property: 'genAiTokenType', required: true },
-  ]
+  ],
 };
 const genAiClientTokenUsageRecorder = metricRecorder<GenAiClientTokenUsageAttributes>(SCOPE, GEN_AI_CLIENT_TOKEN_USAGE_METRIC);
 
@@ -1286,7 +1286,7 @@ export const GEN_AI_CLIENT_OPERATION_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
     { spec: SPEC_ERROR_TYPE, property: 'errorType', required: false },
-  ]
+  ],
 };
 const genAiClientOperationDurationRecorder = metricRecorder<GenAiClientOperationDurationAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_DURATION_METRIC);
 
@@ -1367,7 +1367,7 @@ export const GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC: MetricDescripto
     { spec: SPEC_GEN_AI_REQUEST_MODEL, property: 'genAiRequestModel', required: false },
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
-  ]
+  ],
 };
 const genAiClientOperationTimeToFirstChunkRecorder = metricRecorder<GenAiClientOperationTimeToFirstChunkAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC);
 
@@ -1449,7 +1449,7 @@ export const GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC: MetricDescrip
     { spec: SPEC_GEN_AI_REQUEST_MODEL, property: 'genAiRequestModel', required: false },
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
-  ]
+  ],
 };
 const genAiClientOperationTimePerOutputChunkRecorder = metricRecorder<GenAiClientOperationTimePerOutputChunkAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC);
 

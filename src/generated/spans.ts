@@ -4,7 +4,6 @@ import { InstrumentedSpan, runInSpan, scopeTracer, startOtelSpan, type SpanDescr
 import { SPEC_AGENT_HISTORY_SIZE, SPEC_AGENT_NAME, SPEC_AGENT_RESULT_LENGTH, SPEC_AGENT_RETRIES, SPEC_AGENT_TOOL_CALLS, SPEC_AGENT_TYPE, SPEC_ERROR_MESSAGE, SPEC_ERROR_TYPE, SPEC_GEN_AI_AGENT_DESCRIPTION, SPEC_GEN_AI_AGENT_ID, SPEC_GEN_AI_AGENT_NAME, SPEC_GEN_AI_AGENT_VERSION, SPEC_GEN_AI_CONVERSATION_ID, SPEC_GEN_AI_DATA_SOURCE_ID, SPEC_GEN_AI_INPUT_MESSAGES, SPEC_GEN_AI_OPERATION_NAME, SPEC_GEN_AI_OUTPUT_MESSAGES, SPEC_GEN_AI_OUTPUT_TYPE, SPEC_GEN_AI_PROVIDER_NAME, SPEC_GEN_AI_REQUEST_CHOICE_COUNT, SPEC_GEN_AI_REQUEST_FREQUENCY_PENALTY, SPEC_GEN_AI_REQUEST_MAX_TOKENS, SPEC_GEN_AI_REQUEST_MODEL, SPEC_GEN_AI_REQUEST_PRESENCE_PENALTY, SPEC_GEN_AI_REQUEST_SEED, SPEC_GEN_AI_REQUEST_STOP_SEQUENCES, SPEC_GEN_AI_REQUEST_STREAM, SPEC_GEN_AI_REQUEST_TEMPERATURE, SPEC_GEN_AI_REQUEST_TOP_K, SPEC_GEN_AI_REQUEST_TOP_P, SPEC_GEN_AI_RESPONSE_FINISH_REASONS, SPEC_GEN_AI_RESPONSE_ID, SPEC_GEN_AI_RESPONSE_MODEL, SPEC_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, SPEC_GEN_AI_SYSTEM_INSTRUCTIONS, SPEC_GEN_AI_TOOL_CALL_ARGUMENTS, SPEC_GEN_AI_TOOL_CALL_ID, SPEC_GEN_AI_TOOL_CALL_RESULT, SPEC_GEN_AI_TOOL_DEFINITIONS, SPEC_GEN_AI_TOOL_DESCRIPTION, SPEC_GEN_AI_TOOL_NAME, SPEC_GEN_AI_TOOL_TYPE, SPEC_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, SPEC_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, SPEC_GEN_AI_USAGE_INPUT_TOKENS, SPEC_GEN_AI_USAGE_OUTPUT_TOKENS, SPEC_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, SPEC_GEN_AI_WORKFLOW_NAME, SPEC_LLM_MODEL, SPEC_LLM_OPERATION, SPEC_LLM_PROVIDER, SPEC_LLM_REQUEST_CONTENT, SPEC_LLM_RESPONSE_CONTENT, SPEC_LLM_RESPONSE_RECEIVED, SPEC_LLM_STREAM_CHUNKS, SPEC_LLM_STREAM_COMPLETED, SPEC_LLM_STREAM_DURATION_MS, SPEC_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS, SPEC_LLM_TEMPERATURE, SPEC_LLM_USAGE_COMPLETION_TOKENS, SPEC_LLM_USAGE_PROMPT_TOKENS, SPEC_LLM_USAGE_TOTAL_TOKENS, SPEC_NODE_EXECUTION_TIME_MS, SPEC_NODE_NAME, SPEC_NODE_TYPE, SPEC_ROUTER_DECISION, SPEC_ROUTER_NAME, SPEC_SERVER_ADDRESS, SPEC_SERVER_PORT, SPEC_TOOL_NAME, SPEC_TOOL_RESULT_LENGTH, SPEC_WORKFLOW_NAME, SPEC_WORKFLOW_NODE_COUNT, SPEC_WORKFLOW_RESULT_LENGTH, type ErrorTypeValue, type GenAiOperationNameValue, type GenAiOutputTypeValue, type GenAiProviderNameValue, type LlmOperationValue } from './attributes.ts';
 import { SCOPE } from './scope.ts';
 const tracer = scopeTracer(SCOPE);
-
 /** Attributes known when `agent.{agent.name}.run` starts. */
 export interface AgentRunSpanAttributes {
   /**
@@ -78,7 +77,7 @@ export const AGENT_RUN_SPAN: SpanDescriptor<AgentRunSpanAttributes> = {
     { spec: SPEC_AGENT_HISTORY_SIZE, property: 'agentHistorySize', required: false },
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
   ],
-  name: (attributes) => `agent.${attributes.agentName}.run`
+  name: (attributes) => `agent.${attributes.agentName}.run`,
 };
 
 /**
@@ -191,7 +190,7 @@ export const AGENT_TOOL_SPAN: SpanDescriptor<AgentToolSpanAttributes> = {
     { spec: SPEC_TOOL_RESULT_LENGTH, property: 'toolResultLength', required: false },
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
   ],
-  name: (attributes) => `agent.tool.${attributes.toolName}`
+  name: (attributes) => `agent.tool.${attributes.toolName}`,
 };
 
 /**
@@ -342,7 +341,7 @@ export const LLM_GENERATE_SPAN: SpanDescriptor<LlmGenerateSpanAttributes> = {
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
     { spec: { ...SPEC_ERROR_MESSAGE, onError: 'message' }, property: 'errorMessage', required: false },
   ],
-  name: (attributes) => `llm.${attributes.llmProvider}.generate`
+  name: (attributes) => `llm.${attributes.llmProvider}.generate`,
 };
 
 /**
@@ -574,7 +573,7 @@ export const LLM_STREAM_SPAN: SpanDescriptor<LlmStreamSpanAttributes> = {
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
     { spec: { ...SPEC_ERROR_MESSAGE, onError: 'message' }, property: 'errorMessage', required: false },
   ],
-  name: (attributes) => `llm.${attributes.llmProvider}.stream`
+  name: (attributes) => `llm.${attributes.llmProvider}.stream`,
 };
 
 /**
@@ -744,7 +743,7 @@ export const WORKFLOW_RUN_SPAN: SpanDescriptor<WorkflowRunSpanAttributes> = {
     { spec: SPEC_WORKFLOW_RESULT_LENGTH, property: 'workflowResultLength', required: false },
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
   ],
-  name: (attributes) => `workflow.${attributes.workflowName}`
+  name: (attributes) => `workflow.${attributes.workflowName}`,
 };
 
 /**
@@ -842,7 +841,7 @@ export const WORKFLOW_NODE_SPAN: SpanDescriptor<WorkflowNodeSpanAttributes> = {
     { spec: SPEC_NODE_EXECUTION_TIME_MS, property: 'nodeExecutionTimeMs', required: false },
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
   ],
-  name: (attributes) => `workflow.node.${attributes.nodeName}`
+  name: (attributes) => `workflow.node.${attributes.nodeName}`,
 };
 
 /**
@@ -939,7 +938,7 @@ export const WORKFLOW_ROUTER_SPAN: SpanDescriptor<WorkflowRouterSpanAttributes> 
     { spec: SPEC_ROUTER_DECISION, property: 'routerDecision', required: false },
     { spec: { ...SPEC_ERROR_TYPE, onError: 'type' }, property: 'errorType', required: false },
   ],
-  name: (attributes) => `workflow.router.${attributes.routerName}`
+  name: (attributes) => `workflow.router.${attributes.routerName}`,
 };
 
 /**
@@ -1268,7 +1267,7 @@ export const GEN_AI_INFERENCE_CLIENT_SPAN: SpanDescriptor<GenAiInferenceClientSp
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_REQUEST_TOP_K, property: 'genAiRequestTopK', required: false },
   ],
-  name: (attributes) => `gen_ai.inference.client`
+  name: (attributes) => `gen_ai.inference.client`,
 };
 
 /**
@@ -1805,7 +1804,7 @@ export const GEN_AI_INVOKE_AGENT_INTERNAL_SPAN: SpanDescriptor<GenAiInvokeAgentI
     { spec: SPEC_GEN_AI_DATA_SOURCE_ID, property: 'genAiDataSourceId', required: false },
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
   ],
-  name: (attributes) => `gen_ai.invoke_agent.internal`
+  name: (attributes) => `gen_ai.invoke_agent.internal`,
 };
 
 /**
@@ -2142,7 +2141,7 @@ export const GEN_AI_EXECUTE_TOOL_INTERNAL_SPAN: SpanDescriptor<GenAiExecuteToolI
     { spec: SPEC_GEN_AI_TOOL_CALL_RESULT, property: 'genAiToolCallResult', required: false },
     { spec: SPEC_ERROR_TYPE, property: 'errorType', required: false },
   ],
-  name: (attributes) => `gen_ai.execute_tool.internal`
+  name: (attributes) => `gen_ai.execute_tool.internal`,
 };
 
 /**
@@ -2303,7 +2302,7 @@ export const GEN_AI_INVOKE_WORKFLOW_INTERNAL_SPAN: SpanDescriptor<GenAiInvokeWor
     { spec: SPEC_GEN_AI_INPUT_MESSAGES, property: 'genAiInputMessages', required: false },
     { spec: SPEC_GEN_AI_OUTPUT_MESSAGES, property: 'genAiOutputMessages', required: false },
   ],
-  name: (attributes) => `gen_ai.invoke_workflow.internal`
+  name: (attributes) => `gen_ai.invoke_workflow.internal`,
 };
 
 /**
