@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Project } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,4 +30,29 @@ describe('generated types', () => {
     const markers = readFileSync(FIXTURE, 'utf8').match(/^\s*\/\/ @ts-expect-error /gm) ?? [];
     expect(markers).toHaveLength(12);
   });
+});
+
+describe('open enums in an editor', () => {
+  it('offer their known members as completions and accept other strings; closed ones refuse them', () => {
+    const project = new Project({ tsConfigFilePath: join(ROOT, 'test/types/tsconfig.json'), skipAddingFilesFromTsConfig: true });
+    const text = [
+      "import { recordGenAiClientTokenUsage, recordLlmRequestsTotal } from '../../../src/generated/index.ts';",
+      "recordGenAiClientTokenUsage(1, { genAiOperationName: 'chat', genAiProviderName: 'ollama', genAiTokenType: '' });",
+      "recordLlmRequestsTotal(1, { model: 'm', provider: 'p', status: '' });",
+    ].join('\n');
+    const file = project.createSourceFile(join(ROOT, 'test/types/fixtures/completion.ts'), text, { overwrite: true });
+    const completionsAt = (marker: string): string[] => {
+      const position = text.indexOf(marker) + marker.length;
+      return (project.getLanguageService().compilerObject.getCompletionsAtPosition(file.getFilePath(), position, {})?.entries ?? []).map((entry) => entry.name);
+    };
+    // Inside the quotes of an open enum: its members are offered (and 'ollama' above compiled).
+    expect(completionsAt("genAiTokenType: '")).toEqual(expect.arrayContaining(['input', 'output']));
+    expect(completionsAt("status: '")).toEqual(expect.arrayContaining(['start', 'success', 'error']));
+    // The open enum took '' and 'ollama'; only the closed one refuses its empty string.
+    const messages = project
+      .getPreEmitDiagnostics()
+      .filter((d) => d.getSourceFile()?.getFilePath() === file.getFilePath())
+      .map((d) => { const m = d.getMessageText(); return typeof m === 'string' ? m : m.getMessageText(); });
+    expect(messages).toEqual([expect.stringMatching(/'""' is not assignable to type 'StatusValue'/)]);
+  }, 60_000);
 });
