@@ -44,6 +44,7 @@ import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_HOST_NAME } from '@opentelemetry/sema
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
 import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
+import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { redact, safeDiagLogger } from './redaction.ts';
 import {
   TelemetryConfigError,
@@ -80,6 +81,8 @@ interface Session {
   readonly meterProvider: MeterProvider;
   readonly metricPipeline: MetricPipeline;
   readonly spanPipeline: SpanPipeline;
+  /** The OTLP exporters' connections, ended once the shutdown bound has passed. */
+  readonly sockets: GrpcSocketTracker;
   readonly diagLogger: DiagLogger;
   /** Set by the swap. */
   sdk: NodeSDK | undefined;
@@ -119,18 +122,20 @@ function buildSession(config: ResolvedTelemetryConfig): Session {
   const resource = buildResource(config);
   let step = 'the metric exporters';
   let metricPipeline: MetricPipeline | undefined;
+  const sockets = new GrpcSocketTracker();
   try {
-    metricPipeline = buildMetricPipeline(config);
+    metricPipeline = buildMetricPipeline(config, sockets);
     step = 'metricReaders';
     const meterProvider = new MeterProvider({ resource, readers: [...metricPipeline.readers] });
     step = 'the span exporters';
-    const spanPipeline = buildSpanPipeline(config, meterProvider);
+    const spanPipeline = buildSpanPipeline(config, meterProvider, sockets);
     return {
       config,
       resource,
       meterProvider,
       metricPipeline,
       spanPipeline,
+      sockets,
       diagLogger: safeDiagLogger(config.diagLogger ?? new DiagConsoleLogger(), config.secretValues),
       sdk: undefined,
       binding: undefined,
@@ -249,6 +254,7 @@ function stopInBackground(session: Session): Promise<void> {
 /** Ends everything of a session that may still hold a timer or a socket. */
 function abandon(session: Session): void {
   session.spanPipeline.retryQueue?.abandon();
+  session.sockets.destroyAll();
 }
 
 /**

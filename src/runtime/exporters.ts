@@ -28,6 +28,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
+import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { RetryingSpanExporter } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
 
@@ -65,10 +66,11 @@ export interface SpanPipeline {
  * providers: spans get real ids (context propagation, log correlation) and
  * custom instruments work, they are just not sent anywhere.
  */
-export function buildMetricPipeline(config: ResolvedTelemetryConfig): MetricPipeline {
+export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: GrpcSocketTracker): MetricPipeline {
   const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
-    exporters.push(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders) }));
+    const credentials = sockets.credentialsFor(config.otlpEndpoint, 'METRICS');
+    exporters.push(sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials })));
   }
   if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
   const readers: IMetricReader[] = [
@@ -85,13 +87,14 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig): MetricPipe
   return readers.length > 0 ? { readers, exportsMetrics: true } : { readers: [new UnexportedMetricReader()], exportsMetrics: false };
 }
 
-export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider: MeterProvider): SpanPipeline {
+export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider: MeterProvider, sockets: GrpcSocketTracker): SpanPipeline {
   const selfObs = config.selfMetrics ? meterProvider : undefined;
   const processors: SpanProcessor[] = [];
   let retryQueue: RetryingSpanExporter | undefined;
   if (config.otlpEndpoint !== undefined) {
-    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), selfObsMeterProvider: selfObs };
-    retryQueue = new RetryingSpanExporter(new OTLPTraceExporter(otlpOptions), {
+    const credentials = sockets.credentialsFor(config.otlpEndpoint, 'TRACES');
+    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs };
+    retryQueue = new RetryingSpanExporter(sockets.adopt(new OTLPTraceExporter(otlpOptions)), {
       maxSpans: config.retryQueueMaxSpans,
       maxBytes: config.retryQueueMaxBytes,
       maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,

@@ -16,7 +16,9 @@ import { TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from
 import { describe, expect, it, vi } from 'vitest';
 import { ATTR_LLM_REQUEST_CONTENT } from '../../src/generated/attributes.ts';
 import { SCOPE_NAME, SCOPE_VERSION } from '../../src/generated/scope.ts';
+import { recordLlmRequestsTotal } from '../../src/generated/metrics.ts';
 import { traceLlmCall } from '../../src/instrumentation/llm.ts';
+import { traceToolCall, wrapToolCall } from '../../src/instrumentation/tool.ts';
 import { currentBinding } from '../../src/runtime/binding.ts';
 import {
   configureTelemetry,
@@ -185,6 +187,51 @@ describe('configureTelemetry twice', () => {
     expect(currentBinding()).toBe(binding);
   });
 
+  it('keeps the running session exactly as it was when the new one cannot start (a metric reader already bound)', async () => {
+    const diagnostics = captureDiagLines();
+    const running = recordingProcessor();
+    const boundReader = new RecordingMetricReader();
+    configureTelemetry({
+      diagLogger: diagnostics.logger,
+      logLevel: 'warn',
+      serviceName: 'running',
+      spanProcessors: [running.processor],
+      metricReaders: [boundReader],
+      conventions: 'flo',
+      captureContent: { enabled: true, redact: (text) => text.toUpperCase() },
+    });
+    const binding = currentBinding();
+    const replacement = recordingProcessor();
+    const failing = () =>
+      configureTelemetry({
+        ...quiet,
+        serviceName: 'replacement',
+        spanProcessors: [replacement.processor],
+        // Already bound to the running session's MeterProvider: the new one cannot take it.
+        metricReaders: [boundReader],
+        conventions: 'gen_ai',
+        captureContent: false,
+      });
+    expect(failing).toThrow(TelemetryConfigError);
+    expect(failing).toThrow(/metricReaders could not be set up/);
+
+    // Same binding object: providers, conventions and content capture together.
+    expect(currentBinding()).toBe(binding);
+    expect(binding?.conventions).toBe('flo');
+    expect(binding?.contentCapture.enabled).toBe(true);
+    expect(isTelemetryConfigured()).toBe(true);
+    await traceLlmCall({ provider: 'openai', model: 'gpt-4o', prompt: 'still here' }, async () => 'ok');
+    getTracer()?.startSpan('after.failed.reconfigure').end();
+    expect(running.ended).toEqual(['llm.openai.generate', 'after.failed.reconfigure']);
+    expect(running.processor.onEnd.mock.calls[0]?.[0].attributes[ATTR_LLM_REQUEST_CONTENT]).toBe('STILL HERE');
+    expect(running.processor.shutdown).not.toHaveBeenCalled();
+    expect(replacement.processor.onStart).not.toHaveBeenCalled();
+    // The running session's logger and level are still the ones in force.
+    diag.warn('still the running logger');
+    expect(diagnostics.text()).toContain('still the running logger');
+    expect((await boundReader.collect()).resourceMetrics.scopeMetrics.length).toBeGreaterThan(0);
+  });
+
   it('survives many cycles without leaking global registrations', async () => {
     const diagnostics = captureDiagLines();
     for (let cycle = 0; cycle < 5; cycle += 1) {
@@ -322,6 +369,58 @@ describe('foreign OpenTelemetry globals', () => {
     } finally {
       trace.disable();
     }
+  });
+});
+
+describe('a diagLogger that throws', () => {
+  it('never makes configureTelemetry, a recorder or a helper throw, nor changes what a wrapped function returns', async () => {
+    const explode = () => {
+      throw new Error('logger down');
+    };
+    const logger = { error: explode, warn: explode, info: explode, debug: explode, verbose: explode };
+    const handle = configureTelemetry({
+      diagLogger: logger,
+      logLevel: 'all',
+      // Warnings at configure time: a path in the endpoint, and a closed port behind it.
+      otlpEndpoint: 'http://127.0.0.1:1/v1/traces',
+      metricExportIntervalMillis: 50,
+      shutdownTimeoutMillis: 500,
+    });
+    expect(handle).toBeDefined();
+    const untyped = recordLlmRequestsTotal as unknown as (value: number, attributes: Record<string, unknown>) => void;
+    expect(() => untyped(Number.NaN, { model: 42 })).not.toThrow();
+    await expect(traceLlmCall({ provider: 'openai', model: 'gpt-4o' }, async () => 'answer', { usage: () => explode() })).resolves.toBe('answer');
+    expect(() => traceToolCall({ name: 't' }, () => 7)).not.toThrow();
+    expect(wrapToolCall(() => explode(), (x: number) => x * 2)(21)).toBe(42);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await expect(shutdownTelemetry()).resolves.toBeUndefined();
+  });
+});
+
+describe('OTEL_SDK_DISABLED with a value other than true or false', () => {
+  it('warns and counts as false: telemetry starts', async () => {
+    process.env.OTEL_SDK_DISABLED = 'yes';
+    const diagnostics = captureDiagLines();
+    expect(configureTelemetry({ diagLogger: diagnostics.logger })).toBeDefined();
+    expect(isTelemetryConfigured()).toBe(true);
+    expect(diagnostics.text()).toContain('OTEL_SDK_DISABLED="yes" is neither true nor false; telemetry stays enabled');
+  });
+});
+
+describe('errorMessages', () => {
+  it('is part of the session: a failed call records what the configured policy allows', async () => {
+    const { processor } = recordingProcessor();
+    configureTelemetry({ ...quiet, spanProcessors: [processor] });
+    expect(currentBinding()?.errorMessages).toBe('with-content');
+    await traceLlmCall({ provider: 'openai', model: 'gpt-4o' }, async () => {
+      throw new Error('completion: my password is hunter2');
+    }).catch(() => {});
+    const span = processor.onEnd.mock.calls[0]?.[0];
+    expect(JSON.stringify(span?.events)).not.toContain('hunter2');
+    expect(span?.status.message).toBeUndefined();
+
+    configureTelemetry({ ...quiet, spanProcessors: [processor], errorMessages: 'always' });
+    expect(currentBinding()?.errorMessages).toBe('always');
   });
 });
 
