@@ -33,7 +33,6 @@ import {
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 
 export interface RetryQueueOptions {
   /** Spans held at most; 0 turns the queue off (each batch is exported once, as without it). */
@@ -71,6 +70,8 @@ interface Entry {
 /** gRPC status codes the OTLP specification calls retryable. */
 const RETRYABLE_GRPC_CODES: ReadonlySet<number> = new Set([1, 4, 8, 10, 11, 14, 15]);
 const COMPONENT_TYPE = 'flo_retry_queue';
+/** The meter of the kit's own component, as SDK packages name theirs (`@opentelemetry/sdk-trace`): not the spec's scope. */
+export const SELF_METRICS_SCOPE = '@flo-ai/telemetry-kit';
 let components = 0;
 
 export class RetryingSpanExporter implements SpanExporter {
@@ -101,7 +102,7 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#initialBackoff = options.initialBackoffMillis ?? 500;
     this.#maxBackoff = options.maxBackoffMillis ?? 5_000;
     this.#backoff = this.#initialBackoff;
-    const meter = options.meterProvider?.getMeter(SCOPE_NAME, SCOPE_VERSION) ?? createNoopMeter();
+    const meter = options.meterProvider?.getMeter(SELF_METRICS_SCOPE) ?? createNoopMeter();
     this.#attributes = { [ATTR_OTEL_COMPONENT_TYPE]: COMPONENT_TYPE, [ATTR_OTEL_COMPONENT_NAME]: `${COMPONENT_TYPE}/${components++}` };
     this.#processed = meter.createCounter(METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED, {
       unit: '{span}',
