@@ -5,9 +5,11 @@
  * time; a failed request is retried with exponential backoff until the
  * collector answers again.
  *
- * - Bounded by spans and by (estimated) bytes. When a new batch would exceed
- *   either bound, the *oldest* spans are dropped: after an outage the most
- *   recent telemetry is the most useful. Every dropped span is counted.
+ * - Bounded by spans and by (estimated) bytes of the spans waiting, plus the
+ *   one request in flight. When a new batch would exceed either bound, the
+ *   *oldest* spans are dropped: after an outage the most recent telemetry is
+ *   the most useful. A failed request goes back to the front, so its spans
+ *   are the first dropped when the queue is full. Every drop is counted.
  * - Failures the collector calls permanent (gRPC INVALID_ARGUMENT,
  *   UNAUTHENTICATED, PERMISSION_DENIED, …) are not retried: the batch is
  *   dropped and counted, as the OTLP specification asks.
@@ -85,6 +87,7 @@ export class RetryingSpanExporter implements SpanExporter {
   #queue: Entry[] = [];
   #head = 0;
   #inFlight: Entry[] = [];
+  /** Bytes of the waiting spans, not of the request in flight. */
   #bytes = 0;
   #backoff: number;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -124,7 +127,8 @@ export class RetryingSpanExporter implements SpanExporter {
 
   get stats(): RetryQueueStats {
     const { dropped, ...counts } = this.#stats;
-    return { ...counts, dropped: { ...dropped }, queued: this.#queued(), queuedBytes: this.#bytes };
+    const inFlightBytes = this.#inFlight.reduce((sum, entry) => sum + entry.bytes, 0);
+    return { ...counts, dropped: { ...dropped }, queued: this.#queued(), queuedBytes: this.#bytes + inFlightBytes };
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -182,18 +186,22 @@ export class RetryingSpanExporter implements SpanExporter {
     }
     this.#queue = [];
     this.#head = 0;
-    this.#bytes = this.#inFlight.reduce((sum, entry) => sum + entry.bytes, 0);
+    this.#bytes = 0;
     this.#wakeIdle();
   }
 
   #queued(): number {
-    return this.#queue.length - this.#head + this.#inFlight.length;
+    return this.#waiting() + this.#inFlight.length;
+  }
+
+  #waiting(): number {
+    return this.#queue.length - this.#head;
   }
 
   /** Drops the oldest waiting spans until both bounds hold again. */
   #trim(): void {
     let dropped = 0;
-    while (this.#head < this.#queue.length && (this.#queued() > this.#maxSpans || this.#bytes > this.#maxBytes)) {
+    while (this.#head < this.#queue.length && (this.#waiting() > this.#maxSpans || this.#bytes > this.#maxBytes)) {
       this.#bytes -= (this.#queue[this.#head] as Entry).bytes;
       this.#head += 1;
       dropped += 1;
@@ -228,6 +236,7 @@ export class RetryingSpanExporter implements SpanExporter {
     const batch = this.#queue.slice(this.#head, end);
     this.#head = end;
     this.#inFlight = batch;
+    this.#bytes -= batch.reduce((sum, entry) => sum + entry.bytes, 0);
     this.#compact();
     let settled = false;
     const done = (result: ExportResult): void => {
@@ -249,7 +258,6 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#inFlight = [];
     const bytes = batch.reduce((sum, entry) => sum + entry.bytes, 0);
     if (result.code === ExportResultCode.SUCCESS) {
-      this.#bytes -= bytes;
       this.#stats.delivered += batch.length;
       this.#processed.add(batch.length, this.#attributes);
       this.#backoff = this.#initialBackoff;
@@ -257,20 +265,19 @@ export class RetryingSpanExporter implements SpanExporter {
       return;
     }
     if (this.#closed) {
-      this.#bytes -= bytes;
       this.#drop(batch.length, 'shutdown');
       this.#wakeIdle();
       return;
     }
     if (!isRetryable(result.error)) {
-      this.#bytes -= bytes;
       this.#drop(batch.length, 'export_rejected');
       diag.warn(`telemetry retry queue: the collector rejected ${batch.length} spans for good (${describeError(result.error)}); dropped`);
       this.#pump();
       return;
     }
-    // Back at the front, oldest first; then the bounds, which may drop exactly these.
+    // Back at the front, oldest first; then the bounds, which drop these first.
     this.#queue.splice(this.#head, 0, ...batch);
+    this.#bytes += bytes;
     this.#stats.retries += 1;
     this.#trim();
     const delay = this.#backoff * (0.8 + Math.random() * 0.4);
