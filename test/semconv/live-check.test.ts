@@ -280,6 +280,15 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
       }).toEqual({ 'span names': [], 'span and event attributes': [], 'metric names': [], 'metric attributes': [] });
     });
 
+    it('the resource names the environment deployment.environment.name, not the deprecated deployment.environment', () => {
+      // One session, one resource: every span and metric carries the same.
+      const resource = run('gen_ai', KIT).spans[0]!.resource.attributes;
+      expect({ 'deployment.environment.name': resource['deployment.environment.name'], 'deployment.environment': resource['deployment.environment'] }).toEqual({
+        'deployment.environment.name': 'ci',
+        'deployment.environment': undefined,
+      });
+    });
+
     it('the failed LLM call is in gen_ai.client.operation.duration with its error.type', () => {
       const points = kitPoints(run('gen_ai', KIT).metrics).filter((p) => p.metric === 'gen_ai.client.operation.duration');
       expect(points.map((p) => p.attributes['error.type'])).toContain('RateLimitError');
@@ -340,6 +349,7 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
     const diagnostics = captureDiagLines();
     configureTelemetry({
       serviceName: 'flo-live-check',
+      environment: 'ci',
       otlpEndpoint: check.endpoint,
       conventions: mode,
       captureContent: true,
