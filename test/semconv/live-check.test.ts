@@ -23,7 +23,7 @@
  *
  * Locally the test skips, saying why, without Weaver or the pinned v1.41.1 registry; in CI it fails.
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -153,7 +153,7 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
         delete process.env[name];
       }
     }
-    spec = loadSpec('semconv');
+    spec = loadSpec(join(REPO_ROOT, 'semconv'));
     // Registries resolve in parallel; each run then has its own receiver, so reports never mix.
     const started = await Promise.allSettled(
       RUNS.map(({ target }) => startLiveCheck({ weaver: weaver!, registry: target.registry, label: target.label, includeUnreferenced: target.includeUnreferenced })),
