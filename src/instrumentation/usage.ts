@@ -15,7 +15,22 @@
  *                            totalTokenCount, thoughtsTokenCount, cachedContentTokenCount
  *   Ollama                   prompt_eval_count / eval_count (final chunk when streaming)
  *   the kit's own shape      usage.promptTokens / completionTokens / totalTokens (also
- *                            inputTokens / outputTokens), so a framework can return it
+ *                            inputTokens / outputTokens, reasoningTokens), so a framework
+ *                            can return it
+ *
+ * Reasoning tokens (part of the completion everywhere), read only by the
+ * `…WithReasoning` readers, so `extractUsage` and `reportedUsage` report what
+ * they always did:
+ *   OpenAI Chat Completions  usage.completion_tokens_details.reasoning_tokens
+ *   OpenAI Responses API     usage.output_tokens_details.reasoning_tokens
+ *   Anthropic Messages       usage.output_tokens_details.thinking_tokens (also in
+ *                            message_start and message_delta stream events)
+ *   Gemini                   usageMetadata.thoughtsTokenCount
+ *   Ollama                   not reported
+ *   the kit's own shape      usage.reasoningTokens
+ * A provider's reasoning count is kept only when positive: OpenAI reports 0
+ * for every model that does not reason, which says nothing about the call.
+ * A count in the kit's own shape is kept as given.
  *
  * Prompt tokens include cached tokens everywhere (the GenAI convention says
  * input tokens SHOULD include cached ones), so Anthropic's cache counts are
@@ -35,6 +50,8 @@ export interface Usage {
   readonly cacheReadTokens?: number;
   /** Prompt tokens written to the provider's cache (already counted in promptTokens). */
   readonly cacheCreationTokens?: number;
+  /** Completion tokens spent on reasoning or thinking (already counted in completionTokens). */
+  readonly reasoningTokens?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -42,6 +59,22 @@ type Json = Record<string, unknown>;
 /** The usage a response reports, or undefined when it reports none. Never throws. */
 export function extractUsage(response: unknown): Usage | undefined {
   return completed(reportedUsage(response));
+}
+
+/** `extractUsage` plus `reasoningTokens` (see the header). Never throws. */
+export function extractUsageWithReasoning(response: unknown): Usage | undefined {
+  return completed(reportedUsageWithReasoning(response));
+}
+
+/** `reportedUsage` plus `reasoningTokens`, for stream chunks. Never throws. */
+export function reportedUsageWithReasoning(response: unknown): Usage | undefined {
+  try {
+    const usage = readUsage(response);
+    const reasoning = readReasoning(response);
+    return reasoning === undefined ? usage : { ...usage, reasoningTokens: reasoning };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -76,6 +109,7 @@ export function checkedUsage(usage: Usage | undefined): Usage | undefined {
     totalTokens: count(usage.totalTokens),
     cacheReadTokens: count(usage.cacheReadTokens),
     cacheCreationTokens: count(usage.cacheCreationTokens),
+    reasoningTokens: count(usage.reasoningTokens),
   });
 }
 
@@ -143,8 +177,29 @@ function fromOllama(response: Json): Usage | undefined {
   return nonEmpty({ promptTokens: count(response.prompt_eval_count), completionTokens: count(response.eval_count) });
 }
 
+function readReasoning(response: unknown): number | undefined {
+  if (!isObject(response)) return undefined;
+  if (isObject(response.usageMetadata)) return positive(count(response.usageMetadata.thoughtsTokenCount));
+  const usage = isObject(response.usage) ? response.usage : isObject(response.message) && isObject(response.message.usage) ? response.message.usage : undefined;
+  if (usage === undefined) return undefined;
+  return first(
+    positive(detail(usage.completion_tokens_details, 'reasoning_tokens')),
+    positive(detail(usage.output_tokens_details, 'reasoning_tokens')),
+    positive(detail(usage.output_tokens_details, 'thinking_tokens')),
+    count(usage.reasoningTokens),
+  );
+}
+
 function cachedTokens(details: unknown): number | undefined {
-  return isObject(details) ? count(details.cached_tokens) : undefined;
+  return detail(details, 'cached_tokens');
+}
+
+function detail(details: unknown, field: string): number | undefined {
+  return isObject(details) ? count(details[field]) : undefined;
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
 }
 
 /** A token count is a non-negative whole number; anything else (null, NaN, "12") counts as not reported. */
