@@ -92,6 +92,8 @@ export class RetryingSpanExporter implements SpanExporter {
   #backoff: number;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Set from the first failed request until one succeeds again: one warning per outage, not one per retry. */
+  #failingSince: number | undefined;
   #idleWaiters: Array<() => void> = [];
   #stats = { accepted: 0, delivered: 0, retries: 0, dropped: { queueFull: 0, rejected: 0, shutdown: 0 } };
   readonly #processed: Counter;
@@ -258,6 +260,10 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#inFlight = [];
     const bytes = batch.reduce((sum, entry) => sum + entry.bytes, 0);
     if (result.code === ExportResultCode.SUCCESS) {
+      if (this.#failingSince !== undefined) {
+        diag.info(`telemetry retry queue: the collector answers again after ${Math.round((Date.now() - this.#failingSince) / 1000)} s; sending what was held`);
+        this.#failingSince = undefined;
+      }
       this.#stats.delivered += batch.length;
       this.#processed.add(batch.length, this.#attributes);
       this.#backoff = this.#initialBackoff;
@@ -274,6 +280,10 @@ export class RetryingSpanExporter implements SpanExporter {
       diag.warn(`telemetry retry queue: the collector rejected ${batch.length} spans for good (${describeError(result.error)}); dropped`);
       this.#pump();
       return;
+    }
+    if (this.#failingSince === undefined) {
+      this.#failingSince = Date.now();
+      diag.warn(`telemetry retry queue: export failed (${describeError(result.error)}); holding spans and retrying until the collector answers`);
     }
     // Back at the front, oldest first; then the bounds, which drop these first.
     this.#queue.splice(this.#head, 0, ...batch);
