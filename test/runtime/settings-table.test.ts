@@ -30,7 +30,7 @@ describe('the settings table', () => {
     const publicNames = names.filter((name) => SETTINGS[name].visibility === 'public');
     expect(Object.keys(shown).sort()).toEqual([...publicNames, 'otlpHeaderNames', 'metricExportTimeoutMillis'].sort());
     for (const name of publicNames) {
-      if (name !== 'captureContent') expect(shown[name]).toEqual(TELEMETRY_DEFAULTS[name]);
+      if (name !== 'captureContent') expect((shown as Record<string, unknown>)[name]).toEqual(TELEMETRY_DEFAULTS[name]);
     }
     expect(shown).not.toHaveProperty('otlpHeaders');
     expect(shown).not.toHaveProperty('diagLogger');
