@@ -40,7 +40,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
-import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
 import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
@@ -174,9 +174,19 @@ function swapIn(next: Session): void {
     instrumentations: [],
   });
   diag.setLogger(next.diagLogger, { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
-  sdk.start();
-  metrics.setGlobalMeterProvider(next.meterProvider);
   next.sdk = sdk;
+  try {
+    // Everything that can fail was built already; with the kit's own providers this only registers globals.
+    sdk.start();
+    metrics.setGlobalMeterProvider(next.meterProvider);
+  } catch (error) {
+    // Not expected; if it happens, telemetry is off rather than half on, and both sessions are stopped.
+    releaseApiGlobals();
+    void stopInBackground(next);
+    if (previous !== undefined) void stopInBackground(previous);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TelemetryConfigError('configureTelemetry()', `could not start the OpenTelemetry SDK: ${redact(message, config.secretValues)}`);
+  }
   next.binding = bindProviders({
     tracerProvider: trace.getTracerProvider(),
     meterProvider: metrics.getMeterProvider(),
@@ -353,8 +363,10 @@ function buildResource(config: ResolvedTelemetryConfig): Resource {
       resourceFromAttributes({
         [ATTR_SERVICE_NAME]: config.serviceName,
         [ATTR_SERVICE_VERSION]: config.serviceVersion,
+        // Only the current key: `deployment.environment` is deprecated in the semantic conventions
+        // (a violation for Weaver's live-check). Dashboards that still query it can have it back
+        // through additionalAttributes.
         [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: config.environment,
-        [ATTR_DEPLOYMENT_ENVIRONMENT]: config.environment,
       }),
     );
 }
