@@ -23,9 +23,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-/** Where the kit's spec takes definitions from: GenAI, the error/server attributes it refs, and
- *  the resource (service, deployment) and exception conventions its runtime follows. */
-const DEFAULT_FOLDERS = ['gen-ai', 'error', 'server', 'deployment', 'service', 'exceptions'];
+/** Where the kit's spec takes definitions from: GenAI, the error/server attributes it refs, the
+ *  resource (service, deployment, and host, os, telemetry, which the Node SDK's resource detectors
+ *  report) and exception conventions its runtime follows, and the SDK's own `otel.sdk.*` metrics. */
+const DEFAULT_FOLDERS = ['gen-ai', 'error', 'server', 'deployment', 'service', 'exceptions', 'host', 'os', 'telemetry', 'otel'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

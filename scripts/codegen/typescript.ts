@@ -452,6 +452,26 @@ function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Stat
 }
 
 /** `llm.{llm.provider}.generate` → a template literal over the attributes object. */
+/**
+ * The GenAI name template over the attributes object, or undefined when an attribute it needs
+ * was not given (a caller of the generated API that does not set `gen_ai.operation.name`):
+ * then the span keeps its own name rather than a GenAI name with a hole in it.
+ */
+function equivalentNameFunction(span: SpanDefinition): string | undefined {
+  const equivalent = span.equivalent;
+  if (equivalent === undefined) return undefined;
+  const uses = new Map(span.attributes.map((use) => [use.attribute.id, use]));
+  const properties = equivalent.nameAttributes.map((id) => `attributes.${propertyName((uses.get(id) as AttributeUse).attribute)}`);
+  let index = 0;
+  const body = equivalent.spanName
+    .split(/\{[^{}]+\}/)
+    .map((text, position) => (position === 0 ? templateText(text) : `\${${properties[index++]}}${templateText(text)}`))
+    .join('');
+  const optional = [...new Set(equivalent.nameAttributes.filter((id) => !isRequired(uses.get(id) as AttributeUse)).map((id) => `attributes.${propertyName((uses.get(id) as AttributeUse).attribute)}`))];
+  const guard = optional.map((property) => `${property} === undefined`).join(' || ');
+  return optional.length === 0 ? `(attributes) => \`${body}\`` : `(attributes) => (${guard} ? undefined : \`${body}\`)`;
+}
+
 function spanNameFunction(span: SpanDefinition): string {
   // split() with a capture group alternates literal text and placeholder ids.
   const parts = span.spanName.split(/\{([^{}]+)\}/);
@@ -472,6 +492,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
     `kind: '${span.spanKind}'`,
     `fields: ${fieldsLiteral(span.attributes)}`,
     `name: ${spanNameFunction(span)}`,
+    ...(span.equivalent ? [`equivalentNameTemplate: ${quote(span.equivalent.spanName)}`, `equivalentName: ${equivalentNameFunction(span)}`] : []),
   ];
   const options = { name: 'options', type: 'SpanStartOptions', hasQuestionToken: true };
   return [

@@ -11,7 +11,7 @@ export const KIT_ANNOTATION = 'flo';
 
 const ATTRIBUTE_KEYS = ['code_name', 'equivalent', 'on_error', 'closed'];
 const REFERENCE_KEYS = ['on_error'];
-const SPAN_KEYS = ['span_name'];
+const SPAN_KEYS = ['span_name', 'equivalent'];
 const METRIC_KEYS = ['explicit_bucket_boundaries', 'equivalent'];
 
 type Annotations = Readonly<Record<string, unknown>>;
@@ -57,6 +57,23 @@ export function referenceOnError(annotations: Annotations | undefined, what: str
 
 export function spanNameTemplate(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): string | undefined {
   return optionalString(kitAnnotations(annotations, SPAN_KEYS, what, location, problems).span_name, 'span_name', what, location, problems);
+}
+
+/** The GenAI span a kit span corresponds to, and the name it takes when GenAI conventions are emitted. */
+export interface SpanEquivalent {
+  readonly span: string;
+  readonly spanName: string;
+}
+
+export function spanEquivalent(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): SpanEquivalent | undefined {
+  const value = kitAnnotations(annotations, SPAN_KEYS, what, location, problems).equivalent;
+  if (value === undefined) return undefined;
+  const { span, span_name: spanName, ...rest } = (typeof value === 'object' && value !== null ? value : {}) as { span?: unknown; span_name?: unknown };
+  if (typeof span !== 'string' || typeof spanName !== 'string' || span === '' || spanName.trim() === '' || Object.keys(rest).length > 0) {
+    problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be { span: <span group id>, span_name: <name template> }`);
+    return undefined;
+  }
+  return { span, spanName };
 }
 
 export interface MetricAnnotations {

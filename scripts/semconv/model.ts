@@ -171,6 +171,17 @@ export interface SpanDefinition extends SignalCommon {
   readonly spanKind: SpanKindName;
   /** Attribute ids that fill the `{placeholders}` of the name, in order of appearance. */
   readonly nameAttributes: readonly string[];
+  /**
+   * The GenAI span this one corresponds to (`annotations.flo.equivalent`): when GenAI
+   * conventions are emitted the span takes its name template, whose placeholders name
+   * attributes of this span or their equivalents (`{gen_ai.request.model}` ← `llm.model`).
+   */
+  readonly equivalent?: {
+    readonly spanId: string;
+    readonly spanName: string;
+    /** For each placeholder, the attribute of this span that fills it. */
+    readonly nameAttributes: readonly string[];
+  };
 }
 
 export interface MetricDefinition extends SignalCommon {

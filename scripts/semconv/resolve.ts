@@ -7,7 +7,7 @@
  * things generate the same TypeScript name.
  */
 import { fitsKind, type AttributeKind } from '../../src/runtime/attributes.ts';
-import { metricAnnotations, spanNameTemplate } from './annotations.ts';
+import { metricAnnotations, spanEquivalent, spanNameTemplate } from './annotations.ts';
 import {
   isEnumType,
   isTemplateType,
@@ -48,6 +48,7 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
   for (const group of root.groups.values()) addSignal(group, root, signals, problems);
   for (const { group, registry } of importedGroups(root, problems)) addSignal(group, registry, signals, problems);
   applyMetricEquivalents(signals.metrics, problems);
+  checkSpanEquivalents(signals.spans, problems);
   renameDeprecatedTwins(signals);
   const attributes = renameDeprecatedAttributeTwins(usedAttributes(root, signals));
   checkAttributes(root, attributes, problems);
@@ -99,16 +100,40 @@ function commonOf(group: RawGroup, registry: Registry) {
 }
 
 function spanOf(group: RawGroup, registry: Registry, problems: Problems): SpanDefinition {
-  const template = registry.dependency === undefined ? spanNameTemplate(group.annotations, `span "${group.id}"`, group.annotationsLocation, problems) : undefined;
+  const what = `span "${group.id}"`;
+  const template = registry.dependency === undefined ? spanNameTemplate(group.annotations, what, group.annotationsLocation, problems) : undefined;
+  const equivalent = registry.dependency === undefined ? spanEquivalent(group.annotations, what, group.annotationsLocation, problems) : undefined;
   const spanName = template ?? group.id.replace(/^span\./, '');
+  const common = commonOf(group, registry);
   return {
-    ...commonOf(group, registry),
+    ...common,
+    equivalent: equivalent === undefined ? undefined : resolveSpanEquivalent(equivalent, common.attributes, what, group.annotationsLocation, problems),
     spanName,
     hasNameTemplate: template !== undefined,
     templateLocation: template === undefined ? undefined : group.annotationsLocation,
     spanKind: inherited(group, registry, (g) => g.spanKind) ?? 'internal',
     nameAttributes: template === undefined ? [] : [...template.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''),
   };
+}
+
+/** Each placeholder of the GenAI name template filled by an attribute of the span, or by one whose equivalent it names. */
+function resolveSpanEquivalent(
+  equivalent: { span: string; spanName: string },
+  uses: readonly AttributeUse[],
+  what: string,
+  location: SourceLocation,
+  problems: Problems,
+): SpanDefinition['equivalent'] {
+  const nameAttributes: string[] = [];
+  for (const [, placeholder = ''] of equivalent.spanName.matchAll(PLACEHOLDER)) {
+    const use = uses.find((candidate) => candidate.attribute.id === placeholder) ?? uses.find((candidate) => candidate.attribute.equivalent?.id === placeholder);
+    if (use === undefined) {
+      problems.add(location, 'placeholder-without-attribute', `placeholder {${placeholder}} in the GenAI span name "${equivalent.spanName}" of ${what} is neither an attribute of the span nor the equivalent of one`);
+      continue;
+    }
+    nameAttributes.push(use.attribute.id);
+  }
+  return { spanId: equivalent.span, spanName: equivalent.spanName, nameAttributes };
 }
 
 function metricOf(group: RawGroup, registry: Registry, problems: Problems): MetricDefinition | undefined {
@@ -168,6 +193,15 @@ function applyMetricEquivalents(metrics: MetricDefinition[], problems: Problems)
     if (target.dependency === undefined && target.explicitBucketBoundaries !== undefined) continue;
     metrics[index] = { ...target, explicitBucketBoundaries: boundaries };
     advised.set(metric.equivalent, { ...metric, explicitBucketBoundaries: boundaries });
+  }
+}
+
+function checkSpanEquivalents(spans: readonly SpanDefinition[], problems: Problems): void {
+  const ids = new Set(spans.map((span) => span.groupId));
+  for (const span of spans) {
+    if (span.equivalent !== undefined && !ids.has(span.equivalent.spanId)) {
+      problems.add(span.templateLocation ?? span.location, 'undefined-ref', `equivalent span "${span.equivalent.spanId}" of span "${span.groupId}" is not a span of the registry (import it from the dependency)`);
+    }
   }
 }
 

@@ -112,12 +112,23 @@ function checkMetric(metric: ObservedMetric, registry: Registry): Deviation[] {
  */
 function bestTemplateMatch(span: ObservedSpan, descriptors: readonly SpanDescriptor<never>[]) {
   const literalLength = (template: string) => template.replace(/\{[^{}]+\}/g, '').length;
-  const candidates = descriptors
-    .map((descriptor) => ({ descriptor, values: matchTemplate(descriptor.nameTemplate, span.name) }))
-    .filter((candidate): candidate is { descriptor: SpanDescriptor<never>; values: Record<string, string> } => candidate.values !== undefined)
-    .sort((a, b) => literalLength(b.descriptor.nameTemplate) - literalLength(a.descriptor.nameTemplate));
+  // A span is named by its own template, or by its GenAI equivalent's when those conventions are emitted.
+  const templates = descriptors.flatMap((descriptor) =>
+    [descriptor.nameTemplate, descriptor.equivalentNameTemplate].filter((template): template is string => template !== undefined).map((template) => ({ descriptor, template })),
+  );
+  const candidates = templates
+    .map(({ descriptor, template }) => ({ descriptor, template, values: matchTemplate(template, span.name) }))
+    .filter((candidate): candidate is { descriptor: SpanDescriptor<never>; template: string; values: Record<string, string> } => candidate.values !== undefined)
+    .sort((a, b) => literalLength(b.template) - literalLength(a.template));
   const agrees = (values: Record<string, string>) => Object.entries(values).every(([key, value]) => String(span.attributes[key]) === value);
-  return candidates.find((candidate) => agrees(candidate.values)) ?? candidates[0];
+  // Spans that share a GenAI name (a whole and a streamed LLM call) are told apart by their attributes.
+  const undeclared = (descriptor: SpanDescriptor<never>) => {
+    const keys = new Set(descriptor.fields.flatMap((field) => [field.spec.key, ...(field.spec.equivalent ? [field.spec.equivalent.key] : [])]));
+    return Object.keys(span.attributes).filter((key) => !keys.has(key)).length;
+  };
+  const agreeing = candidates.filter((candidate) => agrees(candidate.values));
+  const best = agreeing.reduce<(typeof agreeing)[number] | undefined>((chosen, candidate) => (chosen === undefined || undeclared(candidate.descriptor) < undeclared(chosen.descriptor) ? candidate : chosen), undefined);
+  return best ?? candidates[0];
 }
 
 /** `llm.{llm.provider}.generate` against `llm.openai.generate` → `{ 'llm.provider': 'openai' }`, or undefined. */

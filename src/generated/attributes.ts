@@ -384,22 +384,6 @@ export const SPEC_METRIC_ROUTER_NAME: AttributeSpec = { key: ATTR_METRIC_ROUTER_
 export const ATTR_ROUTE = 'route';
 export const SPEC_ROUTE: AttributeSpec = { key: ATTR_ROUTE, kind: 'string' };
 /**
- * A message providing more detail about an error in human-readable form.
- *
- * `error.message` should provide additional context and detail about an error.
- * It is NOT RECOMMENDED to duplicate the value of `error.type` in `error.message`.
- * It is also NOT RECOMMENDED to duplicate the value of `exception.message` in `error.message`.
- *
- * `error.message` is NOT RECOMMENDED for metrics or spans due to its unbounded cardinality and overlap with span status.
- *
- * Type: string. Stability: development.
- * @example "Unexpected input type: string"
- * @example "The user has exceeded their storage quota"
- * @deprecated Obsoleted. Use domain-specific error message attribute. For example, use `feature_flag.error.message` for feature flag errors.
- */
-export const ATTR_ERROR_MESSAGE = 'error.message';
-export const SPEC_ERROR_MESSAGE: AttributeSpec = { key: ATTR_ERROR_MESSAGE, kind: 'string' };
-/**
  * Describes a class of error the operation ended with.
  *
  * The `error.type` SHOULD be predictable, and SHOULD have low cardinality.

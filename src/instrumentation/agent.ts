@@ -1,6 +1,7 @@
 /**
- * Agent runs: the `agent.{name}.run` span, execution counter and duration,
- * errors, retries and conversation history size.
+ * Agent runs: the `agent.{name}.run` span (`invoke_agent {name}` when the
+ * GenAI conventions are emitted), execution counter and duration, errors,
+ * retries and conversation history size.
  *
  * The run is put in the active context, so `traceToolCall` anywhere inside
  * it (across awaits and timers) counts itself on the nearest enclosing run
@@ -8,7 +9,14 @@
  * the run with `activeAgentRun()` to record a retry.
  */
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import { STATUS_VALUE_ERROR, STATUS_VALUE_START, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
+import {
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+  STATUS_VALUE_ERROR,
+  STATUS_VALUE_START,
+  STATUS_VALUE_SUCCESS,
+  type GenAiProviderNameValue,
+  type StatusValue,
+} from '../generated/attributes.ts';
 import {
   recordAgentErrorsTotal,
   recordAgentExecutionDuration,
@@ -19,7 +27,8 @@ import {
 } from '../generated/metrics.ts';
 import { startAgentRunSpan, type AgentRunSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { errorType, guarded, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { genAiProviderName } from './conventions.ts';
+import { emitsFlo, emitsGenAi, errorType, floOnly, guarded, startStopwatch, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -28,6 +37,16 @@ export interface AgentRunInfo {
   readonly type: string;
   /** Messages in the conversation history the agent runs with. */
   readonly historySize?: number;
+  /** The provider of the agent's model (`gen_ai.provider.name`); default: that of its first LLM call. */
+  readonly provider?: string;
+  /** The agent's model, when it has a single one (`gen_ai.request.model`). */
+  readonly model?: string;
+  /** A stable identifier of the agent (`gen_ai.agent.id`). */
+  readonly id?: string;
+  /** What the agent is for (`gen_ai.agent.description`). */
+  readonly description?: string;
+  /** The conversation or session the run belongs to (`gen_ai.conversation.id`). */
+  readonly conversationId?: string;
 }
 
 /** The outcomes of the spec's `status` attribute a finished tool call can have. */
@@ -63,31 +82,48 @@ export function activeAgentRun(active: Context = context.active()): AgentRun | u
  * tool-call and retry counts and the length of a string result.
  */
 export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T, options?: SpanStartOptions): T {
-  const spanAttributes = { agentName: info.name, agentType: info.type, agentHistorySize: info.historySize };
-  const span = startAgentRunSpan(spanAttributes, options);
+  if (!telemetryOn()) return run(new AgentRunState(info, startAgentRunSpan({ agentName: info.name, agentType: info.type })));
+  const span = startAgentRunSpan(agentSpanAttributes(info), options);
   const agent = new AgentRunState(info, span);
-  if (!telemetryOn()) return run(agent);
+  const flo = emitsFlo();
   guarded('agent run: recording history size', () => {
-    if (info.historySize !== undefined) recordAgentHistorySize(info.historySize, { agentName: info.name, agentType: info.type });
+    if (flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, { agentName: info.name, agentType: info.type });
   });
   const stopwatch = startStopwatch();
   const metricAttributes = { agentName: info.name, agentType: info.type };
   return context.with(context.active().setValue(AGENT_RUN_KEY, agent), () =>
     runInSpan(span, () => run(agent), {
       onSuccess(result) {
-        agent.setCounts();
+        agent.finish();
         const resultLength = textLength(result);
+        if (!flo) return;
         if (resultLength !== undefined) span.setAgentResultLength(resultLength);
         recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_SUCCESS });
         recordAgentExecutionDuration(stopwatch.elapsedMs(), metricAttributes);
       },
       onFailure(error) {
-        agent.setCounts();
+        agent.finish();
+        if (!flo) return;
         recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_ERROR });
         recordAgentErrorsTotal(1, { agentName: info.name, errorType: errorType(error) });
       },
     }),
   );
+}
+
+/** The span's start attributes for the conventions in force (`agent.name` carries `gen_ai.agent.name`). */
+function agentSpanAttributes(info: AgentRunInfo) {
+  const genAi = emitsGenAi()
+    ? {
+        genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+        genAiProviderName: info.provider === undefined ? undefined : genAiProviderName(info.provider),
+        genAiRequestModel: info.model,
+        genAiAgentId: info.id,
+        genAiAgentDescription: info.description,
+        genAiConversationId: info.conversationId,
+      }
+    : {};
+  return { agentName: info.name, ...floOnly({ agentType: info.type, agentHistorySize: info.historySize }), ...genAi };
 }
 
 /** `fn` traced by `traceAgentRun` on every call; inside, `activeAgentRun()` reaches the run. */
@@ -105,11 +141,25 @@ class AgentRunState implements AgentRun {
   readonly span: AgentRunSpan;
   #toolCalls = 0;
   #retries = 0;
+  #inputTokens: number | undefined;
+  #outputTokens: number | undefined;
+  #provider: GenAiProviderNameValue | undefined;
 
   constructor(info: AgentRunInfo, span: AgentRunSpan) {
     this.name = info.name;
     this.type = info.type;
     this.span = span;
+    this.#provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+  }
+
+  /** Called by the LLM helpers when a call inside this run ends: tokens add up, the first provider names the agent's. */
+  noteLlmCall(provider: GenAiProviderNameValue, inputTokens: number | undefined, outputTokens: number | undefined): void {
+    if (this.#provider === undefined) {
+      this.#provider = provider;
+      if (emitsGenAi()) this.span.setGenAiProviderName(provider);
+    }
+    if (inputTokens !== undefined) this.#inputTokens = (this.#inputTokens ?? 0) + inputTokens;
+    if (outputTokens !== undefined) this.#outputTokens = (this.#outputTokens ?? 0) + outputTokens;
   }
 
   get toolCalls(): number {
@@ -127,21 +177,32 @@ class AgentRunState implements AgentRun {
 
   recordToolCall(toolName: string, outcome: ToolCallOutcome = STATUS_VALUE_SUCCESS): void {
     this.#toolCalls += 1;
-    recordAgentToolCallsTotal(1, { agentName: this.name, toolName, status: outcome });
+    if (emitsFlo()) recordAgentToolCallsTotal(1, { agentName: this.name, toolName, status: outcome });
   }
 
   recordRetry(reason: string): void {
     this.#retries += 1;
-    recordAgentRetriesTotal(1, { agentName: this.name, reason });
+    if (emitsFlo()) recordAgentRetriesTotal(1, { agentName: this.name, reason });
   }
 
-  /** Final counts on the span, zeros included: "no tool calls" is an answer too. */
-  setCounts(): void {
-    this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
+  /**
+   * Final counts on the span, zeros included ("no tool calls" is an answer too), under flo_ai's
+   * names; the run's token usage under GenAI's.
+   */
+  finish(): void {
+    if (emitsFlo()) this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
+    if (!emitsGenAi()) return;
+    if (this.#inputTokens !== undefined) this.span.setGenAiUsageInputTokens(this.#inputTokens);
+    if (this.#outputTokens !== undefined) this.span.setGenAiUsageOutputTokens(this.#outputTokens);
   }
 }
 
 /** For traceToolCall: count a tool call on the run it happens in. */
 export function countToolCallOn(agent: AgentRun | undefined): void {
   if (agent instanceof AgentRunState) agent.countToolCall();
+}
+
+/** For the LLM helpers: a call inside this run ended with this provider and usage. */
+export function noteLlmCallOn(agent: AgentRun | undefined, provider: GenAiProviderNameValue, inputTokens: number | undefined, outputTokens: number | undefined): void {
+  if (agent instanceof AgentRunState) agent.noteLlmCall(provider, inputTokens, outputTokens);
 }

@@ -4,6 +4,7 @@
  * the one wrapper around every traced call.
  */
 import { currentBinding } from '../runtime/binding.ts';
+import { emitsFlo } from '../runtime/conventions.ts';
 
 export { errorType } from '../runtime/spans.ts';
 export { guarded, warnOnce } from '../runtime/diagnostics.ts';
@@ -33,3 +34,13 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export function textLength(value: unknown): number | undefined {
   return typeof value === 'string' ? value.length : undefined;
 }
+
+/**
+ * The kit's own attributes of a span that has a GenAI equivalent, or none when only the GenAI
+ * conventions are emitted: then the span is the GenAI span, with GenAI names only.
+ */
+export function floOnly<T extends object>(attributes: T): Partial<T> {
+  return emitsFlo() ? attributes : {};
+}
+
+export { emitsFlo, emitsGenAi } from '../runtime/conventions.ts';

@@ -24,6 +24,7 @@ import {
 } from '../generated/attributes.ts';
 import {
   recordGenAiClientOperationDuration,
+  recordGenAiClientOperationTimePerOutputChunk,
   recordGenAiClientOperationTimeToFirstChunk,
   recordGenAiClientTokenUsage,
   recordLlmErrorsTotal,
@@ -65,6 +66,11 @@ export interface LlmTarget {
   };
 }
 
+/** The GenAI attributes of the call's span that the kit's own attributes do not carry. */
+export function genAiCallAttributes(target: LlmTarget, streamed: boolean) {
+  return emitsGenAi() ? { genAiOperationName: target.genAi.genAiOperationName, genAiRequestStream: streamed } : {};
+}
+
 export function llmTarget(info: LlmCallInfo): LlmTarget {
   return {
     flo: { model: info.model, provider: info.provider },
@@ -90,13 +96,22 @@ interface UsageSetters {
   setLlmUsagePromptTokens(value: number): unknown;
   setLlmUsageCompletionTokens(value: number): unknown;
   setLlmUsageTotalTokens(value: number): unknown;
+  setGenAiUsageCacheReadInputTokens(value: number): unknown;
+  setGenAiUsageCacheCreationInputTokens(value: number): unknown;
 }
 
-/** Every count the provider reported, zero included: on the span, a zero is information. */
+/**
+ * Every count the provider reported, zero included: on the span, a zero is information.
+ * Prompt and completion counts carry their GenAI keys through the spec's equivalents; the
+ * total has none (GenAI backends add the two up), the cache and reasoning counts are GenAI's.
+ */
 export function setUsageAttributes(span: UsageSetters, usage: Usage | undefined): void {
   if (usage?.promptTokens !== undefined) span.setLlmUsagePromptTokens(usage.promptTokens);
   if (usage?.completionTokens !== undefined) span.setLlmUsageCompletionTokens(usage.completionTokens);
-  if (usage?.totalTokens !== undefined) span.setLlmUsageTotalTokens(usage.totalTokens);
+  if (usage?.totalTokens !== undefined && emitsFlo()) span.setLlmUsageTotalTokens(usage.totalTokens);
+  if (!emitsGenAi()) return;
+  if (usage?.cacheReadTokens !== undefined) span.setGenAiUsageCacheReadInputTokens(usage.cacheReadTokens);
+  if (usage?.cacheCreationTokens !== undefined) span.setGenAiUsageCacheCreationInputTokens(usage.cacheCreationTokens);
 }
 
 /**
@@ -110,9 +125,8 @@ export function recordTokenUsage(target: LlmTarget, usage: Usage | undefined): v
   if (emitsFlo()) {
     if (promptTokens !== undefined && promptTokens > 0) recordLlmTokensPrompt(promptTokens, target.flo);
     if (completionTokens !== undefined && completionTokens > 0) recordLlmTokensCompletion(completionTokens, target.flo);
+    if (totalTokens !== undefined && totalTokens > 0) recordLlmTokensTotal(totalTokens, target.flo);
   }
-  // No GenAI equivalent: always recorded.
-  if (totalTokens !== undefined && totalTokens > 0) recordLlmTokensTotal(totalTokens, target.flo);
   if (emitsGenAi()) {
     if (promptTokens !== undefined) recordGenAiClientTokenUsage(promptTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
     if (completionTokens !== undefined) recordGenAiClientTokenUsage(completionTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
@@ -120,25 +134,34 @@ export function recordTokenUsage(target: LlmTarget, usage: Usage | undefined): v
 }
 
 export function recordRequestSuccess(target: LlmTarget, durationMs: number, usage: Usage | undefined): void {
-  recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_SUCCESS });
-  if (emitsFlo()) recordLlmRequestDuration(durationMs, target.flo);
+  if (emitsFlo()) {
+    recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_SUCCESS });
+    recordLlmRequestDuration(durationMs, target.flo);
+  }
   recordGenAiDuration(target, durationMs, false, undefined);
   recordTokenUsage(target, usage);
 }
 
 export function recordRequestFailure(target: LlmTarget, durationMs: number, error: unknown): void {
-  recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_ERROR });
-  recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(error) });
+  if (emitsFlo()) {
+    recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_ERROR });
+    recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(error) });
+  }
   recordGenAiDuration(target, durationMs, true, error);
 }
 
 export function recordStreamStart(target: LlmTarget): void {
-  recordLlmStreamsTotal(1, { ...target.flo, status: STATUS_VALUE_START });
+  if (emitsFlo()) recordLlmStreamsTotal(1, { ...target.flo, status: STATUS_VALUE_START });
 }
 
 export function recordTimeToFirstChunk(target: LlmTarget, milliseconds: number): void {
   if (emitsFlo()) recordLlmStreamTimeToFirstChunk(milliseconds, target.flo);
   if (emitsGenAi()) recordGenAiClientOperationTimeToFirstChunk(milliseconds / MS_PER_SECOND, target.genAi);
+}
+
+/** The time from the end of the previous chunk to the end of this one, for every chunk after the first. */
+export function recordTimePerOutputChunk(target: LlmTarget, milliseconds: number): void {
+  if (emitsGenAi()) recordGenAiClientOperationTimePerOutputChunk(milliseconds / MS_PER_SECOND, target.genAi);
 }
 
 export interface StreamEnd {
@@ -151,11 +174,13 @@ export interface StreamEnd {
 }
 
 export function recordStreamEnd(target: LlmTarget, end: StreamEnd): void {
-  const status: StatusValue = end.failed ? STATUS_VALUE_ERROR : STATUS_VALUE_SUCCESS;
-  recordLlmStreamsTotal(1, { ...target.flo, status });
-  if (end.chunks > 0) recordLlmStreamChunksTotal(end.chunks, target.flo);
-  if (end.failed) recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(end.error) });
-  else recordLlmStreamDuration(end.durationMs, target.flo);
+  if (emitsFlo()) {
+    const status: StatusValue = end.failed ? STATUS_VALUE_ERROR : STATUS_VALUE_SUCCESS;
+    recordLlmStreamsTotal(1, { ...target.flo, status });
+    if (end.chunks > 0) recordLlmStreamChunksTotal(end.chunks, target.flo);
+    if (end.failed) recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(end.error) });
+    else recordLlmStreamDuration(end.durationMs, target.flo);
+  }
   recordGenAiDuration(target, end.durationMs, end.failed, end.error);
   recordTokenUsage(target, end.usage);
 }

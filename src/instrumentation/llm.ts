@@ -5,9 +5,11 @@
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
-import { guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
+import { activeAgentRun, noteLlmCallOn } from './agent.ts';
+import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
 import {
   alignGenAiProvider,
+  genAiCallAttributes,
   llmTarget,
   recordRequestFailure,
   recordRequestSuccess,
@@ -40,24 +42,31 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
   const spanAttributes = { llmProvider: info.provider, llmModel: info.model, llmTemperature: info.temperature };
   if (!telemetryOn()) return call(startLlmGenerateSpan(spanAttributes));
   const target = llmTarget(info);
-  const span = startLlmGenerateSpan({ ...spanAttributes, llmRequestContent: capturedContent(info.prompt, 'prompt') }, options);
+  const flo = emitsFlo();
+  const span = startLlmGenerateSpan(
+    { ...spanAttributes, ...floOnly({ llmRequestContent: capturedContent(info.prompt, 'prompt') }), ...genAiCallAttributes(target, false) },
+    options,
+  );
   guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
   const stopwatch = startStopwatch();
+  const agent = activeAgentRun();
   return runInSpan(span, call, {
     onSuccess(result) {
       const durationMs = stopwatch.elapsedMs();
       const usage = usageOf(result, options.usage);
-      span.setLlmResponseReceived(true);
+      if (flo) span.setLlmResponseReceived(true);
       setUsageAttributes(span, usage);
-      if (contentCapture().enabled) {
+      if (flo && contentCapture().enabled) {
         const completion = capturedContent(completionOf(result, options.completionText), 'completion');
         if (completion !== undefined) span.setLlmResponseContent(completion);
       }
       recordRequestSuccess(target, durationMs, usage);
+      noteLlmCallOn(agent, target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     },
     onFailure(error) {
-      span.setLlmResponseReceived(false);
+      if (flo) span.setLlmResponseReceived(false);
       recordRequestFailure(target, stopwatch.elapsedMs(), error);
+      noteLlmCallOn(agent, target.genAi.genAiProviderName, undefined, undefined);
     },
   });
 }

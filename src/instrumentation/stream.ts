@@ -31,12 +31,15 @@ import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
 import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
-import { guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
+import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
+import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
 import {
   alignGenAiProvider,
+  genAiCallAttributes,
   llmTarget,
   recordStreamEnd,
   recordStreamStart,
+  recordTimePerOutputChunk,
   recordTimeToFirstChunk,
   setUsageAttributes,
   type LlmCallInfo,
@@ -157,7 +160,10 @@ class StreamRecording<C> {
   readonly #context: Context;
   readonly #stopwatch: Stopwatch;
   readonly #text: ContentCollector | undefined;
+  readonly #agent: AgentRun | undefined;
+  readonly #flo: boolean;
   #chunks = 0;
+  #lastChunkMs = 0;
   #usage: Usage | undefined;
   #ended = false;
 
@@ -165,13 +171,15 @@ class StreamRecording<C> {
     const parent = options.parent ?? creationContext;
     this.#target = llmTarget(info);
     this.#options = options;
+    this.#agent = activeAgentRun(parent);
+    this.#flo = emitsFlo();
     this.span = startLlmStreamSpan(
       {
         llmProvider: info.provider,
         llmModel: info.model,
         llmTemperature: info.temperature,
-        llmOperation: LLM_OPERATION_VALUE_STREAM,
-        llmRequestContent: capturedContent(info.prompt, 'prompt'),
+        ...floOnly({ llmOperation: LLM_OPERATION_VALUE_STREAM, llmRequestContent: capturedContent(info.prompt, 'prompt') }),
+        ...genAiCallAttributes(this.#target, true),
       },
       { ...options, parent },
     );
@@ -193,7 +201,10 @@ class StreamRecording<C> {
   chunk(value: C): void {
     this.#chunks += 1;
     guarded('llm stream: recording a chunk', () => {
-      if (this.#chunks === 1) this.#firstChunk(this.#stopwatch.elapsedMs());
+      const now = this.#stopwatch.elapsedMs();
+      if (this.#chunks === 1) this.#firstChunk(now);
+      else recordTimePerOutputChunk(this.#target, now - this.#lastChunkMs);
+      this.#lastChunkMs = now;
       this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
       this.#text?.add(this.#chunkText(value));
     });
@@ -207,12 +218,13 @@ class StreamRecording<C> {
     const failed = state.failed === true;
     guarded('llm stream: recording its end', () => {
       const usage = completed(this.#usage);
-      this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
+      if (this.#flo) this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
       setUsageAttributes(this.span, usage);
-      const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion');
+      const completion = !this.#flo || this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion');
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
       if (failed) this.span.recordError(state.error);
       recordStreamEnd(this.#target, { durationMs, chunks: this.#chunks, usage, failed, error: state.error });
+      noteLlmCallOn(this.#agent, this.#target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     });
     this.span.end();
   }

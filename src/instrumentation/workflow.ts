@@ -2,9 +2,14 @@
  * Workflows (flo_ai's Arium), their nodes and their routers. The workflow
  * name is put in the active context, so nodes and routers inside a traced
  * workflow need not repeat it.
+ *
+ * With the GenAI conventions the workflow span is `invoke_workflow {name}`;
+ * nodes and routers have no GenAI counterpart, so when only the GenAI
+ * conventions are emitted they record nothing (their children then hang
+ * from the workflow span).
  */
 import { context, createContextKey } from '@opentelemetry/api';
-import { STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
+import { GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
 import {
   recordWorkflowErrorsTotal,
   recordWorkflowExecutionDuration,
@@ -17,12 +22,14 @@ import {
   startWorkflowNodeSpan,
   startWorkflowRouterSpan,
   startWorkflowRunSpan,
-  type WorkflowNodeSpan,
-  type WorkflowRouterSpan,
+  WORKFLOW_NODE_SPAN,
+  WORKFLOW_ROUTER_SPAN,
+  WorkflowNodeSpan,
+  WorkflowRouterSpan,
   type WorkflowRunSpan,
 } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { errorType, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { emitsFlo, emitsGenAi, errorType, floOnly, startStopwatch, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface WorkflowInfo {
@@ -68,19 +75,23 @@ function resolvedWorkflowName(given: string | undefined): string {
  * and the length of a string result on the span.
  */
 export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan) => T, options?: SpanStartOptions): T {
-  const span = startWorkflowRunSpan({ workflowName: info.name, workflowNodeCount: info.nodeCount }, options);
+  const genAi = emitsGenAi() ? { genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW } : {};
+  const span = startWorkflowRunSpan({ workflowName: info.name, ...floOnly({ workflowNodeCount: info.nodeCount }), ...genAi }, options);
   if (!telemetryOn()) return run(span);
   const stopwatch = startStopwatch();
   const workflowName = info.name;
+  const flo = emitsFlo();
   return context.with(context.active().setValue(WORKFLOW_NAME_KEY, workflowName), () =>
     runInSpan(span, run, {
       onSuccess(result) {
         const resultLength = textLength(result);
+        if (!flo) return;
         if (resultLength !== undefined) span.setWorkflowResultLength(resultLength);
         recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_SUCCESS });
         recordWorkflowExecutionDuration(stopwatch.elapsedMs(), { workflowName });
       },
       onFailure(error) {
+        if (!flo) return;
         recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
         recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
       },
@@ -96,6 +107,8 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
  */
 export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T, options?: SpanStartOptions): T {
   const workflowName = resolvedWorkflowName(info.workflowName);
+  // A node is flo_ai's concept only: with the GenAI conventions alone it records nothing.
+  if (!emitsFlo()) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
   const span = startWorkflowNodeSpan({ workflowName, nodeName: info.name, nodeType: info.type }, options);
   if (!telemetryOn()) return run(span);
   const stopwatch = startStopwatch();
@@ -127,6 +140,7 @@ export function traceRouterDecision<T extends string | PromiseLike<string>>(
   options?: SpanStartOptions,
 ): T {
   const workflowName = resolvedWorkflowName(info.workflowName);
+  if (!emitsFlo()) return decide(new WorkflowRouterSpan(undefined, WORKFLOW_ROUTER_SPAN));
   const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
   if (!telemetryOn()) return decide(span);
   return runInSpan(span, decide, {

@@ -182,7 +182,6 @@ const DEDICATED_RESOURCE_KEYS: Readonly<Record<string, string>> = {
   [ATTR_SERVICE_NAME]: 'serviceName',
   [ATTR_SERVICE_VERSION]: 'serviceVersion',
   [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: 'environment',
-  [ATTR_DEPLOYMENT_ENVIRONMENT]: 'environment',
 };
 
 const attributes = object('an object of attribute key to value', (given, setting) => {

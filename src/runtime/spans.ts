@@ -20,6 +20,7 @@ import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEnt
 import { guarded, warnOnce } from './diagnostics.ts';
 import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
+import { emitsGenAi } from './conventions.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
 
@@ -33,6 +34,13 @@ export interface SpanDescriptor<A extends object> {
   readonly fields: readonly AttributeField[];
   /** Fills the `{placeholders}` of the span name template. */
   readonly name: (attributes: A) => string;
+  /**
+   * The name of the GenAI span this one corresponds to (`{gen_ai.operation.name} {gen_ai.request.model}`),
+   * taken instead when the GenAI conventions are emitted; undefined when an attribute it needs is missing.
+   */
+  readonly equivalentName?: (attributes: A) => string | undefined;
+  /** Its template, for conformance checks: `{gen_ai.operation.name} {gen_ai.request.model}`. */
+  readonly equivalentNameTemplate?: string;
 }
 
 /** Options every generated `start…Span` and `with…Span` accepts. */
@@ -61,6 +69,11 @@ export function scopeTracer(scope: InstrumentationScope): () => Tracer | undefin
   return perBinding((binding) => binding.tracerProvider.getTracer(scope.name, scope.version, { schemaUrl: scope.schemaUrl }));
 }
 
+/** The span's GenAI name when those conventions are emitted and it has one, else its own. */
+function spanName<A extends object>(descriptor: SpanDescriptor<A>, attributes: A): string {
+  return (emitsGenAi() ? descriptor.equivalentName?.(attributes) : undefined) ?? descriptor.name(attributes);
+}
+
 /** Starts the OpenTelemetry span of a descriptor, or returns undefined while telemetry is off. */
 export function startOtelSpan<A extends object>(
   boundTracer: () => Tracer | undefined,
@@ -76,7 +89,7 @@ export function startOtelSpan<A extends object>(
     // Only when given, so the SDK gets the same options object a hand-written call passes.
     if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
     if (options.links !== undefined) spanOptions.links = options.links;
-    return tracer.startSpan(options.name ?? descriptor.name(attributes), spanOptions, parent);
+    return tracer.startSpan(options.name ?? spanName(descriptor, attributes), spanOptions, parent);
   } catch (error) {
     warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
     return undefined;

@@ -38,7 +38,7 @@ describe('checkConformance', () => {
     ['undeclared-span', (h) => tracer(h).startSpan('llm.openai.embed').end()],
     ['wrong-span-kind', (h) => tracer(h).startSpan('agent.a.run', { kind: SpanKind.CLIENT, attributes: { 'agent.name': 'a', 'agent.type': 't' } }).end()],
     ['span-name-mismatch', (h) => tracer(h).startSpan('agent.a.run', { attributes: { 'agent.name': 'b', 'agent.type': 't' } }).end()],
-    ['missing-required-attribute', (h) => tracer(h).startSpan('agent.a.run', { attributes: { 'agent.name': 'a' } }).end()],
+    ['missing-required-attribute', (h) => tracer(h).startSpan('workflow.node.n', { attributes: { 'workflow.name': 'w', 'node.name': 'n' } }).end()],
     ['undeclared-attribute', (h) => tracer(h).startSpan('agent.a.run', { attributes: { 'agent.name': 'a', 'agent.type': 't', 'user.id': 'u' } }).end()],
     ['wrong-attribute-type', (h) => tracer(h).startSpan('agent.a.run', { attributes: { 'agent.name': 'a', 'agent.type': 't', 'agent.retries': 'two' } }).end()],
     ['undeclared-metric', (h) => meter(h).createCounter('llm.cost.total').add(1)],
@@ -55,10 +55,10 @@ describe('checkConformance', () => {
 
   it('the matcher reports each deviation with its rule', async () => {
     harness = bindHarness();
-    tracer(harness).startSpan('agent.a.run', { attributes: { 'agent.name': 'a' } }).end();
+    tracer(harness).startSpan('workflow.node.n', { attributes: { 'workflow.name': 'w', 'node.name': 'n' } }).end();
     const result = toConformToSpec(await harness.telemetry());
     expect(result.pass).toBe(false);
-    expect(result.message()).toContain('[missing-required-attribute] span "agent.a.run" lacks required attribute agent.type');
+    expect(result.message()).toContain('[missing-required-attribute] span "workflow.node.n" lacks required attribute node.type');
     const telemetry = await harness.telemetry();
     expect(() => expect(telemetry).toConformToSpec()).toThrow(/\[missing-required-attribute\]/);
   });

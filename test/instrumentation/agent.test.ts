@@ -36,10 +36,12 @@ describe('a successful agent run', () => {
 
   it('returns the result and records the run span with counts and result length', async () => {
     expect(await run()).toBe('final answer');
-    const span = await telemetry.span('agent.researcher.run');
+    const span = await telemetry.span('invoke_agent researcher');
     expect(span.kind).toBe(SpanKind.INTERNAL);
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    // Both conventions: the GenAI invoke_agent span, flo_ai's keys beside GenAI's.
     expect(span.attributes).toEqual({
+      'gen_ai.operation.name': 'invoke_agent',
       'agent.name': 'researcher',
       'gen_ai.agent.name': 'researcher',
       'agent.type': 'tool_using',
@@ -52,8 +54,8 @@ describe('a successful agent run', () => {
 
   it('nests the tool spans under it, naming the agent from the context', async () => {
     await run();
-    const agentSpan = await telemetry.span('agent.researcher.run');
-    const tools = (await telemetry.spans()).filter((span) => span.name === 'agent.tool.web_search');
+    const agentSpan = await telemetry.span('invoke_agent researcher');
+    const tools = (await telemetry.spans()).filter((span) => span.name === 'execute_tool web_search');
     expect(tools).toHaveLength(2);
     for (const tool of tools) {
       expect(tool.parentSpanContext?.spanId).toBe(agentSpan.spanContext().spanId);
@@ -84,7 +86,7 @@ describe('a failed agent run', () => {
   it('rethrows the error and records it on the span and the counters', async () => {
     const error = new ToolFailedError('gave up');
     await expect(traceAgentRun({ name: 'writer', type: 'conversational' }, async () => Promise.reject(error))).rejects.toBe(error);
-    const span = await telemetry.span('agent.writer.run');
+    const span = await telemetry.span('invoke_agent writer');
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes).toMatchObject({ 'error.type': 'ToolFailedError', 'agent.tool_calls': 0, 'agent.retries': 0 });
     expect(span.attributes['agent.result.length']).toBeUndefined();
@@ -116,8 +118,8 @@ describe('the active run', () => {
       return { outer: outer.toolCalls, outerRetries: outer.retries, inner };
     });
     expect(counts).toEqual({ outer: 1, outerRetries: 1, inner: 1 });
-    expect((await telemetry.span('agent.tool.calculator')).attributes['agent.name']).toBe('inner');
-    expect((await telemetry.span('agent.tool.notify')).attributes['agent.name']).toBe('outer');
+    expect((await telemetry.span('execute_tool calculator')).attributes['agent.name']).toBe('inner');
+    expect((await telemetry.span('execute_tool notify')).attributes['agent.name']).toBe('outer');
     expect(activeAgentRun()).toBeUndefined();
   });
 
@@ -126,13 +128,13 @@ describe('the active run', () => {
       agent.recordToolCall('lookup');
       agent.recordToolCall('lookup', 'error');
     });
-    expect((await telemetry.span('agent.planner.run')).attributes['agent.tool_calls']).toBe(2);
+    expect((await telemetry.span('invoke_agent planner')).attributes['agent.tool_calls']).toBe(2);
     expect(await telemetry.counter('agent.tool_calls.total', { tool_name: 'lookup', status: 'error' })).toBe(1);
   });
 
   it('stays synchronous for a synchronous run', async () => {
     expect(traceAgentRun({ name: 'sync', type: 't' }, () => 42)).toBe(42);
-    expect((await telemetry.span('agent.sync.run')).attributes['agent.result.length']).toBeUndefined();
+    expect((await telemetry.span('invoke_agent sync')).attributes['agent.result.length']).toBeUndefined();
   });
 });
 
@@ -149,8 +151,8 @@ describe('tool calls', () => {
 
   it('an explicit agent name wins over the context', async () => {
     await traceAgentRun({ name: 'a', type: 't' }, () => traceToolCall({ name: 'x', agentName: 'b' }, () => 'r'));
-    expect((await telemetry.span('agent.tool.x')).attributes['agent.name']).toBe('b');
-    expect((await telemetry.span('agent.a.run')).attributes['agent.tool_calls']).toBe(1);
+    expect((await telemetry.span('execute_tool x')).attributes['agent.name']).toBe('b');
+    expect((await telemetry.span('invoke_agent a')).attributes['agent.tool_calls']).toBe(1);
   });
 });
 
@@ -173,8 +175,8 @@ describe('wrappers', () => {
 
   it('trace methods with their own this and arguments', async () => {
     expect(await new Agent('ada').run('why?', ['a', 'b'])).toBe('ada answers why? with [why?] (2 earlier)');
-    const run = await telemetry.span('agent.ada.run');
+    const run = await telemetry.span('invoke_agent ada');
     expect(run.attributes).toMatchObject({ 'agent.history.size': 2, 'agent.tool_calls': 1 });
-    expect((await telemetry.span('agent.tool.search')).parentSpanContext?.spanId).toBe(run.spanContext().spanId);
+    expect((await telemetry.span('execute_tool search')).parentSpanContext?.spanId).toBe(run.spanContext().spanId);
   });
 });

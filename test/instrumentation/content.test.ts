@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function generateSpan() {
-  return telemetry.span('llm.openai.generate');
+  return telemetry.span('chat gpt-4o');
 }
 
 it('records neither prompt nor completion by default', async () => {
@@ -129,7 +129,7 @@ it('captures the streamed completion, redacted and truncated', async () => {
   const received: unknown[] = [];
   for await (const chunk of traceLlmStream({ ...LLM, prompt: 'greet Bob' }, () => chunks())) received.push(chunk);
   expect(received).toHaveLength(5);
-  const span = await telemetry.span('llm.openai.stream');
+  const span = await telemetry.span('chat gpt-4o');
   expect(span.attributes[PROMPT]).toBe('greet [name]');
   expect(span.attributes[COMPLETION]).toBe('Hello [name], how ar');
 });

@@ -71,15 +71,15 @@ async function runWorkflow(id: number, random: () => number): Promise<string> {
 function expectedTree(id: number): NameTree {
   const leaf = (name: string): NameTree => ({ name, children: [] });
   return canonical({
-    name: `workflow.wf-${id}`,
+    name: `invoke_workflow wf-${id}`,
     children: [
       leaf(`workflow.router.triage-${id}`),
       {
         name: `workflow.node.${id % 2 === 0 ? 'billing' : 'general'}`,
         children: [
           {
-            name: `agent.agent-${id}.run`,
-            children: [leaf(`agent.tool.lookup-${id}`), leaf(`agent.tool.calc-${id}`), leaf('llm.openai.generate'), leaf('llm.openai.stream')],
+            name: `invoke_agent agent-${id}`,
+            children: [leaf(`execute_tool lookup-${id}`), leaf(`execute_tool calc-${id}`), leaf(`chat model-${id}`), leaf(`chat model-${id}`)],
           },
         ],
       },
@@ -106,7 +106,7 @@ it.each([1, 2, 3])('keeps eight interleaved workflows apart (seed %i)', async (s
   const roots = await telemetry.tree();
   expect(roots).toHaveLength(ids.length);
   for (const id of ids) {
-    const root = roots.find((node) => node.span.name === `workflow.wf-${id}`);
+    const root = roots.find((node) => node.span.name === `invoke_workflow wf-${id}`);
     expect(root, `workflow ${id}`).toBeDefined();
     if (root === undefined) continue;
     expect(canonical(nameTree(root))).toEqual(expectedTree(id));

@@ -18,24 +18,33 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
   expect(summary).toContain('→ I am sorry about the double charge.');
   const tree = summary
     .split('\n')
-    .filter((line) => /^\s+(workflow|agent|llm)\./.test(line))
+    .filter((line) => /^\s+(workflow\.|agent\.|llm\.|invoke_|execute_tool |chat )/.test(line))
     .map((line) => line.replace(/ {2}\d.*$/, ''));
-  expect(tree).toEqual([
-    '  workflow.support_desk',
-    '    workflow.router.triage',
-    '      llm.fake.generate',
-    '    workflow.node.billing_agent',
-    '      agent.billing.run',
-    '        agent.tool.lookup_invoice',
-    '        agent.tool.lookup_invoice',
-    '        llm.fake.generate',
-    '  workflow.support_desk',
-    '    workflow.router.triage',
-    '      llm.fake.generate',
-    '    workflow.node.general_agent',
-    '      agent.general.run',
-    '        llm.fake.stream',
-  ]);
+  // Two traces, in whichever order they ended; with both conventions (the default) the workflow,
+  // agent, tool and LLM spans take their GenAI names, nodes and routers keep flo_ai's.
+  const traces = tree.join('\n').split(/\n(?=  invoke_workflow)/).sort();
+  expect(traces).toEqual(
+    [
+      [
+        '  invoke_workflow support_desk',
+        '    workflow.router.triage',
+        '      chat fake-mini',
+        '    workflow.node.billing_agent',
+        '      invoke_agent billing',
+        '        execute_tool lookup_invoice',
+        '        execute_tool lookup_invoice',
+        '        chat fake-large',
+      ].join('\n'),
+      [
+        '  invoke_workflow support_desk',
+        '    workflow.router.triage',
+        '      chat fake-mini',
+        '    workflow.node.general_agent',
+        '      invoke_agent general',
+        '        chat fake-large',
+      ].join('\n'),
+    ].sort(),
+  );
   expect(summary).toContain('[email]');
   expect(summary).not.toMatch(/llm\.request\.content="[^"]*ana@example\.com/);
   expect(summary).toMatch(/^agent\.retries\.total \{agent_name=billing reason=tool_error\} 1/m);
@@ -43,8 +52,8 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
   expect(summary).toMatch(/^workflow\.router\.decisions \{workflow_name=support_desk router_name=triage route=general_agent\} 1/m);
   // The console export ran too, in the compact format by default: a tree line per span, a line per metric point, no raw objects.
   const live = stdout.slice(0, stdout.indexOf('=== Answers ==='));
-  expect(live).toMatch(/^ {2}workflow\.support_desk {2}\d+\.\d ms {2}workflow\.name=support_desk/m);
+  expect(live).toMatch(/^ {2}invoke_workflow support_desk {2}\d+\.\d ms {2}.*workflow\.name=support_desk/m);
   expect(live).toMatch(/^llm\.requests\.total \{model=fake-mini provider=fake status=success\} \d+ \{request\}$/m);
-  expect(live).not.toContain("name: 'workflow.support_desk'");
+  expect(live).not.toContain("name: 'invoke_workflow support_desk'");
   expect(live).not.toContain('dataPoints');
 });

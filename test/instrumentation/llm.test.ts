@@ -32,10 +32,13 @@ describe('a successful call', () => {
     const result = await traceLlmCall(OPENAI, async () => response);
     expect(result).toBe(response);
 
-    const span = await telemetry.span('llm.openai.generate');
+    // Both conventions (the default): named and shaped as the GenAI inference span, flo_ai's keys beside GenAI's.
+    const span = await telemetry.span('chat gpt-4o');
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.stream': false,
       'llm.provider': 'openai',
       'gen_ai.provider.name': 'openai',
       'llm.model': 'gpt-4o',
@@ -79,7 +82,7 @@ describe('a successful call', () => {
     expect(await telemetry.histogram('gen_ai.client.token.usage', { ...GEN_AI, 'gen_ai.token.type': 'output' })).toEqual({ count: 1, sum: 5 });
     // No total reported: derived from the parts, on the span and the flo counter.
     expect(await telemetry.counter('llm.tokens.total')).toBe(17);
-    expect((await telemetry.span('llm.openai.generate')).attributes['llm.usage.total_tokens']).toBe(17);
+    expect((await telemetry.span('chat gpt-4o')).attributes['llm.usage.total_tokens']).toBe(17);
   });
 
   it('conforms to the spec', async () => {
@@ -91,7 +94,7 @@ describe('a successful call', () => {
   it('stays synchronous when the call is', async () => {
     const result = traceLlmCall(OPENAI, () => 'plain text answer');
     expect(result).toBe('plain text answer');
-    expect((await telemetry.span('llm.openai.generate')).attributes['llm.response.received']).toBe(true);
+    expect((await telemetry.span('chat gpt-4o')).attributes['llm.response.received']).toBe(true);
   });
 
   it('is a child of the active span, and the call runs with the generate span active', async () => {
@@ -105,7 +108,7 @@ describe('a successful call', () => {
       });
       parent.end();
     });
-    const generate = await telemetry.span('llm.openai.generate');
+    const generate = await telemetry.span('chat gpt-4o');
     expect(generate.spanContext().spanId).toBe(activeInside);
     expect(generate.parentSpanContext?.spanId).toBe((await telemetry.span('parent')).spanContext().spanId);
   });
@@ -117,7 +120,7 @@ describe('token usage', () => {
     for (const name of ['llm.tokens.prompt', 'llm.tokens.completion', 'llm.tokens.total', 'gen_ai.client.token.usage']) {
       expect(await telemetry.points(name)).toEqual([]);
     }
-    expect(Object.keys((await telemetry.span('llm.openai.generate')).attributes).filter((key) => key.includes('usage'))).toEqual([]);
+    expect(Object.keys((await telemetry.span('chat gpt-4o')).attributes).filter((key) => key.includes('usage'))).toEqual([]);
   });
 
   it('increments flo token counters only by counts above zero, as flo_ai does', async () => {
@@ -125,7 +128,7 @@ describe('token usage', () => {
     expect(await telemetry.points('llm.tokens.completion')).toEqual([]);
     expect(await telemetry.counter('llm.tokens.prompt')).toBe(7);
     // The span and the GenAI histogram keep the reported zero.
-    expect((await telemetry.span('llm.openai.generate')).attributes['llm.usage.completion_tokens']).toBe(0);
+    expect((await telemetry.span('chat gpt-4o')).attributes['llm.usage.completion_tokens']).toBe(0);
     expect(await telemetry.histogram('gen_ai.client.token.usage', { 'gen_ai.token.type': 'output' })).toEqual({ count: 1, sum: 0 });
   });
 
@@ -156,7 +159,7 @@ describe('a failed call', () => {
     });
     await expect(failing).rejects.toBe(error);
 
-    const span = await telemetry.span('llm.openai.generate');
+    const span = await telemetry.span('chat gpt-4o');
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: '429 Too Many Requests' });
     expect(span.attributes['error.type']).toBe('RateLimitError');
     expect(span.attributes['llm.response.received']).toBe(false);
@@ -185,15 +188,15 @@ describe('conventions', () => {
     expect(Object.keys((await telemetry.span('llm.gemini.generate')).attributes).filter((key) => key.startsWith('gen_ai.'))).toEqual([]);
   });
 
-  it('gen_ai: GenAI forms replace the flo metrics that have one; the rest stay', async () => {
+  it('gen_ai: only the GenAI names, metrics and span shape', async () => {
     setConventions('gen_ai');
     await traceLlmCall({ provider: 'gemini', model: 'gemini-2.5-pro' }, async () => ({ usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4 } }));
     const names = (await telemetry.metrics()).map((metric) => metric.descriptor.name).sort();
-    expect(names).toEqual(['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'llm.requests.total', 'llm.tokens.total']);
-    const span = await telemetry.span('llm.gemini.generate');
-    expect(span.attributes['llm.provider']).toBeUndefined();
-    expect(span.attributes['gen_ai.provider.name']).toBe('gcp.gemini');
-    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(3);
+    expect(names).toEqual(['gen_ai.client.operation.duration', 'gen_ai.client.token.usage']);
+    const span = await telemetry.span('chat gemini-2.5-pro');
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(Object.keys(span.attributes).filter((key) => !key.startsWith('gen_ai.'))).toEqual([]);
+    expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-2.5-pro', 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 });
   });
 
   it('ignores an unknown setting', () => {
@@ -222,7 +225,7 @@ describe('provider names', () => {
 
   it('names the span after the given provider but gives GenAI keys the mapped one', async () => {
     await traceLlmCall({ provider: 'gemini', model: 'gemini-2.5-flash' }, async () => 'ok');
-    const span = await telemetry.span('llm.gemini.generate');
+    const span = await telemetry.span('chat gemini-2.5-flash');
     expect(span.attributes['llm.provider']).toBe('gemini');
     expect(span.attributes['gen_ai.provider.name']).toBe('gcp.gemini');
     const [point] = await telemetry.points('gen_ai.client.operation.duration');
@@ -248,7 +251,7 @@ describe('wrapLlmCall', () => {
     const result = await complete.call(client, 'hello', 3);
     expect(result.text).toBe('hello:3');
     expect(client.calls).toEqual(['hello']);
-    const span = await telemetry.span('llm.anthropic.generate');
+    const span = await telemetry.span('chat claude-sonnet-4-5');
     expect(span.attributes['llm.model']).toBe('claude-sonnet-4-5');
     expect(span.attributes['llm.usage.completion_tokens']).toBe(3);
     // Content capture is off by default: the prompt is not recorded.

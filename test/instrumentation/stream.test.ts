@@ -10,7 +10,8 @@ import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memo
 
 const LLM = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0 };
 const FLO = { model: 'gpt-4o-mini', provider: 'openai' };
-const SPAN = 'llm.openai.stream';
+/** Both conventions (the default): the GenAI inference span's name, `{gen_ai.operation.name} {gen_ai.request.model}`. */
+const SPAN = 'chat gpt-4o-mini';
 
 class StreamBrokenError extends Error {}
 
@@ -68,6 +69,8 @@ describe('consumed to the end', () => {
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.stream': true,
       'llm.provider': 'openai',
       'llm.model': 'gpt-4o-mini',
       'llm.temperature': 0,
@@ -120,7 +123,7 @@ describe('consumed to the end', () => {
       { type: 'message_stop' },
     ];
     await collect(traceLlmStream({ provider: 'anthropic', model: 'claude-haiku-4-5' }, () => new FakeStream(events)));
-    const span = await telemetry.span('llm.anthropic.stream');
+    const span = await telemetry.span('chat claude-haiku-4-5');
     expect(span.attributes).toMatchObject({ 'llm.usage.prompt_tokens': 15, 'llm.usage.completion_tokens': 20, 'llm.usage.total_tokens': 35 });
   });
 
@@ -337,7 +340,7 @@ describe('wrapLlmStream', () => {
     expect(calls).toBe(0);
     expect(await collect(iterable)).toEqual(['llama3.2:hi', 'llama3.2:there']);
     expect(calls).toBe(1);
-    expect((await telemetry.span('llm.ollama.stream')).attributes['llm.stream.chunks']).toBe(2);
+    expect((await telemetry.span('chat llama3.2')).attributes['llm.stream.chunks']).toBe(2);
   });
 });
 

@@ -33,7 +33,7 @@ describe('a workflow', () => {
   it('returns its result and forms the tree workflow → router, nodes', async () => {
     expect(await supportPipeline('my bill is wrong')).toBe('ANSWER FROM BILLING');
     expect(formatTree(await telemetry.tree())).toEqual([
-      'workflow.support',
+      'invoke_workflow support',
       '  workflow.router.triage',
       '  workflow.node.billing',
       '  workflow.node.format',
@@ -42,7 +42,8 @@ describe('a workflow', () => {
 
   it('sets the attributes of each span, nodes and router inheriting the workflow name', async () => {
     await supportPipeline('my bill is wrong');
-    expect((await telemetry.span('workflow.support')).attributes).toEqual({
+    expect((await telemetry.span('invoke_workflow support')).attributes).toEqual({
+      'gen_ai.operation.name': 'invoke_workflow',
       'workflow.name': 'support',
       'gen_ai.workflow.name': 'support',
       'workflow.node_count': 3,
@@ -101,7 +102,7 @@ describe('failures', () => {
     expect(await telemetry.points('workflow.executions.total')).toEqual([{ attributes: { workflow_name: 'etl', status: 'error' }, value: 1 }]);
     expect(await telemetry.points('workflow.errors.total')).toEqual([{ attributes: { workflow_name: 'etl', error_type: 'NodeCrashed' }, value: 1 }]);
     expect(await telemetry.points('workflow.execution.duration')).toEqual([]);
-    expect((await telemetry.span('workflow.etl')).attributes['error.type']).toBe('NodeCrashed');
+    expect((await telemetry.span('invoke_workflow etl')).attributes['error.type']).toBe('NodeCrashed');
   });
 
   it('a failing router records the error and no decision', async () => {
@@ -143,7 +144,7 @@ describe('explicit names and wrappers', () => {
     }
     const graph = new Graph();
     expect(await graph.run('b')).toBe('graph:b');
-    expect(formatTree(await telemetry.tree())).toEqual(['workflow.graph', '  workflow.router.graph_router', '  workflow.node.b']);
+    expect(formatTree(await telemetry.tree())).toEqual(['invoke_workflow graph', '  workflow.router.graph_router', '  workflow.node.b']);
     expect((await telemetry.span('workflow.node.b')).attributes['workflow.name']).toBe('graph');
   });
 });

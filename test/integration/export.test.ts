@@ -124,7 +124,6 @@ describe.skipIf(!enabled)('export to Jaeger', () => {
       expect(resource).toMatchObject({
         'service.version': '9.9.9',
         'deployment.environment.name': 'integration',
-        'deployment.environment': 'integration',
         team: 'platform',
         'build.number': 42,
         'telemetry.sdk.language': 'nodejs',

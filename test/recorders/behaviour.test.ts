@@ -67,8 +67,9 @@ describe('rebinding', () => {
     withAgentRunSpan({ agentName: 'b', agentType: 't' }, () => undefined);
     expect((await first.metric('llm.tokens.total'))?.dataPoints[0]?.value).toBe(1);
     expect((await second.metric('llm.tokens.total'))?.dataPoints[0]?.value).toBe(2);
-    expect((await first.spans()).map((span) => span.name)).toEqual(['agent.a.run']);
-    expect((await second.spans()).map((span) => span.name)).toEqual(['agent.b.run']);
+    // Both conventions (the default): agent runs are named as the GenAI invoke_agent span.
+    expect((await first.spans()).map((span) => span.name)).toEqual(['invoke_agent a']);
+    expect((await second.spans()).map((span) => span.name)).toEqual(['invoke_agent b']);
   });
 });
 
@@ -163,8 +164,9 @@ describe('span helpers', () => {
       );
     });
     const spans = await harness.spans();
-    const parent = spans.find((span) => span.name === 'workflow.w');
-    const child = spans.find((span) => span.name === 'agent.a.run');
+    const parent = spans.find((span) => span.name === 'invoke_workflow w');
+    const child = spans.find((span) => span.name === 'invoke_agent a');
+    expect(parent).toBeDefined();
     expect(child?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
     expect(child?.spanContext().traceId).toBe(parent?.spanContext().traceId);
   });
@@ -196,10 +198,11 @@ describe('conventions', () => {
 
   it.each([
     ['flo', { 'llm.provider': 'openai', 'llm.model': 'm', 'llm.stream.time_to_first_chunk_ms': 250 }],
-    ['gen_ai', { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'm', 'gen_ai.response.time_to_first_chunk': 0.25 }],
+    ['gen_ai', { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'm', 'gen_ai.response.time_to_first_chunk': 0.25 }],
     [
       'both',
       {
+        'gen_ai.operation.name': 'chat',
         'llm.provider': 'openai',
         'gen_ai.provider.name': 'openai',
         'llm.model': 'm',
@@ -211,10 +214,13 @@ describe('conventions', () => {
   ] as const)('%s: span attributes with a GenAI equivalent are written under the chosen keys', async (conventions, expected) => {
     setConventions(conventions);
     const harness = bound();
-    const span = startLlmStreamSpan({ llmProvider: 'openai', llmModel: 'm', llmOperation: 'stream' });
+    const genAi = conventions === 'flo' ? {} : { genAiOperationName: 'chat' as const };
+    const span = startLlmStreamSpan({ llmProvider: 'openai', llmModel: 'm', llmOperation: 'stream', ...genAi });
     span.setLlmStreamTimeToFirstChunkMs(250);
     span.end();
     const [exported] = await harness.spans();
+    // The generated API writes what it is given; the GenAI name and equivalent keys follow the conventions.
+    expect(exported?.name).toBe(conventions === 'flo' ? 'llm.openai.stream' : 'chat m');
     expect(exported?.attributes).toEqual({ ...expected, 'llm.operation': 'stream' });
     expect(await harness.telemetry()).toConformToSpec();
   });

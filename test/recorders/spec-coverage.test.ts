@@ -110,7 +110,17 @@ describe('every metric of the spec', () => {
   });
 });
 
+/**
+ * The name the span gets with both conventions (the default): its GenAI equivalent's when it has
+ * one and every attribute that name needs was given, else its own template's.
+ */
 function spanName(span: SpanDefinition, input: Record<string, unknown>): string {
+  const equivalent = span.equivalent;
+  const genAiValues = equivalent?.nameAttributes.map((id) => input[camelCase(id)]);
+  if (equivalent !== undefined && genAiValues?.every((value) => value !== undefined)) {
+    let index = 0;
+    return equivalent.spanName.replace(/\{([^{}]+)\}/g, () => String(genAiValues[index++]));
+  }
   return span.spanName.replace(/\{([^{}]+)\}/g, (_match, id: string) => String(input[camelCase(id)]));
 }
 

@@ -301,7 +301,6 @@ describe('resource', () => {
       'service.name': 'from-env',
       'service.version': '2.1.0',
       'deployment.environment.name': 'staging',
-      'deployment.environment': 'staging',
       team: 'ml',
       'deployment.region': 'eu',
       'telemetry.sdk.language': 'nodejs',

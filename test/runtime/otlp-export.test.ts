@@ -60,8 +60,9 @@ describe('OTLP gRPC export', () => {
       'service.name': 'export-test',
       'service.version': '3.2.1',
       'deployment.environment.name': 'staging',
-      'deployment.environment': 'staging',
     });
+    // The deprecated key is no longer written.
+    expect(span?.resource['deployment.environment']).toBeUndefined();
 
     const counter = collector.metrics.find((received) => received.name === 'otlp.test.counter');
     expect(counter?.kind).toBe('sum');

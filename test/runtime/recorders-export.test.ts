@@ -38,7 +38,8 @@ function runAgent(agentName: string): string {
   });
 }
 
-const spanName = (agentName: string): string => AGENT_RUN_SPAN.name({ agentName, agentType: 'conversational' });
+// Both conventions (the default): the run takes the GenAI invoke_agent name.
+const spanName = (agentName: string): string => AGENT_RUN_SPAN.equivalentName?.({ agentName, agentType: 'conversational' }) ?? '';
 
 function agentNamesCounted(collector: OtlpReceiver): unknown[] {
   return collector.metrics
