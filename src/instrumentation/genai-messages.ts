@@ -31,9 +31,10 @@
  * redaction hook, then truncation to `maxLength`), one string at a time, so
  * the JSON structure is kept: text and reasoning content, refusals, URIs, and
  * each string inside tool-call arguments, tool responses and server tool
- * payloads. A part whose text the hook drops (it threw or returned no
- * string) is left out whole. Ids, names, types, MIME types and modalities
- * are not user text and are kept. Blob parts are binary data, not text: they
+ * payloads, and a message's participant `name`. A part whose text the hook
+ * drops (it threw or returned no string) is left out whole; a dropped name
+ * is left out. Ids, tool names, types, MIME types and modalities are not
+ * user text and are kept. Blob parts are binary data, not text: they
  * skip the hook, and one longer than `maxLength` keeps its kind but loses
  * its content (a cut base64 string is no image).
  */
@@ -88,8 +89,14 @@ export function outputMessages(response: unknown, fallbackFinishReason = 'stop')
 // ── redaction and capture ───────────────────────────────────────────────
 
 /** Every text of every part through `redact` (see the header for what counts as text). Never throws. */
-export function redactMessages<M extends GenAiMessage>(messages: readonly M[], kind: MessageTextKind, redact: TextRedactor): M[] {
-  return messages.map((message) => ({ ...message, parts: redactParts(message.parts, kind, redact) }));
+export function redactMessages<M extends GenAiMessage>(messages: readonly M[], kind: MessageTextKind, redact: TextRedactor, maxBlobLength = Infinity): M[] {
+  return messages.map((message) => {
+    const { name, ...rest } = message;
+    // A participant's name is user data too: through the hook, and left out when the hook drops it.
+    const redactedName = name === undefined ? undefined : guard(() => redact(name, kind), undefined);
+    const parts = redactParts(message.parts, kind, redact, maxBlobLength);
+    return (redactedName === undefined ? { ...rest, parts } : { ...rest, name: redactedName, parts }) as M;
+  });
 }
 
 /** `redactMessages` for a list of parts (system instructions). Never throws. */
@@ -154,7 +161,7 @@ function policyRedactor(settings: ContentCaptureSettings): TextRedactor {
 /** Messages made by this module (or by a framework) as content capture records them; undefined while capture is off. */
 export function captureMessages<M extends GenAiMessage>(messages: readonly M[] | undefined, kind: MessageTextKind, settings: ContentCaptureSettings = contentCapture()): M[] | undefined {
   if (!settings.enabled || messages === undefined) return undefined;
-  return guard(() => nonEmpty(messages.map((message) => ({ ...message, parts: redactParts(message.parts, kind, policyRedactor(settings), settings.maxLength) }))), undefined);
+  return guard(() => nonEmpty(redactMessages(messages, kind, policyRedactor(settings), settings.maxLength)), undefined);
 }
 
 /** `gen_ai.input.messages` as content capture records them; undefined while capture is off. */

@@ -492,6 +492,12 @@ describe('capture: opt-in, redacted and truncated per text, structure kept', () 
     expectInput(captured);
   });
 
+  it("a participant's name goes through the hook too, and is left out when the hook drops it", () => {
+    const request = { messages: [{ role: 'user', name: 'bob@example.com', content: 'Hi' }] };
+    expect(capturedInputMessages(request, on)).toEqual([{ role: 'user', name: '[email]', parts: [{ type: 'text', content: 'Hi' }] }]);
+    expect(capturedInputMessages(request, { ...on, redact: (text) => (text.includes('@') ? (undefined as unknown as string) : text) })).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]);
+  });
+
   it('outputs go to the hook as completions', () => {
     const kinds: string[] = [];
     const captured = capturedOutputMessages({ type: 'message', content: [{ type: 'text', text: 'Sent to bob@example.com' }], stop_reason: 'end_turn' }, { ...on, redact: (text, kind) => (kinds.push(kind), mask(text)) });
