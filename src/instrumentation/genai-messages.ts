@@ -354,6 +354,7 @@ export class OutputMessagesCollector {
       const entry = object(raw);
       if (entry === undefined) continue;
       const choice = this.#choice(entry.index);
+      choice.appendText('text', entry.text); // legacy Completions chunks
       const delta = object(entry.delta) ?? object(entry.message);
       if (delta !== undefined) {
         if (typeof delta.role === 'string') choice.role = delta.role;

@@ -131,6 +131,15 @@ describe('OpenAI Chat Completions', () => {
     expectOutput(tools.messages());
   });
 
+  it('legacy Completions (text_completion): choices[].text, whole and streamed', () => {
+    const whole = { id: 'cmpl-1', object: 'text_completion', model: 'gpt-3.5-turbo-instruct', choices: [{ index: 0, text: 'Rainy.', finish_reason: 'length' }] };
+    expect(outputMessages(whole)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'Rainy.' }], finish_reason: 'length' }]);
+    const collector = new OutputMessagesCollector();
+    collector.add({ object: 'text_completion', choices: [{ index: 0, text: 'Rai', finish_reason: null }] });
+    collector.add({ object: 'text_completion', choices: [{ index: 0, text: 'ny.', finish_reason: 'length' }] });
+    expect(collector.messages()).toEqual(outputMessages(whole));
+  });
+
   it('legacy function messages, refusals, audio input and file ids', () => {
     const messages = inputMessages({
       messages: [

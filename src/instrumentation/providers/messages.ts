@@ -19,7 +19,7 @@
  *
  *   response shape                           gen_ai.output.messages (one per choice or candidate)
  *   a string                                 one assistant message
- *   OpenAI Chat Completions                  choices[].message, finish_reason
+ *   OpenAI Chat Completions                  choices[].message, finish_reason (legacy Completions: choices[].text)
  *   OpenAI Responses API                     one assistant message of every output item, finish reason from status
  *   Anthropic Messages                       one assistant message of content blocks, stop_reason
  *   Gemini                                   candidates[].content, finishReason
@@ -241,7 +241,8 @@ export function readOutputMessages(response: unknown, fallbackReason = 'stop'): 
       .map(object)
       .filter((choice): choice is Json => choice !== undefined)
       .sort((a, b) => (typeof a.index === 'number' && typeof b.index === 'number' ? a.index - b.index : 0))
-      .map((choice) => output(chatMessage({ role: 'assistant', ...(object(choice.message) ?? {}) }), text(choice.finish_reason), fallbackReason));
+      // Legacy Completions (text_completion) choices carry `text` instead of a message.
+      .map((choice) => output(chatMessage({ role: 'assistant', ...(object(choice.message) ?? (typeof choice.text === 'string' ? { content: choice.text } : {})) }), text(choice.finish_reason), fallbackReason));
   }
   if (Array.isArray(body.candidates)) {
     return body.candidates
