@@ -41,6 +41,7 @@ import {
 import type { InstrumentedSpan } from '../runtime/spans.ts';
 import { emitsFlo, emitsGenAi } from '../runtime/conventions.ts';
 import { genAiProviderName } from './conventions.ts';
+import { serverOf } from './providers/index.ts';
 import { errorType, MS_PER_SECOND } from './internal.ts';
 import type { Usage } from './usage.ts';
 
@@ -54,6 +55,16 @@ export interface LlmCallInfo {
   readonly prompt?: string;
   /** `gen_ai.operation.name` of the GenAI metrics. Default `chat`. */
   readonly operation?: GenAiOperationNameValue;
+  /**
+   * The request as sent to the provider (OpenAI Chat Completions or Responses, Anthropic
+   * Messages, Gemini, Ollama bodies, as plain objects): its settings become `gen_ai.request.*`,
+   * and with content capture on its messages `gen_ai.input.messages`.
+   */
+  readonly request?: unknown;
+  /** The provider's base URL (`https://api.openai.com/v1`), for `server.address` and `server.port`. */
+  readonly serverUrl?: string | URL;
+  /** The conversation or session the call belongs to (`gen_ai.conversation.id`). */
+  readonly conversationId?: string;
 }
 
 /** The attribute sets of one call, computed once. */
@@ -63,23 +74,29 @@ export interface LlmTarget {
     readonly genAiOperationName: GenAiOperationNameValue;
     readonly genAiProviderName: GenAiProviderNameValue;
     readonly genAiRequestModel: string;
+    readonly serverAddress?: string;
+    readonly serverPort?: number;
+    /** Known once the response names it. */
+    readonly genAiResponseModel?: string;
   };
 }
 
-/** The GenAI attributes of the call's span that the kit's own attributes do not carry. */
-export function genAiCallAttributes(target: LlmTarget, streamed: boolean) {
-  return emitsGenAi() ? { genAiOperationName: target.genAi.genAiOperationName, genAiRequestStream: streamed } : {};
-}
-
 export function llmTarget(info: LlmCallInfo): LlmTarget {
+  const server = emitsGenAi() ? serverOf(info.serverUrl) : {};
   return {
     flo: { model: info.model, provider: info.provider },
     genAi: {
       genAiOperationName: info.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
       genAiProviderName: genAiProviderName(String(info.provider)),
       genAiRequestModel: info.model,
+      ...(server.address === undefined ? {} : { serverAddress: server.address, serverPort: server.port }),
     },
   };
+}
+
+/** The target with the model the response named, which the GenAI metrics carry. */
+export function withResponseModel(target: LlmTarget, model: string | undefined): LlmTarget {
+  return model === undefined ? target : { ...target, genAi: { ...target.genAi, genAiResponseModel: model } };
 }
 
 /**

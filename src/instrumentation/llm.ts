@@ -7,10 +7,11 @@ import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn } from './agent.ts';
 import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
+import { genAiResponseFacts, genAiStartAttributes, requestTemperature, runSuppressed, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import {
   alignGenAiProvider,
-  genAiCallAttributes,
   llmTarget,
+  withResponseModel,
   recordRequestFailure,
   recordRequestSuccess,
   setUsageAttributes,
@@ -30,6 +31,11 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
   readonly usage?: (result: R) => Usage | undefined;
   /** Completion text of the result for content capture, for shapes `extractCompletionText` does not know. */
   readonly completionText?: (result: R) => string | undefined;
+  /**
+   * Spans the provider SDK starts inside the call (see `SdkSpans`). Default: `suppress` while the
+   * GenAI conventions are emitted (the kit's span is then the one GenAI inference span), else `keep`.
+   */
+  readonly sdkSpans?: SdkSpans;
 }
 
 /**
@@ -39,28 +45,37 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
  * metrics; on failure: the error on the span, request and error counters.
  */
 export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>> = {}): T {
-  const spanAttributes = { llmProvider: info.provider, llmModel: info.model, llmTemperature: info.temperature };
-  if (!telemetryOn()) return call(startLlmGenerateSpan(spanAttributes));
+  if (!telemetryOn()) return call(startLlmGenerateSpan({ llmProvider: info.provider, llmModel: info.model }));
   const target = llmTarget(info);
   const flo = emitsFlo();
   const span = startLlmGenerateSpan(
-    { ...spanAttributes, ...floOnly({ llmRequestContent: capturedContent(info.prompt, 'prompt') }), ...genAiCallAttributes(target, false) },
+    {
+      llmProvider: info.provider,
+      llmModel: info.model,
+      llmTemperature: requestTemperature(info),
+      ...floOnly({ llmRequestContent: capturedContent(info.prompt, 'prompt') }),
+      ...genAiStartAttributes(info, target, false),
+    },
     options,
   );
   guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
   const stopwatch = startStopwatch();
   const agent = activeAgentRun();
-  return runInSpan(span, call, {
+  const suppress = suppressesSdkSpans(options.sdkSpans);
+  return runInSpan(span, (active) => runSuppressed(suppress, () => call(active)), {
     onSuccess(result) {
       const durationMs = stopwatch.elapsedMs();
       const usage = usageOf(result, options.usage);
+      const facts = genAiResponseFacts(result);
       if (flo) span.setLlmResponseReceived(true);
       setUsageAttributes(span, usage);
-      if (flo && contentCapture().enabled) {
-        const completion = capturedContent(completionOf(result, options.completionText), 'completion');
+      const completionText = contentCapture().enabled ? completionOf(result, options.completionText) : undefined;
+      if (flo && completionText !== undefined) {
+        const completion = capturedContent(completionText, 'completion');
         if (completion !== undefined) span.setLlmResponseContent(completion);
       }
-      recordRequestSuccess(target, durationMs, usage);
+      setGenAiResponse(span, facts, usage, { response: result, completion: completionText });
+      recordRequestSuccess(withResponseModel(target, facts.model), durationMs, usage);
       noteLlmCallOn(agent, target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     },
     onFailure(error) {

@@ -32,11 +32,14 @@ import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
+import { emitsFlo, emitsGenAi, floOnly, guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
+import { OutputMessagesCollector } from './genai-messages.ts';
+import { callContext, genAiStartAttributes, requestTemperature, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import {
   alignGenAiProvider,
-  genAiCallAttributes,
   llmTarget,
+  withResponseModel,
   recordStreamEnd,
   recordStreamStart,
   recordTimePerOutputChunk,
@@ -62,6 +65,8 @@ export interface LlmStreamOptions<C> extends SpanStartOptions {
   readonly usage?: (chunk: C) => Usage | undefined;
   /** Text a chunk adds, for content capture, for shapes `extractChunkText` does not know. */
   readonly chunkText?: (chunk: C) => string | undefined;
+  /** Spans the provider SDK starts while the stream is opened and read (see `SdkSpans`); as for `traceLlmCall`. */
+  readonly sdkSpans?: SdkSpans;
 }
 
 /** Wraps the stream `open` returns; see the module comment for its exact behaviour. */
@@ -162,6 +167,9 @@ class StreamRecording<C> {
   readonly #text: ContentCollector | undefined;
   readonly #agent: AgentRun | undefined;
   readonly #flo: boolean;
+  readonly #genAi: boolean;
+  readonly #messages: OutputMessagesCollector | undefined;
+  #facts: ResponseFacts = {};
   #chunks = 0;
   #lastChunkMs = 0;
   #usage: Usage | undefined;
@@ -177,15 +185,17 @@ class StreamRecording<C> {
       {
         llmProvider: info.provider,
         llmModel: info.model,
-        llmTemperature: info.temperature,
+        llmTemperature: requestTemperature(info),
         ...floOnly({ llmOperation: LLM_OPERATION_VALUE_STREAM, llmRequestContent: capturedContent(info.prompt, 'prompt') }),
-        ...genAiCallAttributes(this.#target, true),
+        ...genAiStartAttributes(info, this.#target, true),
       },
       { ...options, parent },
     );
     const otelSpan = this.span.otelSpan;
-    this.#context = otelSpan === undefined ? parent : trace.setSpan(parent, otelSpan);
+    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(parent, otelSpan), suppressesSdkSpans(options.sdkSpans));
     this.#text = contentCapture().enabled ? new ContentCollector() : undefined;
+    this.#genAi = emitsGenAi();
+    this.#messages = this.#genAi && contentCapture().enabled ? new OutputMessagesCollector() : undefined;
     guarded('llm stream: recording its start', () => {
       alignGenAiProvider(this.span, this.#target);
       recordStreamStart(this.#target);
@@ -207,6 +217,8 @@ class StreamRecording<C> {
       this.#lastChunkMs = now;
       this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
       this.#text?.add(this.#chunkText(value));
+      if (this.#genAi) this.#facts = mergeResponseFacts(this.#facts, streamEventFacts(value));
+      this.#messages?.add(value);
     });
   }
 
@@ -222,8 +234,10 @@ class StreamRecording<C> {
       setUsageAttributes(this.span, usage);
       const completion = !this.#flo || this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion');
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
+      const facts = completeResponseFacts(this.#facts);
+      setGenAiResponse(this.span, facts, usage, { outputMessages: this.#messages?.messages() });
       if (failed) this.span.recordError(state.error);
-      recordStreamEnd(this.#target, { durationMs, chunks: this.#chunks, usage, failed, error: state.error });
+      recordStreamEnd(withResponseModel(this.#target, facts.model), { durationMs, chunks: this.#chunks, usage, failed, error: state.error });
       noteLlmCallOn(this.#agent, this.#target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     });
     this.span.end();

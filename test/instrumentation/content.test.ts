@@ -68,14 +68,22 @@ it('redacts the whole text first, then truncates', async () => {
   });
   const prompt = 'use key sk-abcdef123456 for the call';
   await traceLlmCall({ ...LLM, prompt }, async () => answer('done with sk-zzz9 and more text after it'));
+  // With both conventions each text is recorded twice, flo_ai's string and GenAI's message part,
+  // and every recorded copy goes through the hook whole.
   expect(seen).toEqual([
     ['prompt', prompt],
+    ['prompt', prompt],
+    ['completion', 'done with sk-zzz9 and more text after it'],
     ['completion', 'done with sk-zzz9 and more text after it'],
   ]);
   const span = await generateSpan();
   // Truncating first would have kept "use key sk-a".
   expect(span.attributes[PROMPT]).toBe('use key [key');
   expect(span.attributes[COMPLETION]).toBe('done with [k');
+  expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'use key [key' }] }]);
+  expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))).toEqual([
+    { role: 'assistant', parts: [{ type: 'text', content: 'done with [k' }], finish_reason: 'stop' },
+  ]);
 });
 
 it('drops the text, never the raw one, when the hook throws, and says so without the text', async () => {

@@ -52,11 +52,22 @@ export function labelName(key: string): string {
   return key.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-/** The one sample named `name` whose labels include `labels`; fails when there is none or several. */
-export function sampleValue(samples: readonly Sample[], name: string, labels: Readonly<Record<string, string>>): number {
-  const found = samples.filter(
-    (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[labelName(key)] === value),
-  );
+/** Labels the exporter adds to every series (target and scope), not the data point's own attributes. */
+const SERIES_LABELS = /^(instance|job|otel_scope_.*|le)$/;
+
+/**
+ * The one sample named `name` whose labels include `labels`, or with `exact` whose attribute labels
+ * are exactly those (the exporter's own labels aside: a series with one more attribute is another
+ * series). Fails when there is none or several.
+ */
+export function sampleValue(samples: readonly Sample[], name: string, labels: Readonly<Record<string, string>>, exact = false): number {
+  const wanted = Object.fromEntries(Object.entries(labels).map(([key, value]) => [labelName(key), value]));
+  const own = (sample: Sample) => Object.fromEntries(Object.entries(sample.labels).filter(([key]) => !SERIES_LABELS.test(key)));
+  const matches = (sample: Sample) =>
+    exact
+      ? JSON.stringify(Object.entries(own(sample)).sort()) === JSON.stringify(Object.entries(wanted).sort())
+      : Object.entries(wanted).every(([key, value]) => sample.labels[key] === value);
+  const found = samples.filter((sample) => sample.name === name && matches(sample));
   if (found.length !== 1) {
     throw new Error(`expected one sample ${name}${JSON.stringify(labels)}, found ${found.length}: ${JSON.stringify(found.slice(0, 3))}`);
   }

@@ -33,33 +33,36 @@ export const STREAM_USAGE = { prompt_tokens: 20, completion_tokens: 8, total_tok
 export const STREAM_WORDS = ['OpenTelemetry', ' makes', ' agents', ' observable.'];
 
 /** Spans one run produces, by name. */
+/**
+ * Span names of one run with both conventions (the default): workflows, agents, tools and LLM
+ * calls take their GenAI names, nodes and routers keep flo_ai's.
+ */
 export const SPANS_PER_RUN: Readonly<Record<string, number>> = {
-  [`workflow.${WORKFLOW}`]: 1,
+  [`invoke_workflow ${WORKFLOW}`]: 1,
   'workflow.router.triage': 1,
-  'llm.openai.generate': 1,
+  'chat gpt-4o': 2,
   [`workflow.node.${ROUTE}`]: 1,
-  [`agent.${ROUTE}.run`]: 1,
-  [`agent.tool.${TOOL}`]: 2,
-  'llm.anthropic.generate': 1,
+  [`invoke_agent ${ROUTE}`]: 1,
+  [`execute_tool ${TOOL}`]: 2,
+  'chat claude-sonnet-4-5': 1,
   'workflow.node.writer': 1,
-  'agent.writer.run': 1,
-  'llm.openai.stream': 1,
+  'invoke_agent writer': 1,
 };
 export const SPAN_COUNT_PER_RUN = Object.values(SPANS_PER_RUN).reduce((sum, count) => sum + count, 0);
 
 /** The tree of one run, children sorted by name, two spaces a level. */
 export const EXPECTED_TREE = [
-  `workflow.${WORKFLOW}`,
+  `invoke_workflow ${WORKFLOW}`,
   `  workflow.node.${ROUTE}`,
-  `    agent.${ROUTE}.run`,
-  `      agent.tool.${TOOL}`,
-  `      agent.tool.${TOOL}`,
-  '      llm.anthropic.generate',
+  `    invoke_agent ${ROUTE}`,
+  '      chat claude-sonnet-4-5',
+  `      execute_tool ${TOOL}`,
+  `      execute_tool ${TOOL}`,
   '  workflow.node.writer',
-  '    agent.writer.run',
-  '      llm.openai.stream',
+  '    invoke_agent writer',
+  '      chat gpt-4o',
   '  workflow.router.triage',
-  '    llm.openai.generate',
+  '    chat gpt-4o',
 ].join('\n');
 
 export class SearchTimeoutError extends Error {
