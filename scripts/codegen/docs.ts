@@ -180,14 +180,14 @@ function metricSection(metric: MetricDefinition): string {
 
 function spansDoc(spec: Spec, header: string): string {
   const summary = table(
-    ['Span name', 'Kind', 'Description'],
-    spec.spans.map((span) => [`[${code(span.spanName)}](#${anchor(span.groupId)})`, span.spanKind, span.brief]),
+    ['Span name', 'With GenAI conventions', 'Kind', 'Description'],
+    spec.spans.map((span) => [`[${code(span.spanName)}](#${anchor(span.groupId)})`, span.equivalent ? code(span.equivalent.spanName) : '', span.spanKind, span.brief]),
   );
   const sections = [...byNamespace(spec.spans, (span) => span.spanName)].map(
     ([namespace, spans]) => `## ${code(namespace)}\n\n${spans.map(spanSection).join('\n\n')}`,
   );
   return `${header}# Spans reference\n\n${paragraphs(
-    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
+    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. A span with a GenAI equivalent takes that name when the GenAI conventions are emitted (`conventions: gen_ai` or `both`, the default), provided the attributes it needs were given. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
     summary,
     ...sections,
   )}\n`;
@@ -198,8 +198,17 @@ function spanSection(span: SpanDefinition): string {
     ? `Name placeholders: ${span.nameAttributes.map((id) => `${code(`{${id}}`)} ← attribute ${code(id)}`).join(', ')}.`
     : undefined;
   const facts = table(
-    ['Span name', 'Kind', 'Stability', 'Helpers', 'Defined in'],
-    [[span.hasNameTemplate ? code(span.spanName) : `set by the caller (\`options.name\`; default ${code(span.spanName)})`, span.spanKind, span.stability, `${code(spanWithFunction(span))}, ${code(spanStartFunction(span))} → ${code(spanClass(span))}`, originText(span)]],
+    ['Span name', 'With GenAI conventions', 'Kind', 'Stability', 'Helpers', 'Defined in'],
+    [
+      [
+        span.hasNameTemplate ? code(span.spanName) : `set by the caller (\`options.name\`; default ${code(span.spanName)})`,
+        span.equivalent ? `${code(span.equivalent.spanName)} (${code(span.equivalent.spanId)})` : 'the same',
+        span.spanKind,
+        span.stability,
+        `${code(spanWithFunction(span))}, ${code(spanStartFunction(span))} → ${code(spanClass(span))}`,
+        originText(span),
+      ],
+    ],
   );
   const filledOnError = span.attributes.filter((use) => use.onError !== undefined).map((use) => code(use.attribute.id));
   const errors = filledOnError.length

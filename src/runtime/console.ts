@@ -16,8 +16,16 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
-/** GenAI duplicates of flo keys (same value, see docs/attributes.md) are left out of span lines; `raw` shows them. */
+/**
+ * With both conventions a span carries GenAI duplicates of flo keys (same value, see
+ * docs/attributes.md): span lines leave them out when flo keys are there; `raw` shows them.
+ */
 const HIDDEN_SPAN_PREFIX = 'gen_ai.';
+
+function shownAttributes(attributes: ReadableSpan['attributes']): (key: string) => boolean {
+  const hasFloKeys = Object.keys(attributes).some((key) => !key.startsWith(HIDDEN_SPAN_PREFIX) && !key.startsWith('server.') && key !== 'error.type');
+  return hasFloKeys ? (key) => !key.startsWith(HIDDEN_SPAN_PREFIX) : () => true;
+}
 
 export function formatSpanTree(spans: readonly ReadableSpan[]): string[] {
   const children = new Map<string | undefined, ReadableSpan[]>();
@@ -47,7 +55,7 @@ export function formatSpanTree(spans: readonly ReadableSpan[]): string[] {
 function describeSpan(span: ReadableSpan): string {
   const milliseconds = hrTimeToMilliseconds(span.duration);
   const status = span.status.code === SpanStatusCode.ERROR ? `  ERROR(${span.status.message ?? ''})` : '';
-  return `${span.name}  ${milliseconds.toFixed(1)} ms${status}  ${formatAttributes(span.attributes, (key) => !key.startsWith(HIDDEN_SPAN_PREFIX))}`.trimEnd();
+  return `${span.name}  ${milliseconds.toFixed(1)} ms${status}  ${formatAttributes(span.attributes, shownAttributes(span.attributes))}`.trimEnd();
 }
 
 export function formatMetrics(metrics: readonly MetricData[]): string[] {

@@ -57,3 +57,19 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
   expect(live).not.toContain("name: 'invoke_workflow support_desk'");
   expect(live).not.toContain('dataPoints');
 });
+
+it('FLO_CONVENTIONS=gen_ai npm run demo emits the GenAI names only', async () => {
+  const env = { ...process.env, FLO_CONVENTIONS: 'gen_ai' };
+  delete env.FLO_OTLP_ENDPOINT;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const { stdout } = await promisify(execFile)(process.execPath, ['examples/demo.ts'], { cwd: root, env, timeout: 20_000 });
+  const summary = stdout.slice(stdout.indexOf('=== Span tree ==='));
+  const names = summary
+    .split('\n')
+    .filter((line) => /^ {2,}\S/.test(line) && !line.startsWith('trace '))
+    .map((line) => line.trim().split('  ')[0]);
+  expect(new Set(names)).toEqual(new Set(['invoke_workflow support_desk', 'chat fake-mini', 'invoke_agent billing', 'execute_tool lookup_invoice', 'chat fake-large', 'invoke_agent general']));
+  const metricNames = new Set(summary.slice(summary.indexOf('=== Metrics ===')).split('\n').filter((line) => /^[a-z]/.test(line)).map((line) => line.split(' ')[0]));
+  expect([...metricNames].every((name) => name?.startsWith('gen_ai.client.'))).toBe(true);
+  expect(summary).not.toMatch(/(?<![.\w])(llm|agent|workflow)\.[a-z_.]+=/);
+});
