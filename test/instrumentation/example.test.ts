@@ -59,7 +59,7 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
 });
 
 it('FLO_CONVENTIONS=gen_ai npm run demo emits the GenAI names only', async () => {
-  const env = { ...process.env, FLO_CONVENTIONS: 'gen_ai' };
+  const env: NodeJS.ProcessEnv = { ...process.env, FLO_CONVENTIONS: 'gen_ai' };
   delete env.FLO_OTLP_ENDPOINT;
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const { stdout } = await promisify(execFile)(process.execPath, ['examples/demo.ts'], { cwd: root, env, timeout: 20_000 });
