@@ -7,6 +7,7 @@
  * elsewhere the test is skipped saying what is missing.
  */
 import { spawnSync } from 'node:child_process';
+import { gate } from './gate.ts';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +45,9 @@ export function weaverProblem(path: string): string | undefined {
   );
 }
 
-/** The rule itself: true to run; false (after saying why) to skip; throws in CI, which must never skip. */
+/** The rule itself (test/support/gate.ts): true to run; false (after saying why) to skip; throws in CI. */
 export function weaverDecision(problem: string | undefined, env: Env, warn = console.warn): boolean {
-  if (problem === undefined) return true;
-  if (env.CI) throw new Error(`CI=${env.CI}: ${problem}`);
-  warn(`Skipping Weaver tests: ${problem}`);
-  return false;
+  return gate(problem, 'Weaver tests', env, warn);
 }
 
 /** The Weaver to run, or undefined (after warning) when the tests should skip; throws in CI when it is missing. */

@@ -7,6 +7,7 @@
  * version. Where no registry is reachable, `bash scripts/jaeger-image.sh`
  * builds an equivalent one locally (see the README).
  */
+import { gate } from '../../support/gate.ts';
 import { fileURLToPath } from 'node:url';
 export { freePort } from '../../support/ports.ts';
 
@@ -46,12 +47,9 @@ export async function integrationEnabled(): Promise<boolean> {
   return integrationDecision(await dockerProblem(), process.env);
 }
 
-/** The rule itself: true to run; false (after saying why) to skip; throws in CI, which must never skip. */
+/** The rule itself (test/support/gate.ts): true to run; false (after saying why) to skip; throws in CI. */
 export function integrationDecision(problem: string | undefined, env: Readonly<Record<string, string | undefined>>, warn = console.warn): boolean {
-  if (problem === undefined) return true;
-  if (env.CI) throw new Error(`CI=${env.CI}: ${problem}`);
-  warn(`Skipping integration tests: ${problem}`);
-  return false;
+  return gate(problem, 'integration tests', env, warn);
 }
 
 export interface Jaeger {
