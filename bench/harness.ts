@@ -10,8 +10,10 @@ export const BATCH = 100;
 
 export interface Task {
   readonly name: string;
-  /** One batch of BATCH calls. */
+  /** One batch of calls (BATCH unless the measure call says otherwise). */
   readonly batch: () => unknown;
+  /** Runs once before the task is measured (warm-up included). */
+  readonly beforeAll?: () => void;
 }
 
 export interface Measured {
@@ -25,14 +27,14 @@ export interface Measured {
 
 const MS_TO_NS = 1e6;
 
-export async function measure(tasks: readonly Task[], timeMs = 1_000): Promise<Measured[]> {
+export async function measure(tasks: readonly Task[], timeMs = 1_000, batchSize = BATCH): Promise<Measured[]> {
   const bench = new Bench({ time: timeMs, warmupTime: 250 });
-  for (const task of tasks) bench.add(task.name, task.batch);
+  for (const task of tasks) bench.add(task.name, task.batch, task.beforeAll === undefined ? {} : { beforeAll: task.beforeAll });
   await bench.run();
   return bench.tasks.map((task) => {
     const result = task.result;
     if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${task.name} failed: ${JSON.stringify(result)}`);
-    const perCall = (ms: number) => (ms * MS_TO_NS) / BATCH;
+    const perCall = (ms: number) => (ms * MS_TO_NS) / batchSize;
     return {
       name: task.name,
       medianNs: perCall(result.latency.p50),
@@ -50,10 +52,10 @@ export function repeat(call: () => unknown): () => void {
   };
 }
 
-/** An async function awaited BATCH times, one after the other. */
-export function repeatAsync(call: () => Promise<unknown>): () => Promise<void> {
+/** An async function awaited `times` times, one after the other. */
+export function repeatAsync(call: () => Promise<unknown>, times = BATCH): () => Promise<void> {
   return async () => {
-    for (let index = 0; index < BATCH; index += 1) await call();
+    for (let index = 0; index < times; index += 1) await call();
   };
 }
 

@@ -2,12 +2,14 @@
  * `npm run bench`: what instrumentation costs, measured in one run, printed
  * as a table and written to bench/RESULTS.md with the machine it ran on.
  */
-import { metrics, trace } from '@opentelemetry/api';
+import { createNoopMeter, metrics, trace, type MeterProvider } from '@opentelemetry/api';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { KIT_REGISTRY, setConventions, shutdownTelemetry } from '../src/index.ts';
+import { KIT_REGISTRY, setConventions, shutdownTelemetry, type Conventions } from '../src/index.ts';
+import { bindProviders, currentBinding } from '../src/runtime/index.ts';
+import { handWrittenWorkflow } from './handwritten-workflow.ts';
 import { runMemoryChild, startCollector } from './child.ts';
 import { measureGenerator, measureRegistries, type GeneratorTiming } from './generator.ts';
 import { byName, formatNs, measure, repeat, repeatAsync, type Measured } from './harness.ts';
@@ -79,8 +81,29 @@ async function peer(): Promise<void> {
   setConventions('flo');
   const [kitFlo] = await measure([{ name: 'kit traceLlmCall (flo_ai names: span, 5 metric points)', batch: repeatAsync(work.kitLlmCall) }]);
   setConventions('both');
+  // Equal work: the kit's span only. The same session with a no-op meter provider bound in place of the SDK's,
+  // so the metric recorders still run (their checks included) but record nothing.
+  const session = currentBinding();
+  if (session === undefined) throw new Error('telemetry is not configured');
+  const spansOnly = (conventions: Conventions) => () => {
+    bindProviders({ tracerProvider: session.tracerProvider, meterProvider: NOOP_METER_PROVIDER, conventions });
+  };
+  const equal = await measure([
+    { name: 'openinference-core traceLLM (span only)', batch: repeatAsync(peerCall) },
+    { name: 'kit traceLlmCall, spans only (flo_ai names)', batch: repeatAsync(work.kitLlmCall), beforeAll: spansOnly('flo') },
+    { name: 'kit traceLlmCall, spans only (GenAI names)', batch: repeatAsync(work.kitLlmCall), beforeAll: spansOnly('gen_ai') },
+    { name: 'kit traceLlmCall, spans only (both names)', batch: repeatAsync(work.kitLlmCall), beforeAll: spansOnly('both') },
+  ]);
+  const [peerAlone, kitSpansFlo, kitSpansGenAi] = equal as [Measured, Measured, Measured, Measured];
   const r = ratio(results[0] as Measured, results[1] as Measured);
+  const equalRatio = ratio(kitSpansFlo, peerAlone);
   rows.push({ benchmark: '4. kit / @arizeai/openinference-core, LLM call', measured: `${r.toFixed(2)}×`, goal: '≤ 1.00× (not slower)', met: r <= 1 });
+  rows.push({
+    benchmark: '4b. kit spans only / @arizeai/openinference-core, LLM call',
+    measured: `${equalRatio.toFixed(2)}× flo_ai names, ${ratio(kitSpansGenAi, peerAlone).toFixed(2)}× GenAI names`,
+    goal: '≤ 1.00× (not slower)',
+    met: equalRatio <= 1,
+  });
   details.push(
     '### 4. A peer side by side',
     '',
@@ -89,6 +112,54 @@ async function peer(): Promise<void> {
       'and its request, duration and token metrics as well.',
     '',
     ...table([...results, kitFlo as Measured]),
+    'Equal work: the kit recording its span only (the session bound to a no-op meter provider: the kit still runs its metric ' +
+      'recorders and their checks, the SDK records nothing), against the peer, measured together:',
+    '',
+    ...table(equal),
+  );
+  await shutdownTelemetry();
+}
+
+const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
+
+/** The 5-node workflow through the kit and written by hand with the same telemetry (bench/handwritten-workflow.ts), per conventions mode. */
+async function workflowAgainstHandWritten(): Promise<void> {
+  configureInProcess();
+  const tracer = trace.getTracer('bench.handwritten');
+  const meter = metrics.getMeter('bench.handwritten');
+  const results: Measured[] = [];
+  const costs: string[] = [];
+  for (const mode of ['flo', 'gen_ai', 'both'] as const) {
+    setConventions(mode);
+    const handWritten = handWrittenWorkflow(tracer, meter, mode);
+    const [kit, hand] = (await measure(
+      [
+        { name: `kit workflow of 5 nodes, conventions ${mode}`, batch: repeatAsync(work.kitWorkflow, 10) },
+        { name: `hand-written workflow of 5 nodes, conventions ${mode}`, batch: repeatAsync(handWritten, 10) },
+      ],
+      2_000,
+      10,
+    )) as [Measured, Measured];
+    results.push(kit, hand);
+    const r = ratio(kit, hand);
+    rows.push({
+      benchmark: `9. workflow of 5 nodes, conventions ${mode}: kit / hand-written OTel`,
+      measured: `${r.toFixed(2)}× (${formatNs(kit.medianNs)} / ${formatNs(hand.medianNs)})`,
+      goal: '≤ 1.10×',
+      met: r <= 1.1,
+    });
+    costs.push(`${mode}: kit ${formatNs(kit.medianNs)}, by hand ${formatNs(hand.medianNs)}`);
+  }
+  setConventions('both');
+  details.push(
+    '### 9. The 5-node workflow: kit against the same telemetry written by hand',
+    '',
+    'The workflow of section 3 (5 nodes, each an agent run with a tool call and an LLM call) through the kit, and written by hand with ' +
+      '`@opentelemetry/api` ([handwritten-workflow.ts](handwritten-workflow.ts)) recording the same spans, attributes and metric points ' +
+      '(test/bench/handwritten-workflow.test.ts checks they match), in each conventions mode, on the same in-process SDK as sections 1 and 4. ' +
+      `What each mode costs per workflow: ${costs.join('; ')}.`,
+    '',
+    ...table(results),
   );
   await shutdownTelemetry();
 }
@@ -268,6 +339,7 @@ async function main(): Promise<void> {
   await telemetryOff();
   await recordersAgainstHandWritten();
   await peer();
+  await workflowAgainstHandWritten();
   const collector = await startCollector();
   try {
     await telemetryOn(collector.url, () => collector.receivedSpans());

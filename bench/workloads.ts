@@ -107,7 +107,7 @@ export function kitAgentRun(): Promise<string> {
   });
 }
 
-const NODES = ['plan', 'search', 'summarise', 'review', 'answer'] as const;
+export const NODES = ['plan', 'search', 'summarise', 'review', 'answer'] as const;
 
 /** A workflow of 5 nodes, each an agent run. */
 export async function bareWorkflow(): Promise<number> {
