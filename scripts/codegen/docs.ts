@@ -13,7 +13,6 @@ import {
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
-import { camelCase } from '../semconv/names.ts';
 import { markdownCode } from './escape.ts';
 import { deprecationText, eventRecorderName, metricRecorderName, propertyName, recordableUses, spanClass, spanSetter, spanStartFunction, spanWithFunction } from './typescript.ts';
 

@@ -21,13 +21,12 @@ import {
   type AttributeUse,
   type Deprecation,
   type EventDefinition,
-  type EnumMember,
   type MetricDefinition,
   isTemplateType,
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
-import { camelCase, constantCase, constantSuffix, pascalCase } from '../semconv/names.ts';
+import { camelCase, pascalCase } from '../semconv/names.ts';
 import { docText, stringLiteral, templateText } from './escape.ts';
 import {
   attributeConstant,
@@ -47,8 +46,6 @@ import {
   propertyName,
   recordableUses,
   settableUses,
-  signalBaseName,
-  signalStem,
   spanAttributesType,
   spanClass,
   spanDescriptorConstant,

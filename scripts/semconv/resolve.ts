@@ -51,7 +51,7 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
   checkSpanEquivalents(signals.spans, problems);
   renameDeprecatedTwins(signals);
   const attributes = renameDeprecatedAttributeTwins(usedAttributes(root, signals));
-  checkAttributes(root, attributes, problems);
+  checkAttributes(attributes, problems);
   checkAttributeEquivalents(root, problems);
   for (const span of signals.spans) checkSpanName(span, problems);
   checkUnique(
@@ -276,12 +276,11 @@ function usedAttributes(root: Registry, signals: Signals): AttributeDefinition[]
   return [...own, ...[...fromDependencies.values()].sort((a, b) => a.id.localeCompare(b.id))];
 }
 
-function checkAttributes(root: Registry, attributes: readonly AttributeDefinition[], problems: Problems): void {
+function checkAttributes(attributes: readonly AttributeDefinition[], problems: Problems): void {
   for (const attribute of attributes) {
     if (attribute.dependency === undefined) checkOwnAttribute(attribute, problems);
     if (isEnumType(attribute.type)) checkEnum(attribute, problems);
   }
-  void root;
 }
 
 function checkOwnAttribute(attribute: AttributeDefinition, problems: Problems): void {
