@@ -31,16 +31,80 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
   const instrument = perBinding((binding) =>
     createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric),
   );
+  const recent = new RecentAttributes(metric.fields);
   return (value, attributes) => {
     try {
       const target = instrument();
       if (target === undefined || !acceptable(metric, value)) return;
-      const checked = measurementAttributes(metric.fields, attributes, metric.name);
+      const checked = recent.find(attributes) ?? recent.remember(attributes, measurementAttributes(metric.fields, attributes, metric.name));
       if (checked !== undefined) record(target, value, checked);
     } catch (error) {
       warnOnce(`${metric.name}: recording failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+}
+
+const RECENT_SETS = 8;
+
+/**
+ * The attribute sets a recorder built last, with the values they were built from. Most data
+ * points repeat one of a few sets (the same model and provider, a success status), and a
+ * repeated set needs neither checking nor a new object: the one built before is handed to the
+ * SDK again. Only sets of primitive values that passed every check are kept (an object or array
+ * could change under the same reference; a set that was reported is checked again, as before),
+ * frozen, so what the SDK keeps of them cannot change either.
+ */
+class RecentAttributes {
+  readonly #properties: readonly string[];
+  readonly #required: readonly boolean[];
+  readonly #values: unknown[][] = [];
+  readonly #built: Attributes[] = [];
+  #next = 0;
+
+  constructor(fields: readonly AttributeField[]) {
+    this.#properties = fields.map((field) => field.property);
+    this.#required = fields.map((field) => field.required);
+  }
+
+  find(input: object | undefined): Attributes | undefined {
+    if (input === undefined || input === null) return undefined;
+    const source = input as Record<string, unknown>;
+    const properties = this.#properties;
+    for (let entry = 0; entry < this.#values.length; entry += 1) {
+      const values = this.#values[entry] as unknown[];
+      let same = true;
+      for (let index = 0; index < properties.length; index += 1) {
+        if (source[properties[index] as string] !== values[index]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#built[entry];
+    }
+    return undefined;
+  }
+
+  remember(input: object | undefined, built: Attributes | undefined): Attributes | undefined {
+    if (built === undefined || input === undefined || input === null) return built;
+    const source = input as Record<string, unknown>;
+    const values: unknown[] = [];
+    let present = 0;
+    for (let index = 0; index < this.#properties.length; index += 1) {
+      const value = source[this.#properties[index] as string];
+      // Objects and arrays may change under the same reference; a missing required value was reported.
+      if (value === null || typeof value === 'object' || typeof value === 'function') return built;
+      if (value === undefined && this.#required[index] === true) return built;
+      if (value !== undefined) present += 1;
+      values.push(value);
+    }
+    // Every value given made it into the set unchanged (none dropped, none reported).
+    if (Object.keys(built).length !== present) return built;
+    const frozen = Object.freeze(built);
+    this.#values[this.#next] = values;
+    this.#built[this.#next] = frozen;
+    this.#next = (this.#next + 1) % RECENT_SETS;
+    return frozen;
+  }
 }
 
 function createInstrument(meter: Meter, metric: MetricDescriptor): AnyInstrument {
