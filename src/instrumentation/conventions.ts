@@ -67,12 +67,20 @@ const GEN_AI_PROVIDERS: Readonly<Record<string, GenAiProviderNameValue>> = {
   perplexity: GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY,
 };
 
+/** Names already mapped: an application uses a handful, and every LLM call and agent run asks. */
+const mapped = new Map<string, GenAiProviderNameValue>();
+const MAX_MAPPED = 256;
+
 /** The `gen_ai.provider.name` for a framework's provider name; see the table above. */
 export function genAiProviderName(provider: string): GenAiProviderNameValue {
+  const known = mapped.get(provider);
+  if (known !== undefined) return known;
   const normalised = provider
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
     .replace(/^chat(?=.)/, '')
     .replace(/(?<=.)(llm|provider|client)$/, '');
-  return GEN_AI_PROVIDERS[normalised] ?? provider;
+  const name = GEN_AI_PROVIDERS[normalised] ?? provider;
+  if (mapped.size < MAX_MAPPED) mapped.set(provider, name);
+  return name;
 }
