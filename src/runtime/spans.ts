@@ -186,36 +186,56 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
   const otelSpan = span.otelSpan;
   // No span (telemetry off, or the SDK failed to start one): nothing to observe unless the helper records metrics.
   if (otelSpan === undefined && hooks === undefined) return fn(span);
-  const succeeded = (value: unknown): void => {
-    if (hooks !== undefined) guarded(`${span.constructor.name}: recording the outcome`, () => hooks.onSuccess(value as Awaited<T>));
-    span.end();
-  };
-  const failed = (error: unknown): void => {
-    if (hooks !== undefined) guarded(`${span.constructor.name}: recording the outcome`, () => hooks.onFailure(error));
-    span.recordError(error);
-    span.end();
-  };
   let result: T;
   try {
     result = otelSpan === undefined ? fn(span) : context.with(trace.setSpan(context.active(), otelSpan), fn, undefined, span);
   } catch (error) {
-    failed(error);
+    failed(span, hooks, error);
     throw error;
   }
   if (!isPromiseLike(result)) {
-    succeeded(result);
+    succeeded(span, hooks, result);
     return result;
   }
   return result.then(
     (value) => {
-      succeeded(value);
+      succeeded(span, hooks as OutcomeHooks<unknown> | undefined, value);
       return value;
     },
     (error: unknown) => {
-      failed(error);
+      failed(span, hooks, error);
       throw error;
     },
   ) as T;
+}
+
+// The outcome paths of runInSpan, as plain functions: no closures per call, and the diagnostic
+// text is only built when a hook actually failed.
+function succeeded<V>(span: InstrumentedSpan, hooks: OutcomeHooks<V> | undefined, value: V): void {
+  if (hooks !== undefined) {
+    try {
+      hooks.onSuccess(value);
+    } catch (error) {
+      hookFailed(span, error);
+    }
+  }
+  span.end();
+}
+
+function failed(span: InstrumentedSpan, hooks: OutcomeHooks<never> | undefined, error: unknown): void {
+  if (hooks !== undefined) {
+    try {
+      hooks.onFailure(error);
+    } catch (hookError) {
+      hookFailed(span, hookError);
+    }
+  }
+  span.recordError(error);
+  span.end();
+}
+
+function hookFailed(span: InstrumentedSpan, error: unknown): void {
+  warnOnce(`${span.constructor.name}: recording the outcome failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
