@@ -61,7 +61,9 @@ export function setGenAiResponse(span: LlmSpan, facts: ResponseFacts, usage: Usa
   if (facts.model !== undefined) span.setGenAiResponseModel(facts.model);
   if (facts.finishReasons !== undefined && facts.finishReasons.length > 0) span.setGenAiResponseFinishReasons(facts.finishReasons);
   if (facts.conversationId !== undefined) span.setGenAiConversationId(facts.conversationId);
-  if (usage?.reasoningTokens !== undefined) span.setGenAiUsageReasoningOutputTokens(usage.reasoningTokens);
+  // The usage the helpers record leaves reasoning out (flo_ai has no key for it); the response facts carry it.
+  const reasoningTokens = usage?.reasoningTokens ?? facts.usage?.reasoningTokens;
+  if (reasoningTokens !== undefined) span.setGenAiUsageReasoningOutputTokens(reasoningTokens);
   if (!contentCapture().enabled) return;
   const { outputMessages } = capturedGenAiContent(output);
   if (outputMessages !== undefined) span.setGenAiOutputMessages(outputMessages);

@@ -71,6 +71,14 @@ describe('Anthropic Messages through traceLlmCall', () => {
     expect(point?.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'server.port': server.port, 'gen_ai.response.model': span?.attributes['gen_ai.response.model'] });
   });
 
+  it('records the reasoning tokens of a call that thinks', async () => {
+    const client = anthropic();
+    const request = { ...ANTHROPIC_REQUEST, thinking: { type: 'enabled' as const, budget_tokens: 1024 } };
+    await traceLlmCall({ provider: 'anthropic', model: request.model, request }, () => client.messages.create(request));
+    const [span] = await inference();
+    expect(span?.attributes['gen_ai.usage.reasoning.output_tokens']).toBe(5);
+  });
+
   it("sdkSpans: 'keep' leaves the SDK's own span under the kit's: two inference spans", async () => {
     const client = anthropic();
     await traceLlmCall({ provider: 'anthropic', model: ANTHROPIC_REQUEST.model }, () => client.messages.create(ANTHROPIC_REQUEST), { sdkSpans: 'keep' });
