@@ -97,15 +97,29 @@ export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue)
 /** Builds span start attributes: like toAttributes, under the keys of the conventions in force. */
 export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
   const source = (input ?? {}) as Record<string, unknown>;
+  const keys = spanKeys();
   const attributes: Attributes = {};
-  for (const field of fields) {
-    const value = fieldValue(field, source, signal);
-    if (value === undefined) continue;
-    const { spec } = field;
-    if (spec.equivalent === undefined) attributes[spec.key] = value;
-    else for (const [key, entry] of spanAttributeEntries(spec, value)) attributes[key] = entry;
-  }
+  for (const field of fields) addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
   return attributes;
+}
+
+/** Which keys span attributes are written under, decided once per span rather than once per attribute. */
+type SpanKeys = 'own' | 'equivalent' | 'both';
+
+function spanKeys(): SpanKeys {
+  return !emitsGenAi() ? 'own' : emitsFlo() ? 'both' : 'equivalent';
+}
+
+/** What spanAttributeEntries does, without building the entries. */
+function addSpanAttribute(attributes: Attributes, field: AttributeField, value: AttributeValue | undefined, keys: SpanKeys): void {
+  if (value === undefined) return;
+  const { key, equivalent } = field.spec;
+  if (equivalent === undefined || keys === 'own') {
+    attributes[key] = value;
+    return;
+  }
+  if (keys === 'both') attributes[key] = value;
+  attributes[equivalent.key] = equivalent.scale !== undefined && typeof value === 'number' ? value * equivalent.scale : value;
 }
 
 /** Builds the attributes of one measurement or span start from a typed object. */
