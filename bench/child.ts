@@ -32,15 +32,20 @@ export async function startCollector(): Promise<Collector> {
 }
 
 /** Runs bench/memory-child.ts with --expose-gc and returns the JSON it prints. */
-export async function runMemoryChild(args: readonly string[]): Promise<unknown> {
-  const child = spawn(process.execPath, ['--expose-gc', here('./memory-child.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function runMemoryChild(args: readonly string[]): Promise<unknown> {
+  return runJsonChild('./memory-child.ts', args);
+}
+
+/** Runs a bench script in a fresh process with --expose-gc and returns the JSON line it prints last. */
+export async function runJsonChild(script: string, args: readonly string[]): Promise<unknown> {
+  const child = spawn(process.execPath, ['--expose-gc', here(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     output += chunk;
   });
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`memory child ${args.join(' ')} exited with ${code}`);
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}`);
   return JSON.parse(output.trim().split('\n').at(-1) ?? 'null');
 }
 
