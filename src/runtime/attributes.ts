@@ -94,12 +94,71 @@ export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue)
   return emitsFlo() ? [[spec.key, value], [equivalent.key, converted]] : [[equivalent.key, converted]];
 }
 
+/**
+ * How to read a long field list quickly, worked out once per list: where each property sits, and
+ * which fields are required. A span that declares many attributes (the LLM span 33) is usually
+ * started with a few, and reading a property an object lacks is the slow case of a property read,
+ * so for long lists the properties given are walked instead of every declared one.
+ */
+interface FieldIndex {
+  /** Position of each property in the list (a prototype-less lookup table). */
+  readonly positions: Readonly<Record<string, number>>;
+  /** Positions of the required fields, ascending. */
+  readonly required: readonly number[];
+}
+
+/** Below this many fields a walk of every field is as fast. */
+const WALK_GIVEN_FROM = 16;
+const fieldIndexes = new WeakMap<readonly AttributeField[], FieldIndex>();
+
+function fieldIndex(fields: readonly AttributeField[]): FieldIndex {
+  let index = fieldIndexes.get(fields);
+  if (index === undefined) {
+    const positions = Object.create(null) as Record<string, number>;
+    fields.forEach((field, position) => {
+      positions[field.property] ??= position;
+    });
+    index = { positions, required: fields.flatMap((field, position) => (field.required ? [position] : [])) };
+    fieldIndexes.set(fields, index);
+  }
+  return index;
+}
+
+const ascending = (a: number, b: number) => a - b;
+
 /** Builds span start attributes: like toAttributes, under the keys of the conventions in force. */
 export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
   const source = (input ?? {}) as Record<string, unknown>;
   const keys = spanKeys();
   const attributes: Attributes = {};
-  for (const field of fields) addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
+  // Only plain objects are walked by their keys: a class instance may carry values in getters.
+  if (fields.length < WALK_GIVEN_FROM || Object.getPrototypeOf(source) !== Object.prototype) {
+    for (const field of fields) addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
+    return attributes;
+  }
+  const { positions, required } = fieldIndex(fields);
+  const given: number[] = [];
+  let sorted = true;
+  for (const property in source) {
+    const value = source[property];
+    if (value === undefined || value === null) continue;
+    const position = positions[property];
+    if (position === undefined) continue;
+    if (given.length > 0 && (given[given.length - 1] as number) > position) sorted = false;
+    given.push(position);
+  }
+  // In declaration order, as a walk of every field writes them, and so are the warnings.
+  if (!sorted) given.sort(ascending);
+  let nextRequired = 0;
+  for (const position of given) {
+    for (; nextRequired < required.length && (required[nextRequired] as number) < position; nextRequired += 1) {
+      fieldValue(fields[required[nextRequired] as number] as AttributeField, source, signal);
+    }
+    if (required[nextRequired] === position) nextRequired += 1;
+    const field = fields[position] as AttributeField;
+    addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
+  }
+  for (; nextRequired < required.length; nextRequired += 1) fieldValue(fields[required[nextRequired] as number] as AttributeField, source, signal);
   return attributes;
 }
 
