@@ -6,7 +6,7 @@
  * the request the framework passes and the response the provider returns
  * (providers/). Written only when the GenAI conventions are emitted.
  */
-import { context, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import { contentCapture } from '../runtime/content.ts';
@@ -87,9 +87,4 @@ export function suppressesSdkSpans(choice: SdkSpans | undefined): boolean {
 /** The context provider code runs in: the span's, with tracing suppressed below it when chosen. */
 export function callContext(spanContext: Context, suppress: boolean): Context {
   return suppress ? suppressTracing(spanContext) : spanContext;
-}
-
-/** Runs `fn` with tracing suppressed below the active span, when `suppress`. */
-export function runSuppressed<T>(suppress: boolean, fn: () => T): T {
-  return suppress ? context.with(suppressTracing(context.active()), fn) : fn();
 }

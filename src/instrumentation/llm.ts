@@ -2,12 +2,14 @@
  * LLM calls that return a whole response: the `llm.{provider}.generate` span,
  * request and error counters, latency, token usage read from the response.
  */
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn } from './agent.ts';
 import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
-import { genAiResponseFacts, genAiStartAttributes, requestTemperature, runSuppressed, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { genAiResponseFacts, genAiStartAttributes, requestTemperature, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import {
   alignGenAiProvider,
   llmTarget,
@@ -61,8 +63,9 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
   guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
   const stopwatch = startStopwatch();
   const agent = activeAgentRun();
-  const suppress = suppressesSdkSpans(options.sdkSpans);
-  return runInSpan(span, (active) => runSuppressed(suppress, () => call(active)), {
+  // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
+  const within = suppressesSdkSpans(options.sdkSpans) ? suppressTracing(context.active()) : undefined;
+  const hooks: OutcomeHooks<Awaited<T>> = {
     onSuccess(result) {
       const durationMs = stopwatch.elapsedMs();
       const usage = usageOf(result, options.usage);
@@ -83,7 +86,8 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
       recordRequestFailure(target, stopwatch.elapsedMs(), error);
       noteLlmCallOn(agent, target.genAi.genAiProviderName, undefined, undefined);
     },
-  });
+  };
+  return runInSpan(span, call, hooks, within);
 }
 
 /**

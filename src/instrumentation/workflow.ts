@@ -81,8 +81,10 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
   const stopwatch = startStopwatch();
   const workflowName = info.name;
   const flo = emitsFlo();
-  return context.with(context.active().setValue(WORKFLOW_NAME_KEY, workflowName), () =>
-    runInSpan(span, run, {
+  return runInSpan(
+    span,
+    run,
+    {
       onSuccess(result) {
         const resultLength = textLength(result);
         if (!flo) return;
@@ -95,7 +97,9 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
         recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
         recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
       },
-    }),
+    },
+    // The workflow name goes in the context together with the span: one context switch for both.
+    context.active().setValue(WORKFLOW_NAME_KEY, workflowName),
   );
 }
 

@@ -181,14 +181,19 @@ export interface OutcomeHooks<V> {
  * and the span ends. Returns or throws exactly what `fn` does (a promise is
  * re-wrapped: same outcome, another identity). The one wrapper every helper
  * and every generated `with…Span` uses.
+ *
+ * `within` is the context to run `fn` in (with the span set in it) instead of
+ * the active one: helpers that put values of their own in the context pass it,
+ * so one context switch does for both.
  */
-export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) => T, hooks?: OutcomeHooks<Awaited<T>>): T {
+export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) => T, hooks?: OutcomeHooks<Awaited<T>>, within?: Context): T {
   const otelSpan = span.otelSpan;
   // No span (telemetry off, or the SDK failed to start one): nothing to observe unless the helper records metrics.
-  if (otelSpan === undefined && hooks === undefined) return fn(span);
+  if (otelSpan === undefined && hooks === undefined && within === undefined) return fn(span);
   let result: T;
   try {
-    result = otelSpan === undefined ? fn(span) : context.with(trace.setSpan(context.active(), otelSpan), fn, undefined, span);
+    if (otelSpan !== undefined) result = context.with(trace.setSpan(within ?? context.active(), otelSpan), fn, undefined, span);
+    else result = within === undefined ? fn(span) : context.with(within, fn, undefined, span);
   } catch (error) {
     failed(span, hooks, error);
     throw error;
