@@ -1,5 +1,5 @@
 /**
- * A focused workload for `node --cpu-prof bench/profile.ts [llm|workflow|agent|recorder|hand-written-workflow] [flo|gen_ai|both] [seconds]`:
+ * A focused workload for `node --cpu-prof bench/profile.ts [llm|workflow|agent|recorder|hand-written-recorder|hand-written-workflow] [flo|gen_ai|both] [seconds]`:
  * the instrumented call in a loop against the in-process SDK, nothing else, so the
  * profile shows where the time of one call goes.
  */
@@ -17,6 +17,7 @@ const calls: Record<string, () => unknown> = {
   workflow: work.kitWorkflow,
   recorder: work.generatedRecorders,
   agent: work.kitAgentRun,
+  'hand-written-recorder': work.handWritten(trace.getTracer('bench.handwritten'), metrics.getMeter('bench.handwritten')),
   'hand-written-workflow': handWrittenWorkflow(trace.getTracer('bench.handwritten'), metrics.getMeter('bench.handwritten'), mode as Conventions),
 };
 const call = calls[what];

@@ -12,6 +12,7 @@ import { bindProviders, currentBinding } from '../src/runtime/index.ts';
 import { handWrittenWorkflow } from './handwritten-workflow.ts';
 import { runJsonChild, runMemoryChild, startCollector } from './child.ts';
 import { measureGenerator, measureRegistries, type GeneratorTiming } from './generator.ts';
+import { profileShares } from './profile-summary.ts';
 import { byName, formatNs, measure, repeat, repeatAsync, type Measured } from './harness.ts';
 import { configureInProcess, configureOtlp } from './providers.ts';
 import { freePort } from '../test/support/ports.ts';
@@ -118,6 +119,37 @@ async function peer(): Promise<void> {
     ...table(equal),
   );
   await shutdownTelemetry();
+}
+
+/** Section 10: a CPU profile of the kit's workflow and of the hand-written one (conventions both), self time by owner. */
+function whereTimeGoes(): void {
+  const kit = profileShares('workflow', 'both');
+  const hand = profileShares('hand-written-workflow', 'both');
+  const us = (share: number | undefined, perCall: number) => (share === undefined ? '–' : `${(share * perCall).toFixed(1)} µs (${(share * 100).toFixed(1)} %)`);
+  const handShares = new Map(hand.owners);
+  const kitShares = new Map(kit.owners);
+  const names = [...new Set([...kit.owners, ...hand.owners].filter(([, share]) => share >= 0.01).map(([name]) => name))];
+  names.sort((a, b) => (kitShares.get(b) ?? 0) - (kitShares.get(a) ?? 0));
+  const minor = (shares: Map<string, number>) => [...shares].filter(([name]) => !names.includes(name)).reduce((sum, [, share]) => sum + share, 0);
+  details.push(
+    '### 10. Where the time goes',
+    '',
+    'A CPU profile (`node --cpu-prof bench/profile.ts workflow both`, [profile-summary.ts](profile-summary.ts)) of the 5-node workflow, ' +
+      'through the kit and written by hand, in the default conventions (both): self time by owner, per workflow. The profiler slows ' +
+      `both down a little (kit ${kit.perCallUs.toFixed(0)} µs, by hand ${hand.perCallUs.toFixed(0)} µs a workflow while profiled); shares are what matter.`,
+    '',
+    '| owner | kit | by hand |',
+    '| --- | --- | --- |',
+    ...names.map((name) => `| ${name} | ${us(kitShares.get(name), kit.perCallUs)} | ${us(handShares.get(name), hand.perCallUs)} |`),
+    `| everything else | ${us(minor(kitShares), kit.perCallUs)} | ${us(minor(handShares), hand.perCallUs)} |`,
+    '',
+    "The kit's own functions with the most self time:",
+    '',
+    '| function | share of the workflow |',
+    '| --- | --- |',
+    ...kit.kitFunctions.map(([name, share]) => `| ${name} | ${(share * 100).toFixed(1)} % |`),
+    '',
+  );
 }
 
 const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
@@ -378,6 +410,7 @@ async function main(): Promise<void> {
   await recordersAgainstHandWritten();
   await peer();
   await workflowAgainstHandWritten();
+  whereTimeGoes();
   const collector = await startCollector();
   try {
     await telemetryOn(collector.url, () => collector.receivedSpans());
