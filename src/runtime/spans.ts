@@ -20,7 +20,7 @@ import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEnt
 import { guarded, warnOnce } from './diagnostics.ts';
 import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
-import { emitsGenAi } from './conventions.ts';
+import { emitsFlo, emitsGenAi } from './conventions.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
 
@@ -74,12 +74,14 @@ function spanName<A extends object>(descriptor: SpanDescriptor<A>, attributes: A
   return (emitsGenAi() ? descriptor.equivalentName?.(attributes) : undefined) ?? descriptor.name(attributes);
 }
 
+const NO_OPTIONS: SpanStartOptions = Object.freeze({});
+
 /** Starts the OpenTelemetry span of a descriptor, or returns undefined while telemetry is off. */
 export function startOtelSpan<A extends object>(
   boundTracer: () => Tracer | undefined,
   descriptor: SpanDescriptor<A>,
   attributes: A,
-  options: SpanStartOptions = {},
+  options: SpanStartOptions = NO_OPTIONS,
 ): Span | undefined {
   try {
     const tracer = boundTracer();
@@ -159,8 +161,14 @@ export class InstrumentedSpan {
     try {
       const checked = checkedValue(spec, value, this.#descriptor.id);
       if (checked === undefined) return this;
-      if (spec.equivalent === undefined) span.setAttribute(spec.key, checked);
-      else for (const [key, entry] of spanAttributeEntries(spec, checked)) span.setAttribute(key, entry);
+      // What spanAttributeEntries gives, written without building the entries (this runs for every setter call).
+      const equivalent = spec.equivalent;
+      if (equivalent === undefined || !emitsGenAi()) {
+        span.setAttribute(spec.key, checked);
+        return this;
+      }
+      if (emitsFlo()) span.setAttribute(spec.key, checked);
+      span.setAttribute(equivalent.key, equivalent.scale !== undefined && typeof checked === 'number' ? checked * equivalent.scale : checked);
     } catch (error) {
       warnOnce(`${this.#descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
     }
