@@ -312,10 +312,19 @@ function createHandle(session: Session): TelemetryHandle {
 
 function flushSession(session: Session): Promise<void> {
   return settleWithin(
-    () => Promise.all([...session.spanPipeline.processors.map((p) => p.forceFlush()), session.meterProvider.forceFlush()]),
+    () => Promise.all([flushSpans(session.spanPipeline), session.meterProvider.forceFlush()]),
     session.config.shutdownTimeoutMillis,
     'telemetry flush',
   );
+}
+
+/**
+ * The batch processor's flush only hands its spans to its exporter, and the retry queue accepts them
+ * at once: the flush is done when the queue has delivered (or dropped) them too.
+ */
+async function flushSpans(pipeline: SpanPipeline): Promise<void> {
+  await Promise.all(pipeline.processors.map((processor) => processor.forceFlush()));
+  await pipeline.retryQueue?.forceFlush();
 }
 
 /**

@@ -36,6 +36,16 @@ function emitTestTelemetry(): void {
 }
 
 describe('OTLP gRPC export', () => {
+  it('forceFlush resolves once every span recorded before it reached the collector, batches beyond the first included', async () => {
+    const collector = await receiver();
+    const handle = configureTelemetry({ serviceName: 'flush-test', otlpEndpoint: collector.url, logLevel: 'none' });
+    // Three batches of the batch processor (512 spans each), which hands them to the retry queue at once.
+    for (let index = 0; index < 1500; index += 1) getTracer()?.startSpan(`flush.${index}`).end();
+    await handle?.forceFlush();
+    expect(collector.spans.filter((span) => span.name.startsWith('flush.'))).toHaveLength(1500);
+    await shutdownTelemetry();
+  });
+
   it('delivers spans and metrics with the resource and the configured headers', async () => {
     const collector = await receiver();
     process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-from-env=env-value,x-tenant=from-env';
