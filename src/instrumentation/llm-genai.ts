@@ -18,12 +18,18 @@ import type { Usage } from './usage.ts';
 
 type LlmSpan = LlmGenerateSpan | LlmStreamSpan;
 
-/** Start attributes of the span's GenAI side, from the request the framework passed. */
-export function genAiStartAttributes(info: LlmCallInfo, target: LlmTarget, streamed: boolean) {
-  if (!emitsGenAi()) return {};
+/**
+ * Start attributes read from the request the framework passed (read once): the temperature it
+ * sets when the framework named none (`llm.temperature`, which carries GenAI's key too), and,
+ * when the GenAI conventions are emitted, the GenAI side of the span.
+ */
+export function requestAttributes(info: LlmCallInfo, target: LlmTarget, streamed: boolean) {
   const request = info.request === undefined ? {} : requestFacts(info.request);
+  const llmTemperature = info.temperature ?? request.temperature;
+  if (!emitsGenAi()) return { llmTemperature };
   const content = contentCapture().enabled ? capturedGenAiContent({ request: info.request, prompt: info.prompt }) : {};
   return {
+    llmTemperature,
     genAiOperationName: target.genAi.genAiOperationName,
     genAiRequestStream: request.stream ?? streamed,
     genAiRequestMaxTokens: request.maxTokens,
@@ -42,11 +48,6 @@ export function genAiStartAttributes(info: LlmCallInfo, target: LlmTarget, strea
     genAiSystemInstructions: content.systemInstructions,
     genAiInputMessages: content.inputMessages,
   };
-}
-
-/** What the request itself says about temperature, for `llm.temperature` when the framework did not pass one. */
-export function requestTemperature(info: LlmCallInfo): number | undefined {
-  return info.temperature ?? (info.request === undefined ? undefined : requestFacts(info.request).temperature);
 }
 
 /** Reads the response facts of a whole response; `{}` when the GenAI conventions are off. */

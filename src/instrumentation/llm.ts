@@ -9,7 +9,7 @@ import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/
 import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn } from './agent.ts';
 import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
-import { genAiResponseFacts, genAiStartAttributes, requestTemperature, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { genAiResponseFacts, requestAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import {
   alignGenAiProvider,
   llmTarget,
@@ -54,9 +54,8 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
     {
       llmProvider: info.provider,
       llmModel: info.model,
-      llmTemperature: requestTemperature(info),
       ...floOnly({ llmRequestContent: capturedContent(info.prompt, 'prompt') }),
-      ...genAiStartAttributes(info, target, false),
+      ...requestAttributes(info, target, false),
     },
     options,
   );

@@ -34,7 +34,7 @@ import { capturedContent, contentCapture, ContentCollector } from '../runtime/co
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { emitsFlo, emitsGenAi, floOnly, guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
-import { callContext, genAiStartAttributes, requestTemperature, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { callContext, requestAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import {
   alignGenAiProvider,
@@ -185,9 +185,8 @@ class StreamRecording<C> {
       {
         llmProvider: info.provider,
         llmModel: info.model,
-        llmTemperature: requestTemperature(info),
         ...floOnly({ llmOperation: LLM_OPERATION_VALUE_STREAM, llmRequestContent: capturedContent(info.prompt, 'prompt') }),
-        ...genAiStartAttributes(info, this.#target, true),
+        ...requestAttributes(info, this.#target, true),
       },
       { ...options, parent },
     );
