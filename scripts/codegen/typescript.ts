@@ -190,6 +190,11 @@ function constant(name: string, initializer: string, docs?: OptionalKind<JSDocSt
   };
 }
 
+/** `ALL_METRICS` and its kin: every descriptor of one kind, in spec order. */
+function everyDescriptor(name: string, kind: string, descriptorConstants: readonly string[], type: string): Statement {
+  return constant(name, `[${descriptorConstants.join(', ')}]`, { description: `Every ${kind} of the spec, in spec order.` }, type);
+}
+
 function importFrom(module: string, names: readonly string[], typeNames: readonly string[] = []): Statement {
   return {
     kind: StructureKind.ImportDeclaration,
@@ -356,14 +361,7 @@ function* metricStatements(spec: Spec, options: TypeScriptOptions): Generator<St
     importFrom(sibling('scope', options), ['SCOPE']),
   ];
   for (const metric of spec.metrics) yield oneMetric(metric);
-  yield [
-    constant(
-      'ALL_METRICS',
-      `[${spec.metrics.map(metricDescriptorConstant).join(', ')}]`,
-      { description: 'Every metric of the spec, in spec order.' },
-      'readonly MetricDescriptor[]',
-    ),
-  ];
+  yield [everyDescriptor('ALL_METRICS', 'metric', spec.metrics.map(metricDescriptorConstant), 'readonly MetricDescriptor[]')];
 }
 
 function oneMetric(metric: MetricDefinition): Statement[] {
@@ -438,17 +436,9 @@ function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Stat
     },
   ];
   for (const span of spec.spans) yield oneSpan(span);
-  yield [
-    constant(
-      'ALL_SPANS',
-      `[${spec.spans.map(spanDescriptorConstant).join(', ')}]`,
-      { description: 'Every span of the spec, in spec order.' },
-      'readonly SpanDescriptor<never>[]',
-    ),
-  ];
+  yield [everyDescriptor('ALL_SPANS', 'span', spec.spans.map(spanDescriptorConstant), 'readonly SpanDescriptor<never>[]')];
 }
 
-/** `llm.{llm.provider}.generate` → a template literal over the attributes object. */
 /**
  * The GenAI name template over the attributes object, or undefined when an attribute it needs
  * was not given (a caller of the generated API that does not set `gen_ai.operation.name`):
@@ -458,13 +448,14 @@ function equivalentNameFunction(span: SpanDefinition): string | undefined {
   const equivalent = span.equivalent;
   if (equivalent === undefined) return undefined;
   const uses = new Map(span.attributes.map((use) => [use.attribute.id, use]));
-  const properties = equivalent.nameAttributes.map((id) => `attributes.${propertyName((uses.get(id) as AttributeUse).attribute)}`);
+  const nameUses = equivalent.nameAttributes.map((id) => uses.get(id) as AttributeUse);
+  const properties = nameUses.map((use) => `attributes.${propertyName(use.attribute)}`);
   let index = 0;
   const body = equivalent.spanName
     .split(/\{[^{}]+\}/)
     .map((text, position) => (position === 0 ? templateText(text) : `\${${properties[index++]}}${templateText(text)}`))
     .join('');
-  const optional = [...new Set(equivalent.nameAttributes.filter((id) => !isRequired(uses.get(id) as AttributeUse)).map((id) => `attributes.${propertyName((uses.get(id) as AttributeUse).attribute)}`))];
+  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
   const guard = optional.map((property) => `${property} === undefined`).join(' || ');
   return optional.length === 0 ? `(attributes) => \`${body}\`` : `(attributes) => (${guard} ? undefined : \`${body}\`)`;
 }
@@ -571,14 +562,7 @@ function* eventStatements(spec: Spec, options: TypeScriptOptions): Generator<Sta
   yield [importFrom(options.runtimeImport, ['eventRecorder'], ['EventDescriptor', 'EventRecordOptions'])];
   if (spec.events.length > 0) yield [attributeImports(spec.events.flatMap((event) => event.attributes), options)];
   for (const event of spec.events) yield oneEvent(event);
-  yield [
-    constant(
-      'ALL_EVENTS',
-      `[${spec.events.map(eventDescriptorConstant).join(', ')}]`,
-      { description: 'Every event of the spec, in spec order.' },
-      'readonly EventDescriptor[]',
-    ),
-  ];
+  yield [everyDescriptor('ALL_EVENTS', 'event', spec.events.map(eventDescriptorConstant), 'readonly EventDescriptor[]')];
 }
 
 function oneEvent(event: EventDefinition): Statement[] {
