@@ -8,8 +8,8 @@
  * redaction and truncation.
  */
 import { readFileSync } from 'node:fs';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   captureMessages,
@@ -27,6 +27,7 @@ import {
 } from '../../src/instrumentation/genai-messages.ts';
 import { resetContentCapture, setContentCapture, type ContentCaptureSettings } from '../../src/runtime/content.ts';
 import { postJson, postStream, startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 import { validate } from '../support/json-schema-lite.ts';
 
 const schema = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`fixtures/genai-schemas/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -50,8 +51,8 @@ let anthropic: Anthropic;
 
 beforeAll(async () => {
   server = await startFakeLlmServer();
-  openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: server.url, apiKey: 'sk-ant-test', maxRetries: 0 });
+  openai = openAiClient(server);
+  anthropic = anthropicClient(server);
 });
 afterAll(async () => {
   await server.close();

@@ -4,14 +4,13 @@
  * the GenAI conventions want is read from the request and the response, and a
  * call yields one GenAI inference span even when the SDK starts its own.
  */
-import Anthropic from '@anthropic-ai/sdk';
 import { propagation, SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetContentCapture, setContentCapture, traceLlmCall, traceLlmStream } from '../../src/instrumentation/index.ts';
 import { setConventions } from '../../src/runtime/conventions.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
 let server: FakeLlmServer;
@@ -38,7 +37,7 @@ afterEach(async () => {
 });
 
 const ANTHROPIC_REQUEST = { model: 'claude-sonnet-5-5', max_tokens: 256, temperature: 0.2, stop_sequences: ['END'], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] };
-const anthropic = () => new Anthropic({ baseURL: server.url, apiKey: 'sk-ant-test', maxRetries: 0 });
+const anthropic = () => anthropicClient(server);
 const inference = async () => (await telemetry.spans()).filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
 
 describe('Anthropic Messages through traceLlmCall', () => {
@@ -117,7 +116,7 @@ describe('Anthropic Messages through traceLlmCall', () => {
 
 describe('OpenAI Chat Completions through traceLlmCall', () => {
   it('reads the request settings and the response, whole', async () => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    const client = openAiClient(server);
     const request = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hi' }], max_completion_tokens: 64, top_p: 0.9, seed: 7, n: 2 };
     await traceLlmCall({ provider: 'openai', model: request.model, request, serverUrl: client.baseURL }, () => client.chat.completions.create(request));
     const [span] = await inference();

@@ -19,6 +19,7 @@ import {
   type ResponseFacts,
 } from '../../src/instrumentation/providers/index.ts';
 import { FakeHttpError, postJson, postStream, startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 
 let server: FakeLlmServer;
 let openai: OpenAI;
@@ -26,8 +27,8 @@ let anthropic: Anthropic;
 
 beforeAll(async () => {
   server = await startFakeLlmServer();
-  openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: server.url, apiKey: 'sk-ant-test', maxRetries: 0 });
+  openai = openAiClient(server);
+  anthropic = anthropicClient(server);
 });
 afterAll(async () => {
   await server.close();

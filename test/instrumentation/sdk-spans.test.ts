@@ -16,14 +16,13 @@
  *   @opentelemetry/core around the call also yields no span and no header.
  * - `openai` emits no span and sends no trace header.
  */
-import Anthropic from '@anthropic-ai/sdk';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 
 let server: FakeLlmServer;
 let exporter: InMemorySpanExporter;
@@ -53,10 +52,6 @@ afterAll(async () => {
 
 const REQUEST = { model: 'claude-sonnet-5-5', max_tokens: 256, messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] };
 
-function anthropicClient(options: ConstructorParameters<typeof Anthropic>[0] = {}): Anthropic {
-  return new Anthropic({ baseURL: server.url, apiKey: 'sk-ant-test', maxRetries: 0, ...options });
-}
-
 /** Runs `call` inside a span standing for the kit's own LLM span; returns that span's id and the spans ended. */
 async function underKitSpan(call: () => Promise<unknown>): Promise<{ parent: string; spans: ReadableSpan[] }> {
   exporter.reset();
@@ -74,7 +69,7 @@ function lastTraceparent(): string | undefined {
 
 describe('@anthropic-ai/sdk', () => {
   it('by default: a CLIENT span anthropic.messages.create per call, child of the active span, with GenAI attributes; traceparent sent', async () => {
-    const client = anthropicClient();
+    const client = anthropicClient(server);
     const { parent, spans } = await underKitSpan(() => client.messages.create(REQUEST));
     expect(spans).toHaveLength(1);
     const [span] = spans as [ReadableSpan];
@@ -111,7 +106,7 @@ describe('@anthropic-ai/sdk', () => {
   });
 
   it('streamed: the span lasts until the stream is read, and says so', async () => {
-    const client = anthropicClient();
+    const client = anthropicClient(server);
     const { spans } = await underKitSpan(async () => {
       const stream = await client.messages.create({ ...REQUEST, stream: true });
       for await (const event of stream) void event;
@@ -121,7 +116,7 @@ describe('@anthropic-ai/sdk', () => {
   });
 
   it('a failed call: the span has ERROR status and error.type', async () => {
-    const client = anthropicClient();
+    const client = anthropicClient(server);
     server.failNext(429);
     const { spans } = await underKitSpan(() => client.messages.create(REQUEST).catch(() => undefined));
     expect(spans).toHaveLength(1);
@@ -131,7 +126,7 @@ describe('@anthropic-ai/sdk', () => {
 
   it('off with the client option openTelemetry: false (or { traces: false }): no span, and no trace header either', async () => {
     for (const openTelemetry of [false, { traces: false }] as const) {
-      const client = anthropicClient({ openTelemetry });
+      const client = anthropicClient(server, { openTelemetry });
       const { spans } = await underKitSpan(() => client.messages.create(REQUEST));
       expect(spans).toEqual([]);
       expect(lastTraceparent()).toBeUndefined();
@@ -142,8 +137,8 @@ describe('@anthropic-ai/sdk', () => {
     const saved = process.env.ANTHROPIC_OPEN_TELEMETRY;
     process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
     try {
-      const fromEnv = anthropicClient();
-      const explicit = anthropicClient({ openTelemetry: { traces: true } });
+      const fromEnv = anthropicClient(server);
+      const explicit = anthropicClient(server, { openTelemetry: { traces: true } });
       expect((await underKitSpan(() => fromEnv.messages.create(REQUEST))).spans).toEqual([]);
       expect((await underKitSpan(() => explicit.messages.create(REQUEST))).spans).toHaveLength(1);
     } finally {
@@ -151,7 +146,7 @@ describe('@anthropic-ai/sdk', () => {
       else process.env.ANTHROPIC_OPEN_TELEMETRY = saved;
     }
     // Constructed before the variable changes: the client keeps what it read.
-    const before = anthropicClient();
+    const before = anthropicClient(server);
     process.env.ANTHROPIC_OPEN_TELEMETRY = 'false';
     try {
       expect((await underKitSpan(() => before.messages.create(REQUEST))).spans).toHaveLength(1);
@@ -162,7 +157,7 @@ describe('@anthropic-ai/sdk', () => {
   });
 
   it("suppressTracing from @opentelemetry/core around the call: the SDK's span is not recorded and no traceparent is sent, per call, for any client", async () => {
-    const client = anthropicClient();
+    const client = anthropicClient(server);
     const { spans } = await underKitSpan(() => context.with(suppressTracing(context.active()), () => client.messages.create(REQUEST)));
     expect(spans).toEqual([]);
     expect(lastTraceparent()).toBeUndefined();
@@ -172,13 +167,13 @@ describe('@anthropic-ai/sdk', () => {
 
   it('a client made before the tracer provider is registered still traces (it asks the global proxy provider)', async () => {
     trace.disable();
-    const early = anthropicClient();
+    const early = anthropicClient(server);
     trace.setGlobalTracerProvider(provider);
     expect((await underKitSpan(() => early.messages.create(REQUEST))).spans).toHaveLength(1);
   });
 
   it('content mode (option traces.contentMode, or ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content) adds the messages as JSON strings; its output messages have no finish_reason', async () => {
-    const client = anthropicClient({ openTelemetry: { traces: { contentMode: 'content' } } });
+    const client = anthropicClient(server, { openTelemetry: { traces: { contentMode: 'content' } } });
     const { spans } = await underKitSpan(() => client.messages.create({ ...REQUEST, system: 'Be brief.' }));
     const attributes = spans[0]?.attributes ?? {};
     expect(typeof attributes['gen_ai.input.messages']).toBe('string');
@@ -191,7 +186,7 @@ describe('@anthropic-ai/sdk', () => {
 
 describe('openai', () => {
   it('emits no span and sends no trace header, whole or streamed', async () => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+    const client = openAiClient(server);
     const { spans } = await underKitSpan(async () => {
       await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
       for await (const chunk of await client.responses.create({ model: 'gpt-4.1', input: 'Hi', stream: true })) void chunk;
