@@ -151,7 +151,7 @@ function metricsDoc(spec: Spec, header: string): string {
   return `${header}# Metrics reference\n\n${paragraphs(
     `Every metric the ${code(spec.scope.name)} instrumentation scope (version ${spec.scope.version}) emits. Each has one typed recorder; its attributes are declared per metric, so the cardinality of every series is bounded by the spec.`,
     summary,
-    mappingTable(spec.metrics.map((metric) => [metric.metricName, metric.equivalent, metric.note ?? ''] as const)),
+    mappingTable(spec.metrics.map((metric) => [metric.metricName, metric.equivalent?.metric, metric.note ?? ''] as const)),
     ...sections,
   )}\n`;
 }
@@ -159,7 +159,7 @@ function metricsDoc(spec: Spec, header: string): string {
 function metricSection(metric: MetricDefinition): string {
   const facts = table(
     ['Instrument', 'Unit', 'Value type', 'Stability', 'Recorder', 'GenAI equivalent', 'Defined in'],
-    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`), metric.equivalent ? code(metric.equivalent) : '', originText(metric)]],
+    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`), metric.equivalent ? code(metric.equivalent.metric) : '', originText(metric)]],
   );
   const buckets = metric.explicitBucketBoundaries
     ? `Bucket boundaries (advice): ${metric.explicitBucketBoundaries.map(String).join(', ')}.`

@@ -186,8 +186,11 @@ export interface SpanDefinition extends SignalCommon {
 
 export interface MetricDefinition extends SignalCommon {
   readonly metricName: string;
-  /** The OpenTelemetry GenAI metric that carries the same measurement (`annotations.flo.equivalent`). */
-  readonly equivalent?: string;
+  /**
+   * The OpenTelemetry GenAI metric that carries the same measurement, with the bucket advice
+   * given for it here, since an imported metric cannot be annotated (`annotations.flo.equivalent`).
+   */
+  readonly equivalent?: { readonly metric: string; readonly explicitBucketBoundaries?: readonly number[] };
   readonly instrument: Instrument;
   readonly unit: string;
   readonly valueType: ValueType;

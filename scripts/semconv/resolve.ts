@@ -30,7 +30,6 @@ import type { RawGroup, RawImport } from './raw.ts';
 import { at, Registry } from './registry.ts';
 import { checkUnit } from './units.ts';
 
-const QUIET = { add() {} } as unknown as Problems;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const SPAN_NAME_TEXT = /^[a-z0-9_.\- ]*$/;
 
@@ -153,7 +152,7 @@ function metricOf(group: RawGroup, registry: Registry, problems: Problems): Metr
   return {
     ...commonOf(group, registry),
     metricName,
-    equivalent: kit.equivalent?.metric,
+    equivalent: kit.equivalent,
     instrument,
     unit,
     valueType: kit.valueType ?? (instrument === 'counter' || instrument === 'updowncounter' ? 'int' : 'double'),
@@ -176,23 +175,22 @@ function applyMetricEquivalents(metrics: MetricDefinition[], problems: Problems)
   const advised = new Map<string, MetricDefinition>();
   for (const metric of metrics) {
     if (metric.equivalent === undefined) continue;
-    const index = byName.get(metric.equivalent);
+    const { metric: name, explicitBucketBoundaries: boundaries } = metric.equivalent;
+    const index = byName.get(name);
     if (index === undefined) {
-      problems.add(metric.location, 'undefined-ref', `equivalent "${metric.equivalent}" of metric "${metric.metricName}" is not a metric of the registry (import it from the dependency)`);
+      problems.add(metric.location, 'undefined-ref', `equivalent "${name}" of metric "${metric.metricName}" is not a metric of the registry (import it from the dependency)`);
       continue;
     }
-    // Read again quietly: its problems were reported when the metric was read.
-    const boundaries = metricAnnotations(metric.annotations, '', metric.location, QUIET).equivalent?.explicitBucketBoundaries;
     if (boundaries === undefined) continue;
-    const earlier = advised.get(metric.equivalent);
-    if (earlier !== undefined && JSON.stringify(earlier.explicitBucketBoundaries) !== JSON.stringify(boundaries)) {
-      problems.add(metric.location, 'equivalent-advice-conflict', `metric "${metric.metricName}" advises buckets for "${metric.equivalent}" that differ from those of "${earlier.metricName}" at ${at(earlier.location)}`);
+    const earlier = advised.get(name);
+    if (earlier !== undefined && JSON.stringify(earlier.equivalent?.explicitBucketBoundaries) !== JSON.stringify(boundaries)) {
+      problems.add(metric.location, 'equivalent-advice-conflict', `metric "${metric.metricName}" advises buckets for "${name}" that differ from those of "${earlier.metricName}" at ${at(earlier.location)}`);
       continue;
     }
     const target = metrics[index] as MetricDefinition;
     if (target.dependency === undefined && target.explicitBucketBoundaries !== undefined) continue;
     metrics[index] = { ...target, explicitBucketBoundaries: boundaries };
-    advised.set(metric.equivalent, { ...metric, explicitBucketBoundaries: boundaries });
+    advised.set(name, metric);
   }
 }
 
