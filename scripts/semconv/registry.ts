@@ -118,20 +118,22 @@ export class Registry {
     return uses;
   }
 
-  /** The group a group extends or refines, resolved in the registry that owns it. */
+  /**
+   * The group a group extends or refines, resolved in the registry that owns it. A missing
+   * parent is reported once, when the group's attributes are resolved (every group's are).
+   */
   parentOf(group: RawGroup): { group: RawGroup; registry: Registry } | undefined {
     const parentId = group.extends ?? group.refines;
-    if (parentId === undefined) return undefined;
-    const parent = this.lookupGroup(parentId);
-    if (parent === undefined) {
-      const verb = group.extends !== undefined ? 'extends' : 'refines';
-      this.problems.add(group.referenceLocation, 'undefined-ref', `group "${group.id}" ${verb} "${parentId}", which is not a group of this registry or its dependencies`);
-    }
-    return parent;
+    return parentId === undefined ? undefined : this.lookupGroup(parentId);
   }
 
   private resolveUses(group: RawGroup): AttributeUse[] {
     const parent = this.parentOf(group);
+    const parentId = group.extends ?? group.refines;
+    if (parent === undefined && parentId !== undefined) {
+      const verb = group.extends !== undefined ? 'extends' : 'refines';
+      this.problems.add(group.referenceLocation, 'undefined-ref', `group "${group.id}" ${verb} "${parentId}", which is not a group of this registry or its dependencies`);
+    }
     const inherited = parent === undefined ? [] : parent.registry.uses(parent.group);
     const fromGroups = new Map<string, AttributeUse>();
     const inline = new Map<string, AttributeUse>();

@@ -79,7 +79,7 @@ function addSignal(group: RawGroup, registry: Registry, signals: Signals, proble
 function inherited<T>(group: RawGroup, registry: Registry, field: (group: RawGroup) => T | undefined): T | undefined {
   const own = field(group);
   if (own !== undefined) return own;
-  const parent = group.extends !== undefined || group.refines !== undefined ? registry.parentOf(group) : undefined;
+  const parent = registry.parentOf(group);
   return parent === undefined ? undefined : inherited(parent.group, parent.registry, field);
 }
 

@@ -200,6 +200,14 @@ describe('spec validation rules', () => {
     });
   });
 
+  it('reports a missing parent once, however many fields the group inherits from it', () => {
+    const text = broken('    span_kind: internal\n    brief: A demo run.\n', '    span_kind: internal\n    extends: registry.nope\n');
+    const problems = problemsOf({ 'demo.yaml': text });
+    // The brief it would have inherited is missing too: said once, beside the missing parent.
+    expect(problems.map((p) => p.rule)).toEqual(['missing-brief', 'undefined-ref']);
+    expect(problems[1]?.location.line).toBe(lineOf(text, 'extends: registry.nope'));
+  });
+
   it('reports every problem of one metric, an unknown instrument not hiding an undefined reference', () => {
     const text = broken('instrument: counter', 'instrument: meter').replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.nam\n  - id: metric.demo.duration');
     expect(problemsOf({ 'demo.yaml': text }).map((p) => p.rule).sort()).toEqual(['undefined-ref', 'unknown-instrument']);
