@@ -39,9 +39,6 @@ export function templateText(text: string): string {
   );
 }
 
-/** Names JavaScript objects inherit: a recorder property of that name would read the inherited member. */
-export const INHERITED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
 /** Markdown inline code that survives backticks in the text. */
 export function markdownCode(text: string): string {
   const runs = text.match(/`+/g) ?? [];

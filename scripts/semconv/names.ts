@@ -48,11 +48,6 @@ export function constantSuffix(id: string): string {
     .join('_');
 }
 
-/** Whether an id yields any name at all (`+++` does not). */
-export function hasWords(id: string): boolean {
-  return words(id).length > 0;
-}
-
 /**
  * Telemetry names are lowercase, dot-separated namespaces whose parts may use
  * underscores (`agent.tool_calls.total`, `agent_name`), as OpenTelemetry

@@ -17,7 +17,7 @@ import {
 } from './parse-common.ts';
 import type { Problems } from './problems.ts';
 import { GROUP_TYPES, IMPORT_KINDS, type GroupType, type RawFile, type RawGroup, type RawImport } from './raw.ts';
-import { isMap, isScalar, isSeq, MapReader, type YamlFile } from './yaml-reader.ts';
+import { isMap, isScalar, MapReader, type YamlFile } from './yaml-reader.ts';
 
 export { GROUP_TYPES };
 
@@ -119,5 +119,3 @@ function groupType(file: YamlFile, node: Node, problems: Problems): GroupType | 
   }
   return canonical as GroupType;
 }
-
-export { isSeq };

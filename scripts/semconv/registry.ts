@@ -8,7 +8,7 @@
  * inherited.
  */
 import { attributeAnnotations, referenceOnError } from './annotations.ts';
-import type { AttributeDefinition, AttributeUse, RequirementLevel, SourceLocation, Stability } from './model.ts';
+import type { AttributeDefinition, AttributeUse, RequirementLevel, SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
 import type { RawAttributeDefinition, RawAttributeRef, RawFile, RawGroup, RawImport } from './raw.ts';
 
@@ -223,5 +223,3 @@ function firstOf<T, R>(items: readonly T[], pick: (item: T) => R | undefined): R
 export function at(location: SourceLocation): string {
   return `${location.file}:${location.line}:${location.column}`;
 }
-
-export type { Stability };

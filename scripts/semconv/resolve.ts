@@ -404,6 +404,3 @@ export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocat
     else problems.add(location, rule, `${what} "${key}" is already defined at ${at(earlier)}`);
   }
 }
-
-export { signalBaseName, signalStem };
-export type { AttributeUse };

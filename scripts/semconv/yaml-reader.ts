@@ -150,8 +150,4 @@ export class MapReader {
   }
 }
 
-export function scalarValue(node: Node | null | undefined): unknown {
-  return isScalar(node) ? node.value : undefined;
-}
-
 export { isMap, isScalar, isSeq };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { isEnumType, type AttributeUse, type MetricDefinition, type SpanDefinition } from '../../scripts/semconv/model.ts';
 import { camelCase, pascalCase } from '../../scripts/semconv/names.ts';
-import { signalBaseName } from '../../scripts/semconv/resolve.ts';
+import { signalBaseName } from '../../scripts/semconv/generated-names.ts';
 import * as generated from '../../src/generated/index.ts';
 import { bindHarness, type Harness } from '../support/harness.ts';
 
