@@ -447,26 +447,34 @@ function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Stat
 function equivalentNameFunction(span: SpanDefinition): string | undefined {
   const equivalent = span.equivalent;
   if (equivalent === undefined) return undefined;
+  const nameUses = placeholderUses(span, equivalent.nameAttributes);
+  const properties = nameUses.map(attributesProperty);
+  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
+  const body = templateLiteral(equivalent.spanName, properties);
+  const guard = optional.map((property) => `${property} === undefined`).join(' || ');
+  return optional.length === 0 ? `(attributes) => ${body}` : `(attributes) => (${guard} ? undefined : ${body})`;
+}
+
+/** The span's own name template; its placeholders are required attributes (the validator checks). */
+function spanNameFunction(span: SpanDefinition): string {
+  return `(attributes) => ${templateLiteral(span.spanName, placeholderUses(span, span.nameAttributes).map(attributesProperty))}`;
+}
+
+function placeholderUses(span: SpanDefinition, ids: readonly string[]): AttributeUse[] {
   const uses = new Map(span.attributes.map((use) => [use.attribute.id, use]));
-  const nameUses = equivalent.nameAttributes.map((id) => uses.get(id) as AttributeUse);
-  const properties = nameUses.map((use) => `attributes.${propertyName(use.attribute)}`);
+  return ids.map((id) => uses.get(id) as AttributeUse);
+}
+
+const attributesProperty = (use: AttributeUse): string => `attributes.${propertyName(use.attribute)}`;
+
+/** `llm.{llm.provider}.generate` → a template literal, each placeholder in turn filled by `properties`. */
+function templateLiteral(template: string, properties: readonly string[]): string {
   let index = 0;
-  const body = equivalent.spanName
+  const body = template
     .split(/\{[^{}]+\}/)
     .map((text, position) => (position === 0 ? templateText(text) : `\${${properties[index++]}}${templateText(text)}`))
     .join('');
-  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
-  const guard = optional.map((property) => `${property} === undefined`).join(' || ');
-  return optional.length === 0 ? `(attributes) => \`${body}\`` : `(attributes) => (${guard} ? undefined : \`${body}\`)`;
-}
-
-function spanNameFunction(span: SpanDefinition): string {
-  // split() with a capture group alternates literal text and placeholder ids.
-  const parts = span.spanName.split(/\{([^{}]+)\}/);
-  const body = parts
-    .map((part, index) => (index % 2 === 1 ? `\${attributes.${camelCase(part)}}` : templateText(part)))
-    .join('');
-  return `(attributes) => \`${body}\``;
+  return `\`${body}\``;
 }
 
 function oneSpan(span: SpanDefinition): Statement[] {
