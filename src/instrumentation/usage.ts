@@ -39,6 +39,8 @@
  * both are billed as output. A missing total is the sum of the two parts.
  */
 
+import { count, first, isObject, type Json } from './providers/read.ts';
+
 export interface Usage {
   /** Tokens of the prompt, cached ones included. */
   readonly promptTokens?: number;
@@ -53,8 +55,6 @@ export interface Usage {
   /** Completion tokens spent on reasoning or thinking (already counted in completionTokens). */
   readonly reasoningTokens?: number;
 }
-
-type Json = Record<string, unknown>;
 
 /** The usage a response reports, or undefined when it reports none. Never throws. */
 export function extractUsage(response: unknown): Usage | undefined {
@@ -202,15 +202,6 @@ function positive(value: number | undefined): number | undefined {
   return value !== undefined && value > 0 ? value : undefined;
 }
 
-/** A token count is a non-negative whole number; anything else (null, NaN, "12") counts as not reported. */
-function count(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
-}
-
-function first(...values: Array<number | undefined>): number | undefined {
-  return values.find((value) => value !== undefined);
-}
-
 function nonEmpty(usage: Usage): Usage | undefined {
   // A plain loop: this runs on every response read (Object.entries and fromEntries allocate three arrays).
   const reported: Record<string, number> = {};
@@ -222,8 +213,4 @@ function nonEmpty(usage: Usage): Usage | undefined {
     empty = false;
   }
   return empty ? undefined : (reported as Usage);
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null;
 }
