@@ -42,6 +42,7 @@ import { capturedContent, contentCapture, type ContentCaptureSettings } from '..
 import { outputFinishReason, readInputMessages, readOutputMessages, readSystemInstructions, type GenAiMessage, type GenAiOutputMessage } from './providers/messages.ts';
 import { blockParts, reasoningPart, textPart, toolCallPart, type GenAiPart } from './providers/parts.ts';
 import { array, guard, object, text, type Json } from './providers/read.ts';
+import { responsesStatusReason } from './providers/response.ts';
 
 export type { GenAiMessage, GenAiOutputMessage } from './providers/messages.ts';
 export type {
@@ -404,7 +405,7 @@ export class OutputMessagesCollector {
       case 'response.failed': {
         const final = readOutputMessages(body.response);
         if (final !== undefined && final.some((message) => message.parts.length > 0)) this.#final = final;
-        else if (final?.[0] !== undefined) choice.finish = responseReason(object(body.response));
+        else if (final?.[0] !== undefined) choice.finish = responsesStatusReason(object(body.response));
         return;
       }
       default:
@@ -468,11 +469,6 @@ export class OutputMessagesCollector {
     }
     if (typeof body.done_reason === 'string') choice.finish = body.done_reason;
   }
-}
-
-function responseReason(response: Json | undefined): string | undefined {
-  const status = text(response?.status);
-  return status === 'incomplete' ? (text(object(response?.incomplete_details)?.reason) ?? status) : status;
 }
 
 function nonEmpty<T>(list: T[] | undefined): T[] | undefined {

@@ -30,6 +30,7 @@
  * one of them, and the provider's own otherwise (see `outputFinishReason`).
  */
 import { array, first, object, text, type Json } from './read.ts';
+import { responsesStatusReason } from './response.ts';
 import { contentParts, reasoningPart, textPart, toolCallPart, toolCallResponsePart, toolResponse, blobPart, type GenAiPart } from './parts.ts';
 
 export interface GenAiMessage {
@@ -272,7 +273,7 @@ function output(message: GenAiMessage, reason: string | undefined, fallback: str
 function responsesOutput(body: Json, fallback: string): GenAiOutputMessage {
   const parts = (array(body.output) ?? []).map(object).filter((item): item is Json => item !== undefined).flatMap(responseItemParts);
   const status = text(body.status);
-  const reason = status === 'incomplete' ? (text(object(body.incomplete_details)?.reason) ?? status) : status === 'in_progress' || status === 'queued' ? undefined : status;
+  const reason = status === 'in_progress' || status === 'queued' ? undefined : responsesStatusReason(body);
   return { role: 'assistant', parts, finish_reason: outputFinishReason(reason, parts, fallback) };
 }
 

@@ -146,9 +146,15 @@ function openAiChat(body: Json, usageOf: UsageReader): ResponseFacts {
 
 const RESPONSE_TERMINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'incomplete']);
 
+/** A Responses API body's status as a finish reason: why it is incomplete when it is, else the status itself. */
+export function responsesStatusReason(body: Json | undefined): string | undefined {
+  const status = text(body?.status);
+  return status === 'incomplete' ? (text(object(body?.incomplete_details)?.reason) ?? status) : status;
+}
+
 function openAiResponse(body: Json, usageOf: UsageReader): ResponseFacts {
   const status = text(body.status);
-  const reason = status === 'incomplete' ? (text(object(body.incomplete_details)?.reason) ?? status) : status;
+  const reason = responsesStatusReason(body);
   return defined({
     id: text(body.id),
     model: text(body.model),
