@@ -82,9 +82,11 @@ export function activeAgentRun(active: Context = context.active()): AgentRun | u
  * tool-call and retry counts and the length of a string result.
  */
 export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T, options?: SpanStartOptions): T {
-  if (!telemetryOn()) return run(new AgentRunState(info, startAgentRunSpan({ agentName: info.name, agentType: info.type })));
-  const span = startAgentRunSpan(agentSpanAttributes(info), options);
-  const agent = new AgentRunState(info, span);
+  // Off, the span is a no-op: the provider is not mapped, nothing would carry it.
+  if (!telemetryOn()) return run(new AgentRunState(info, startAgentRunSpan({ agentName: info.name, agentType: info.type }), undefined));
+  const provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+  const span = startAgentRunSpan(agentSpanAttributes(info, provider), options);
+  const agent = new AgentRunState(info, span, provider);
   const flo = emitsFlo();
   guarded('agent run: recording history size', () => {
     if (flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, { agentName: info.name, agentType: info.type });
@@ -116,11 +118,11 @@ export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T
 }
 
 /** The span's start attributes for the conventions in force (`agent.name` carries `gen_ai.agent.name`). */
-function agentSpanAttributes(info: AgentRunInfo) {
+function agentSpanAttributes(info: AgentRunInfo, provider: GenAiProviderNameValue | undefined) {
   const genAi = emitsGenAi()
     ? {
         genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-        genAiProviderName: info.provider === undefined ? undefined : genAiProviderName(info.provider),
+        genAiProviderName: provider,
         genAiRequestModel: info.model,
         genAiAgentId: info.id,
         genAiAgentDescription: info.description,
@@ -149,11 +151,12 @@ class AgentRunState implements AgentRun {
   #outputTokens: number | undefined;
   #provider: GenAiProviderNameValue | undefined;
 
-  constructor(info: AgentRunInfo, span: AgentRunSpan) {
+  /** `provider`: the run's provider as GenAI names it, when the framework gave one. */
+  constructor(info: AgentRunInfo, span: AgentRunSpan, provider: GenAiProviderNameValue | undefined) {
     this.name = info.name;
     this.type = info.type;
     this.span = span;
-    this.#provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+    this.#provider = provider;
   }
 
   /** Called by the LLM helpers when a call inside this run ends: tokens add up, the first provider names the agent's. */
