@@ -126,9 +126,9 @@ function bestTemplateMatch(span: ObservedSpan, descriptors: readonly SpanDescrip
     const keys = new Set(descriptor.fields.flatMap((field) => [field.spec.key, ...(field.spec.equivalent ? [field.spec.equivalent.key] : [])]));
     return Object.keys(span.attributes).filter((key) => !keys.has(key)).length;
   };
-  const agreeing = candidates.filter((candidate) => agrees(candidate.values));
-  const best = agreeing.reduce<(typeof agreeing)[number] | undefined>((chosen, candidate) => (chosen === undefined || undeclared(candidate.descriptor) < undeclared(chosen.descriptor) ? candidate : chosen), undefined);
-  return best ?? candidates[0];
+  const scored = candidates.filter((candidate) => agrees(candidate.values)).map((candidate) => ({ candidate, undeclared: undeclared(candidate.descriptor) }));
+  const best = scored.reduce<(typeof scored)[number] | undefined>((chosen, next) => (chosen === undefined || next.undeclared < chosen.undeclared ? next : chosen), undefined);
+  return best?.candidate ?? candidates[0];
 }
 
 /** `llm.{llm.provider}.generate` against `llm.openai.generate` → `{ 'llm.provider': 'openai' }`, or undefined. */
