@@ -18,10 +18,11 @@
 // the manifest's `otel` dependency (`schema_url`, `registry_path`) at it. Run from the repository
 // root; afterwards run `weaver registry check -r semconv` and the tests.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { registryFiles } from './semconv/load.ts';
 
 /** Where the kit's spec takes definitions from: GenAI, the error/server attributes it refs, the
  *  resource (service, deployment, and host, os, telemetry, which the Node SDK's resource detectors
@@ -69,15 +70,6 @@ type FileInfo = { path: string; uses: Uses };
 const files = new Map<string, FileInfo>(); // relative path → info
 const definers = { attributes: new Map<string, string>(), groups: new Map<string, string>(), entities: new Map<string, string>(), metrics: new Map<string, string>(), spans: new Map<string, string>() };
 
-const yamlFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) return yamlFiles(p);
-      return /\.ya?ml$/.test(e.name) && e.name !== 'manifest.yaml' && e.name !== 'registry_manifest.yaml' ? [p] : [];
-    });
-
 type Node = Record<string, unknown>;
 const isMap = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -102,7 +94,7 @@ function collectUses(doc: unknown, uses: Uses): void {
   }
 }
 
-for (const abs of yamlFiles(modelDir)) {
+for (const abs of registryFiles(modelDir)) {
   const path = relative(modelDir, abs).split(sep).join('/');
   const doc: unknown = parse(readFileSync(abs, 'utf8'));
   const uses = newUses();
@@ -163,7 +155,8 @@ function need(uses: Uses, from: string): void {
 // The kit's own spec is a seed too, so a ref to a folder outside the start list is vendored as well,
 // and a ref the new tag no longer defines is reported before anything is written.
 const specDir = resolve(values.spec);
-const specFiles = existsSync(specDir) ? yamlFiles(specDir) : [];
+// registryFiles skips hidden folders: the vendored copy under semconv/.upstream is not the kit's own spec.
+const specFiles = existsSync(specDir) ? registryFiles(specDir) : [];
 const specDocs = specFiles.map((abs) => ({ abs, doc: parse(readFileSync(abs, 'utf8')) as unknown }));
 const ownAttributes = new Set<string>();
 const ownGroups = new Set<string>();

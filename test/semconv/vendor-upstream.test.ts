@@ -5,7 +5,7 @@
  * checkout, so the test needs nothing outside the repository.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,5 +88,18 @@ describe('the vendored OpenTelemetry registry', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/agent\.yaml uses attribute "error\.kind", which v1\.41\.1 does not define/);
     expect(existsSync(join(spec, '.upstream'))).toBe(false);
+  });
+
+  it('does not take the old vendored copy under .upstream for the spec: what only it defines is still reported', () => {
+    dir = mkdtempSync(join(tmpdir(), 'flo-vendor-'));
+    const spec = join(dir, 'semconv');
+    cpSync(join(REPO_ROOT, 'semconv'), spec, { recursive: true, filter: (src) => !src.includes('.upstream') });
+    const stale = join(spec, '.upstream/semconv-v1.40.0/model/legacy');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'registry.yaml'), 'groups:\n  - id: registry.legacy\n    type: attribute_group\n    brief: Gone upstream.\n    attributes:\n      - id: legacy.thing\n        type: string\n        brief: A thing.\n        stability: development\n');
+    writeFileSync(join(spec, 'agent.yaml'), readFileSync(join(spec, 'agent.yaml'), 'utf8').replace('ref: error.type', 'ref: legacy.thing'));
+    const run = vendor([VENDORED, ...PINNED, '--spec', spec]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/agent\.yaml uses attribute "legacy\.thing", which v1\.41\.1 does not define/);
   });
 });
