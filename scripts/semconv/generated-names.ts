@@ -98,9 +98,9 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
   const exported: Named[] = [
     ...['SCOPE_NAME', 'SCOPE_VERSION', 'SCHEMA_URL', 'SCOPE', 'ALL_METRICS', 'ALL_SPANS', 'ALL_EVENTS'].map((name): Named => [name, 'a fixed export', GENERATED]),
     ...attributeNames,
-    ...spec.metrics.flatMap((m): Named[] => [metricConstant(m), metricDescriptorConstant(m), metricAttributesType(m), metricRecorderName(m)].map((name) => [name, `metric "${m.metricName}"`, m.location])),
-    ...spec.spans.flatMap((s): Named[] => [spanClass(s), spanAttributesType(s), spanDescriptorConstant(s), spanStartFunction(s), spanWithFunction(s)].map((name) => [name, `span "${s.groupId}"`, s.location])),
-    ...spec.events.flatMap((e): Named[] => [eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)].map((name) => [name, `event "${e.eventName}"`, e.location])),
+    ...spec.metrics.flatMap((m) => metricNames(m, [])),
+    ...spec.spans.flatMap((s) => spanNames(s, [])),
+    ...spec.events.flatMap((e) => eventNames(e, [])),
   ];
   unique(exported, 'generated export', problems);
   // A file's imports and module-private names share its namespace with its exports.
@@ -112,9 +112,9 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
       if (earlier !== undefined) problems.add(named[2], 'name-collision', `name ${named[0]} in ${file} of ${named[1]} is already ${earlier[1]}`);
     }
   };
-  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics.flatMap((m): Named[] => [metricRecorderVariable(m), metricConstant(m), metricDescriptorConstant(m), metricAttributesType(m), metricRecorderName(m)].map((name) => [name, `metric "${m.metricName}"`, m.location])));
-  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans.flatMap((s): Named[] => [noopSpanConstant(s), spanClass(s), spanAttributesType(s), spanDescriptorConstant(s), spanStartFunction(s), spanWithFunction(s)].map((name) => [name, `span "${s.groupId}"`, s.location])));
-  inFile('events.ts', RUNTIME_IMPORTS.events, spec.events.flatMap((e): Named[] => [eventRecorderVariable(e), eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)].map((name) => [name, `event "${e.eventName}"`, e.location])));
+  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics.flatMap((m) => metricNames(m, [metricRecorderVariable(m)])));
+  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans.flatMap((s) => spanNames(s, [noopSpanConstant(s)])));
+  inFile('events.ts', RUNTIME_IMPORTS.events, spec.events.flatMap((e) => eventNames(e, [eventRecorderVariable(e)])));
   // Module-private names of one file must differ from each other too.
   unique(spec.metrics.map((m): Named => [metricRecorderVariable(m), `metric "${m.metricName}"`, m.location]), 'private name in metrics.ts', problems);
   unique(spec.spans.map((s): Named => [noopSpanConstant(s), `span "${s.groupId}"`, s.location]), 'private name in spans.ts', problems);
@@ -132,6 +132,19 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
       }
     }
   }
+}
+
+/** The names a signal's generated code exports, after the module-private ones given. */
+function metricNames(m: MetricDefinition, privateNames: readonly string[]): Named[] {
+  return [...privateNames, metricConstant(m), metricDescriptorConstant(m), metricAttributesType(m), metricRecorderName(m)].map((name) => [name, `metric "${m.metricName}"`, m.location]);
+}
+
+function spanNames(s: SpanDefinition, privateNames: readonly string[]): Named[] {
+  return [...privateNames, spanClass(s), spanAttributesType(s), spanDescriptorConstant(s), spanStartFunction(s), spanWithFunction(s)].map((name) => [name, `span "${s.groupId}"`, s.location]);
+}
+
+function eventNames(e: EventDefinition, privateNames: readonly string[]): Named[] {
+  return [...privateNames, eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)].map((name) => [name, `event "${e.eventName}"`, e.location]);
 }
 
 function attributeDeclarations(attribute: AttributeDefinition): Named[] {
