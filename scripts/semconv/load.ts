@@ -26,28 +26,29 @@ export interface LoadOptions {
 export function loadSpec(dir: string, options: LoadOptions = {}): Spec {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`spec folder ${dir} does not exist`);
   const problems = new Problems();
-  const { registry, manifest } = loadRegistry(dir, undefined, problems, []);
-  const scope = scopeOf(dir, manifestPathIn(dir) !== undefined, manifest, options, problems);
+  const { registry, manifest, hasManifest } = loadRegistry(dir, undefined, problems, []);
+  const scope = scopeOf(dir, hasManifest, manifest, options, problems);
   const dependencies: DependencyInfo[] = (manifest?.dependencies ?? []).map((d) => ({ name: d.name, schemaUrl: d.schemaUrl, registryPath: d.registryPath }));
   const spec = resolveSpec(scope, dependencies, registry, problems);
   if (!problems.isEmpty) throw new SpecError(problems.sorted());
   return spec;
 }
 
-function loadRegistry(dir: string, dependency: string | undefined, problems: Problems, chain: readonly string[]): { registry: Registry; manifest?: Manifest } {
+function loadRegistry(dir: string, dependency: string | undefined, problems: Problems, chain: readonly string[]): { registry: Registry; manifest?: Manifest; hasManifest: boolean } {
   const manifestPath = manifestPathIn(dir);
   const manifest = manifestPath === undefined ? undefined : parseManifest(parseYamlFile(displayPath(manifestPath), readFileSync(manifestPath, 'utf8'), problems), dir, problems);
   const files = registryFiles(dir).map((path) => parseRegistryFile(parseYamlFile(displayPath(path), readFileSync(path, 'utf8'), problems), problems));
   const here = realpathSync(dir);
   const dependencies: Registry[] = [];
   for (const entry of manifest?.dependencies ?? []) {
-    if (chain.includes(realpathSync(entry.folder)) || realpathSync(entry.folder) === here) {
+    const folder = realpathSync(entry.folder);
+    if (chain.includes(folder) || folder === here) {
       problems.add(entry.location, 'cyclic-dependency', `dependency ${entry.folder} depends back on ${dir}`);
       continue;
     }
     dependencies.push(loadRegistry(entry.folder, entry.schemaUrl, problems, [...chain, here]).registry);
   }
-  return { registry: new Registry({ dependency, files, dependencies }, problems), manifest };
+  return { registry: new Registry({ dependency, files, dependencies }, problems), manifest, hasManifest: manifestPath !== undefined };
 }
 
 function scopeOf(dir: string, hasManifest: boolean, manifest: Manifest | undefined, options: LoadOptions, problems: Problems): InstrumentationScope {
