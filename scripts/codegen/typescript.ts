@@ -55,8 +55,6 @@ import {
 } from '../semconv/generated-names.ts';
 import { deprecationText } from '../semconv/model.ts';
 
-export { deprecationText };
-
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
   readonly runtimeImport: string;
@@ -109,30 +107,6 @@ const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const
 
 /** How one generated file imports another: `./scope.js`, or `./scope.ts` for type-stripping setups. */
 const sibling = (name: string, options: TypeScriptOptions): string => `./${name}.${options.importExtension ?? 'js'}`;
-
-// ---------------------------------------------------------------- names
-
-export {
-  attributeConstant,
-  attributeSpecConstant,
-  enumMemberConstant,
-  enumValueType,
-  eventAttributesType,
-  eventDescriptorConstant,
-  eventRecorderName,
-  metricAttributesType,
-  metricConstant,
-  metricDescriptorConstant,
-  metricRecorderName,
-  propertyName,
-  recordableUses,
-  spanAttributesType,
-  spanClass,
-  spanDescriptorConstant,
-  spanSetter,
-  spanStartFunction,
-  spanWithFunction,
-};
 
 // ---------------------------------------------------------------- literals and docs
 
