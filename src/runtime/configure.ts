@@ -44,6 +44,7 @@ import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
 import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
+import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { redact, safeDiagLogger } from './redaction.ts';
 import {
@@ -146,7 +147,7 @@ function buildSession(config: ResolvedTelemetryConfig): Session {
     // Stop what was built for this session alone; readers passed in may belong to the running one.
     const own = metricPipeline?.readers.filter((reader) => !config.metricReaders.includes(reader)) ?? [];
     for (const reader of own) void Promise.resolve().then(() => reader.shutdown()).catch(() => {});
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new TelemetryConfigError(step, `could not be set up: ${redact(message, config.secretValues)}; the running telemetry, if any, is unchanged`);
   }
 }
@@ -184,7 +185,7 @@ function swapIn(next: Session): void {
     releaseApiGlobals();
     void stopInBackground(next);
     if (previous !== undefined) void stopInBackground(previous);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new TelemetryConfigError('configureTelemetry()', `could not start the OpenTelemetry SDK: ${redact(message, config.secretValues)}`);
   }
   next.binding = bindProviders({

@@ -8,7 +8,7 @@
 import { trace, type TimeInput } from '@opentelemetry/api';
 import { type AttributeField, toAttributes } from './attributes.ts';
 import { warnOnce } from './diagnostics.ts';
-import { errorMessage } from './spans.ts';
+import { errorMessage } from './error-text.ts';
 
 /** An event as the registry declares it (generated into src/generated/events.ts). */
 export interface EventDescriptor {

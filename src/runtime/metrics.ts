@@ -8,6 +8,7 @@ import { ValueType } from '@opentelemetry/api';
 import { type AttributeField, measurementAttributes } from './attributes.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 import { warnOnce } from './diagnostics.ts';
+import { errorMessage } from './error-text.ts';
 
 export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge';
 
@@ -39,7 +40,7 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
       const checked = recent.find(attributes) ?? recent.remember(attributes, measurementAttributes(metric.fields, attributes, metric.name));
       if (checked !== undefined) record(target, value, checked);
     } catch (error) {
-      warnOnce(`${metric.name}: recording failed: ${error instanceof Error ? error.message : String(error)}`);
+      warnOnce(`${metric.name}: recording failed: ${errorMessage(error)}`);
     }
   };
 }

@@ -248,7 +248,7 @@ function failed(span: InstrumentedSpan, hooks: OutcomeHooks<never> | undefined, 
 }
 
 function hookFailed(span: InstrumentedSpan, error: unknown): void {
-  warnOnce(`${span.constructor.name}: recording the outcome failed: ${error instanceof Error ? error.message : String(error)}`);
+  warnOnce(`${span.constructor.name}: recording the outcome failed: ${errorMessage(error)}`);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
