@@ -95,13 +95,18 @@ export function updatePolicies(change: Partial<TelemetryPolicies>): void {
   if (current !== undefined) current = Object.freeze({ ...current, ...change });
 }
 
+/** A content length limit the kit accepts: a positive whole number, or Infinity for none. */
+export function isValidMaxLength(value: unknown): value is number {
+  return value === Infinity || (Number.isSafeInteger(value) && (value as number) > 0);
+}
+
 /** Content capture options as the helpers read them; a bad maxLength falls back to the default. */
 export function contentCaptureSettings(options: ContentCaptureOptions | boolean): ContentCaptureSettings {
   const given = typeof options === 'boolean' ? { enabled: options } : options;
   const maxLength = given.maxLength;
   return Object.freeze({
     enabled: given.enabled === true,
-    maxLength: maxLength === undefined || !(maxLength === Infinity || (Number.isSafeInteger(maxLength) && maxLength > 0)) ? DEFAULT_CONTENT_MAX_LENGTH : maxLength,
+    maxLength: isValidMaxLength(maxLength) ? maxLength : DEFAULT_CONTENT_MAX_LENGTH,
     redact: typeof given.redact === 'function' ? given.redact : undefined,
   });
 }

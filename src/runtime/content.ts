@@ -10,6 +10,7 @@ import {
   DEFAULT_CONTENT_MAX_LENGTH,
   contentCaptureSettings,
   currentPolicies,
+  isValidMaxLength,
   updatePolicies,
 } from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
@@ -42,7 +43,7 @@ export { DEFAULT_CONTENT_MAX_LENGTH };
 export function setContentCapture(options: ContentCaptureOptions | boolean): void {
   const settings = contentCaptureSettings(options);
   const given = typeof options === 'boolean' ? undefined : options.maxLength;
-  if (given !== undefined && given !== settings.maxLength) {
+  if (given !== undefined && !isValidMaxLength(given)) {
     warnOnce(`content capture: maxLength ${String(given)} is not a positive whole number; using ${DEFAULT_CONTENT_MAX_LENGTH}`);
   }
   updatePolicies({ contentCapture: settings });

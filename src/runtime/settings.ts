@@ -29,6 +29,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 // The legacy key is deprecated upstream, but flo_ai dashboards still query it.
 import { ATTR_DEPLOYMENT_ENVIRONMENT } from '@opentelemetry/semantic-conventions/incubating';
+import { isValidMaxLength } from './binding.ts';
 import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './content.ts';
 import { CONVENTIONS, type Conventions } from './conventions.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
@@ -209,7 +210,7 @@ const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
   if (unknown.length > 0) throw new TelemetryConfigError(setting, `unknown key ${unknown.join(', ')}; expected enabled, maxLength, redact`);
   const { enabled, maxLength, redact } = value;
   if (typeof enabled !== 'boolean') throw new TelemetryConfigError(`${setting}.enabled`, `must be true or false, got ${describeValue(enabled)}`);
-  if (maxLength !== undefined && !(maxLength === Infinity || (Number.isSafeInteger(maxLength) && (maxLength as number) > 0))) {
+  if (maxLength !== undefined && !isValidMaxLength(maxLength)) {
     throw new TelemetryConfigError(`${setting}.maxLength`, `must be a positive whole number or Infinity, got ${describeValue(maxLength)}`);
   }
   if (redact !== undefined && typeof redact !== 'function') {
