@@ -51,7 +51,7 @@ export function fitsKind(value: unknown, kind: AttributeKind): boolean {
 /** The value when it fits the attribute, otherwise undefined (and a warning). */
 export function checkedValue(spec: AttributeSpec, value: unknown, signal: string): AttributeValue | undefined {
   const checked = check(spec, value);
-  if (typeof checked === 'object' && checked !== null && 'problem' in checked) {
+  if (isProblem(checked)) {
     warnOnce(`${signal}: dropped attribute ${spec.key}: ${checked.problem}`);
     return undefined;
   }
@@ -59,6 +59,11 @@ export function checkedValue(spec: AttributeSpec, value: unknown, signal: string
 }
 
 type Checked = AttributeValue | undefined | { readonly problem: string };
+
+/** Whether the check rejected the value (an array attribute value is an object too, but has no `problem`). */
+function isProblem(checked: Checked): checked is { readonly problem: string } {
+  return typeof checked === 'object' && checked !== null && 'problem' in checked;
+}
 
 /** The value as recorded, or why it cannot be (no warning: the caller words it). */
 function check(spec: AttributeSpec, value: unknown): Checked {
@@ -209,7 +214,7 @@ export function measurementAttributes(fields: readonly AttributeField[], input: 
       continue;
     }
     const checked = check(field.spec, value);
-    if (typeof checked === 'object' && checked !== null && 'problem' in checked) {
+    if (isProblem(checked)) {
       if (field.required) {
         warnOnce(`${signal}: dropped a measurement: required attribute ${field.spec.key}: ${checked.problem}`);
         return undefined;
