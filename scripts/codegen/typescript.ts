@@ -400,7 +400,11 @@ function metricValueDoc(metric: MetricDefinition): string {
 
 function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
   yield [
-    importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan'], ['SpanDescriptor', 'SpanStartOptions']),
+    importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', ...startAttributesImports(spec.spans)], [
+      ...(spec.spans.some(hasStartAttributes) ? ['Attributes'] : []),
+      'SpanDescriptor',
+      'SpanStartOptions',
+    ]),
     attributeImports(spec.spans.flatMap((span) => span.attributes), options),
     importFrom(sibling('scope', options), ['SCOPE']),
     {
@@ -427,6 +431,27 @@ function equivalentNameFunction(span: SpanDefinition): string | undefined {
   const body = templateLiteral(equivalent.spanName, properties);
   const guard = optional.map((property) => `${property} === undefined`).join(' || ');
   return optional.length === 0 ? `(attributes) => ${body}` : `(attributes) => (${guard} ? undefined : ${body})`;
+}
+
+const hasStartAttributes = (span: SpanDefinition): boolean => recordableUses(span.attributes).length > 0;
+
+/** The runtime functions the start attribute builders call: only those used, for projects that reject unused imports. */
+function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
+  const uses = spans.flatMap((span) => recordableUses(span.attributes));
+  return [...(uses.length > 0 ? ['putSpanAttribute'] : []), ...(uses.some(isRequired) ? ['missingSpanAttribute'] : [])];
+}
+
+/**
+ * The span's start attributes, field by field in the order of `fields` (what the runtime's
+ * toSpanAttributes loop does): one named property read each, so a span declaring many
+ * attributes and started with a few costs a few checks, not a loop over all of them.
+ */
+function startAttributesFunction(span: SpanDefinition): string {
+  const lines = recordableUses(span.attributes).flatMap((use, index) => {
+    const put = `if ((value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null) putSpanAttribute(built, keys, fields, ${index}, value, signal);`;
+    return isRequired(use) ? [put, `else missingSpanAttribute(fields, ${index}, signal);`] : [put];
+  });
+  return ['(attributes, keys, fields, signal) => {', '  const built: Attributes = {};', '  let value: unknown;', ...lines.map((line) => `  ${line}`), '  return built;', '}'].join('\n');
 }
 
 /** The span's own name template; its placeholders are required attributes (the validator checks). */
@@ -463,6 +488,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
     `fields: ${fieldsLiteral(span.attributes)}`,
     `name: ${spanNameFunction(span)}`,
     ...(span.equivalent ? [`equivalentNameTemplate: ${quote(span.equivalent.spanName)}`, `equivalentName: ${equivalentNameFunction(span)}`] : []),
+    ...(hasStartAttributes(span) ? [`startAttributes: ${startAttributesFunction(span)}`] : []),
   ];
   const options = { name: 'options', type: 'SpanStartOptions', hasQuestionToken: true };
   return [

@@ -99,85 +99,51 @@ export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue)
   return emitsFlo() ? [[spec.key, value], [equivalent.key, converted]] : [[equivalent.key, converted]];
 }
 
+/** Which keys span attributes are written under, decided once per span rather than once per attribute. */
+export type SpanKeys = 'own' | 'equivalent' | 'both';
+
+export function spanKeys(): SpanKeys {
+  return !emitsGenAi() ? 'own' : emitsFlo() ? 'both' : 'equivalent';
+}
+
 /**
- * How to read a long field list quickly, worked out once per list: where each property sits, and
- * which fields are required. A span that declares many attributes (the LLM span 33) is usually
- * started with a few, and reading a property an object lacks is the slow case of a property read,
- * so for long lists the properties given are walked instead of every declared one.
+ * Builds span start attributes from a typed object, under the keys of the conventions in force:
+ * every declared field in declaration order, checked against its spec. Generated span descriptors
+ * carry a `startAttributes` function doing the same with one named property read per field (see
+ * SpanDescriptor); this loop is what it must equal, and what a descriptor without one gets.
  */
-interface FieldIndex {
-  /** Position of each property in the list (a prototype-less lookup table). */
-  readonly positions: Readonly<Record<string, number>>;
-  /** Positions of the required fields, ascending. */
-  readonly required: readonly number[];
-}
-
-/** Below this many fields a walk of every field is as fast. */
-const WALK_GIVEN_FROM = 16;
-const fieldIndexes = new WeakMap<readonly AttributeField[], FieldIndex>();
-
-function fieldIndex(fields: readonly AttributeField[]): FieldIndex {
-  let index = fieldIndexes.get(fields);
-  if (index === undefined) {
-    const positions = Object.create(null) as Record<string, number>;
-    fields.forEach((field, position) => {
-      positions[field.property] ??= position;
-    });
-    index = { positions, required: fields.flatMap((field, position) => (field.required ? [position] : [])) };
-    fieldIndexes.set(fields, index);
-  }
-  return index;
-}
-
-const ascending = (a: number, b: number) => a - b;
-
-/** Builds span start attributes: like toAttributes, under the keys of the conventions in force. */
 export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
   const source = (input ?? {}) as Record<string, unknown>;
   const keys = spanKeys();
   const attributes: Attributes = {};
-  // Only plain objects are walked by their keys: a class instance may carry values in getters.
-  if (fields.length < WALK_GIVEN_FROM || Object.getPrototypeOf(source) !== Object.prototype) {
-    for (const field of fields) addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
-    return attributes;
+  for (let index = 0; index < fields.length; index += 1) {
+    const value = source[(fields[index] as AttributeField).property];
+    if (value === undefined || value === null) missingSpanAttribute(fields, index, signal);
+    else putSpanAttribute(attributes, keys, fields, index, value, signal);
   }
-  const { positions, required } = fieldIndex(fields);
-  const given: number[] = [];
-  let sorted = true;
-  for (const property in source) {
-    const value = source[property];
-    if (value === undefined || value === null) continue;
-    const position = positions[property];
-    if (position === undefined) continue;
-    if (given.length > 0 && (given[given.length - 1] as number) > position) sorted = false;
-    given.push(position);
-  }
-  // In declaration order, as a walk of every field writes them, and so are the warnings.
-  if (!sorted) given.sort(ascending);
-  let nextRequired = 0;
-  for (const position of given) {
-    for (; nextRequired < required.length && (required[nextRequired] as number) < position; nextRequired += 1) {
-      fieldValue(fields[required[nextRequired] as number] as AttributeField, source, signal);
-    }
-    if (required[nextRequired] === position) nextRequired += 1;
-    const field = fields[position] as AttributeField;
-    addSpanAttribute(attributes, field, fieldValue(field, source, signal), keys);
-  }
-  for (; nextRequired < required.length; nextRequired += 1) fieldValue(fields[required[nextRequired] as number] as AttributeField, source, signal);
   return attributes;
 }
 
-/** Which keys span attributes are written under, decided once per span rather than once per attribute. */
-type SpanKeys = 'own' | 'equivalent' | 'both';
+/**
+ * Writes one given value of a span's start attributes: checked against its spec (dropped with a
+ * warning when it does not fit), under its own key, its GenAI equivalent's or both. Generated
+ * `startAttributes` functions call it for each property present.
+ */
+export function putSpanAttribute(attributes: Attributes, keys: SpanKeys, fields: readonly AttributeField[], index: number, value: unknown, signal: string): void {
+  const spec = (fields[index] as AttributeField).spec;
+  const checked = checkedValue(spec, value, signal);
+  if (checked !== undefined) addSpanAttribute(attributes, spec, checked, keys);
+}
 
-function spanKeys(): SpanKeys {
-  return !emitsGenAi() ? 'own' : emitsFlo() ? 'both' : 'equivalent';
+/** Reports a start attribute the caller left out, when the spec requires it. */
+export function missingSpanAttribute(fields: readonly AttributeField[], index: number, signal: string): void {
+  const field = fields[index] as AttributeField;
+  if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
 }
 
 /** What spanAttributeEntries does, without building the entries. */
-function addSpanAttribute(attributes: Attributes, field: AttributeField, value: AttributeValue | undefined, keys: SpanKeys): void {
-  if (value === undefined) return;
-  const { key, equivalent } = field.spec;
+function addSpanAttribute(attributes: Attributes, spec: AttributeSpec, value: AttributeValue, keys: SpanKeys): void {
+  const { key, equivalent } = spec;
   if (equivalent === undefined || keys === 'own') {
     attributes[key] = value;
     return;

@@ -4,7 +4,8 @@
  * for the kit's own spec and `@flo-ai/telemetry-kit/runtime` for anyone
  * else's.
  */
-export { type AttributeField, type AttributeKind, type AttributeSpec, toAttributes } from './attributes.ts';
+export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpanAttribute, putSpanAttribute, type SpanKeys, toAttributes } from './attributes.ts';
+export type { Attributes } from '@opentelemetry/api';
 export { CONVENTIONS, emittedConventions, emitsFlo, emitsGenAi, setConventions, type Conventions } from './conventions.ts';
 export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
 export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricRecorder } from './metrics.ts';

@@ -1,12 +1,16 @@
 /**
- * toSpanAttributes walks the properties given when a span declares many
- * attributes (the LLM span), and every declared field otherwise: both ways
- * must give the same attributes, in declaration order, with the same warnings.
+ * Span start attributes: the runtime's toSpanAttributes loop defines them
+ * (declaration order, both keys where the conventions say so, warnings for
+ * missing required and dropped values), and every generated descriptor's
+ * `startAttributes` builder must give exactly what the loop gives.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LLM_GENERATE_SPAN, WORKFLOW_NODE_SPAN } from '../../src/generated/spans.ts';
-import { toSpanAttributes } from '../../src/runtime/attributes.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { ALL_SPANS, LLM_GENERATE_SPAN, WORKFLOW_NODE_SPAN, type LlmGenerateSpanAttributes } from '../../src/generated/spans.ts';
+import { spanKeys, toSpanAttributes } from '../../src/runtime/attributes.ts';
+import { CONVENTIONS, setConventions } from '../../src/runtime/conventions.ts';
+import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
+import type { SpanDescriptor } from '../../src/runtime/spans.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 
 let restore: (() => void) | undefined;
@@ -15,15 +19,65 @@ afterEach(() => {
   setConventions('both');
 });
 
-describe('toSpanAttributes', () => {
-  it('writes a long span’s attributes in declaration order whatever order they are given in', () => {
+/** Attributes and warnings of one build, warnings counted from a clean slate. */
+function observe(build: () => unknown, messages: string[]): { attributes: unknown; warnings: string[] } {
+  resetReportedProblems();
+  messages.length = 0;
+  const attributes = build();
+  return { attributes: Object.entries(attributes as object), warnings: [...messages] };
+}
+
+const anyValue = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 }),
+  fc.constantFrom('chat', 'openai', 'success', 'invoke_agent'),
+  fc.object({ maxDepth: 1 }),
+);
+
+describe('span start attributes', () => {
+  it('every generated builder gives what the toSpanAttributes loop gives, attributes and warnings, in each conventions mode', () => {
+    const diagnostics = captureDiagnostics();
+    restore = diagnostics.restore;
+    const spans = ALL_SPANS as readonly SpanDescriptor<object>[];
+    expect(spans.filter((span) => span.fields.length > 0).every((span) => span.startAttributes !== undefined)).toBe(true);
+    const input = fc.record({
+      span: fc.integer({ min: 0, max: spans.length - 1 }),
+      mode: fc.constantFrom(...CONVENTIONS),
+      entries: fc.array(fc.tuple(fc.nat(), anyValue), { maxLength: 12 }),
+      unknown: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(input, ({ span: which, mode, entries, unknown }) => {
+        const span = spans[which] as SpanDescriptor<object>;
+        setConventions(mode);
+        const given: Record<string, unknown> = unknown ? { notDeclared: 1 } : {};
+        for (const [position, value] of entries) {
+          const field = span.fields[position % Math.max(1, span.fields.length)];
+          if (field !== undefined) given[field.property] = value;
+        }
+        const expected = observe(() => toSpanAttributes(span.fields, given, span.id), diagnostics.messages);
+        const built = observe(() => span.startAttributes?.(given, spanKeys(), span.fields, span.id) ?? {}, diagnostics.messages);
+        expect(built).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a span’s attributes in declaration order whatever order they are given in', () => {
     setConventions('flo');
-    const attributes = toSpanAttributes(LLM_GENERATE_SPAN.fields, { llmTemperature: 0.5, unknownProperty: 1, llmModel: 'gpt-4o', llmProvider: 'openai', genAiRequestSeed: undefined }, 'span.llm.generate');
-    expect(Object.entries(attributes)).toEqual([
+    const given = { llmTemperature: 0.5, unknownProperty: 1, llmModel: 'gpt-4o', llmProvider: 'openai', genAiRequestSeed: undefined };
+    const expected = [
       ['llm.provider', 'openai'],
       ['llm.model', 'gpt-4o'],
       ['llm.temperature', 0.5],
-    ]);
+    ];
+    expect(Object.entries(toSpanAttributes(LLM_GENERATE_SPAN.fields, given, 'span.llm.generate'))).toEqual(expected);
+    expect(Object.entries(LLM_GENERATE_SPAN.startAttributes?.(given, 'own', LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id) ?? {})).toEqual(expected);
   });
 
   it('writes both keys of an attribute with a GenAI equivalent, in both conventions', () => {
@@ -37,7 +91,7 @@ describe('toSpanAttributes', () => {
     ]);
   });
 
-  it('reports missing required attributes and dropped values in declaration order, long list or short', () => {
+  it('reports missing required attributes and dropped values in declaration order', () => {
     const diagnostics = captureDiagnostics();
     restore = diagnostics.restore;
     toSpanAttributes(LLM_GENERATE_SPAN.fields, { llmTemperature: 'hot', genAiOperationName: 'chat' }, 'span.llm.generate');
@@ -52,7 +106,7 @@ describe('toSpanAttributes', () => {
     ]);
   });
 
-  it('reads values held in getters of a class instance', () => {
+  it('reads values held in getters of a class instance, through the builder and the loop', () => {
     setConventions('flo');
     class Info {
       get llmProvider() {
@@ -62,6 +116,8 @@ describe('toSpanAttributes', () => {
         return 'gpt-4o';
       }
     }
-    expect(toSpanAttributes(LLM_GENERATE_SPAN.fields, new Info(), 'span.llm.generate')).toEqual({ 'llm.provider': 'openai', 'llm.model': 'gpt-4o' });
+    const expected = { 'llm.provider': 'openai', 'llm.model': 'gpt-4o' };
+    expect(toSpanAttributes(LLM_GENERATE_SPAN.fields, new Info(), 'span.llm.generate')).toEqual(expected);
+    expect(LLM_GENERATE_SPAN.startAttributes?.(new Info() as LlmGenerateSpanAttributes, 'own', LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id)).toEqual(expected);
   });
 });
