@@ -26,9 +26,9 @@ import {
   recordAgentToolCallsTotal,
 } from '../generated/metrics.ts';
 import { startAgentRunSpan, type AgentRunSpan } from '../generated/spans.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { genAiProviderName } from './conventions.ts';
-import { emitsFlo, emitsGenAi, errorType, floOnly, guarded, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -87,49 +87,60 @@ export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T
   const provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
   const span = startAgentRunSpan(agentSpanAttributes(info, provider), options);
   const agent = new AgentRunState(info, span, provider);
-  const flo = emitsFlo();
-  guarded('agent run: recording history size', () => {
-    if (flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, { agentName: info.name, agentType: info.type });
-  });
-  const stopwatch = startStopwatch();
-  const metricAttributes = { agentName: info.name, agentType: info.type };
-  return runInSpan(
-    span,
-    () => run(agent),
-    {
-      onSuccess(result) {
-        agent.finish();
-        const resultLength = textLength(result);
-        if (!flo) return;
-        if (resultLength !== undefined) span.setAgentResultLength(resultLength);
-        recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_SUCCESS });
-        recordAgentExecutionDuration(stopwatch.elapsedMs(), metricAttributes);
-      },
-      onFailure(error) {
-        agent.finish();
-        if (!flo) return;
-        recordAgentExecutionsTotal(1, { ...metricAttributes, status: STATUS_VALUE_ERROR });
-        recordAgentErrorsTotal(1, { agentName: info.name, errorType: errorType(error) });
-      },
-    },
-    // The run goes in the context together with the span: one context switch for both.
-    context.active().setValue(AGENT_RUN_KEY, agent),
-  );
+  const outcome = new AgentRunOutcome<Awaited<T>>(agent, info);
+  // A generated recorder never throws: nothing here can reach the framework.
+  if (outcome.flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, outcome.metricAttributes);
+  // The run goes in the context together with the span: one context switch for both.
+  return runInSpan(span, () => run(agent), outcome, context.active().setValue(AGENT_RUN_KEY, agent));
 }
 
-/** The span's start attributes for the conventions in force (`agent.name` carries `gen_ai.agent.name`). */
+/** What an agent run records once its outcome is known: one object per run, no closures. */
+class AgentRunOutcome<R> implements OutcomeHooks<R> {
+  readonly flo = emitsFlo();
+  readonly metricAttributes: { readonly agentName: string; readonly agentType: string };
+  readonly #agent: AgentRunState;
+  readonly #started = performance.now();
+
+  constructor(agent: AgentRunState, info: AgentRunInfo) {
+    this.#agent = agent;
+    this.metricAttributes = { agentName: info.name, agentType: info.type };
+  }
+
+  onSuccess(result: R): void {
+    this.#agent.finish();
+    if (!this.flo) return;
+    const resultLength = textLength(result);
+    if (resultLength !== undefined) this.#agent.span.setAgentResultLength(resultLength);
+    recordAgentExecutionsTotal(1, { ...this.metricAttributes, status: STATUS_VALUE_SUCCESS });
+    recordAgentExecutionDuration(performance.now() - this.#started, this.metricAttributes);
+  }
+
+  onFailure(error: unknown): void {
+    this.#agent.finish();
+    if (!this.flo) return;
+    recordAgentExecutionsTotal(1, { ...this.metricAttributes, status: STATUS_VALUE_ERROR });
+    recordAgentErrorsTotal(1, { agentName: this.metricAttributes.agentName, errorType: errorType(error) });
+  }
+}
+
+/**
+ * The span's start attributes for the conventions in force (`agent.name` carries `gen_ai.agent.name`),
+ * as one object of one shape: what the conventions do not emit is undefined, which the span leaves out.
+ */
 function agentSpanAttributes(info: AgentRunInfo, provider: GenAiProviderNameValue | undefined) {
-  const genAi = emitsGenAi()
-    ? {
-        genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-        genAiProviderName: provider,
-        genAiRequestModel: info.model,
-        genAiAgentId: info.id,
-        genAiAgentDescription: info.description,
-        genAiConversationId: info.conversationId,
-      }
-    : {};
-  return { agentName: info.name, ...floOnly({ agentType: info.type, agentHistorySize: info.historySize }), ...genAi };
+  const flo = emitsFlo();
+  const genAi = emitsGenAi();
+  return {
+    agentName: info.name,
+    agentType: flo ? info.type : undefined,
+    agentHistorySize: flo ? info.historySize : undefined,
+    genAiOperationName: genAi ? GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT : undefined,
+    genAiProviderName: genAi ? provider : undefined,
+    genAiRequestModel: genAi ? info.model : undefined,
+    genAiAgentId: genAi ? info.id : undefined,
+    genAiAgentDescription: genAi ? info.description : undefined,
+    genAiConversationId: genAi ? info.conversationId : undefined,
+  };
 }
 
 /** `fn` traced by `traceAgentRun` on every call; inside, `activeAgentRun()` reaches the run. */

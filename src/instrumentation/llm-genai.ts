@@ -9,40 +9,51 @@
 import type { Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
-import { contentCapture } from '../runtime/content.ts';
-import { capturedGenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
-import { emitsGenAi } from './internal.ts';
+import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
+import { capturedContent, contentCapture } from '../runtime/content.ts';
+import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
+import { emitsFlo, emitsGenAi } from './internal.ts';
 import type { LlmCallInfo, LlmTarget } from './llm-signals.ts';
-import { requestFacts, responseFacts, type ResponseFacts } from './providers/index.ts';
+import { requestFacts, responseFacts, type RequestFacts, type ResponseFacts } from './providers/index.ts';
 import type { Usage } from './usage.ts';
 
 type LlmSpan = LlmGenerateSpan | LlmStreamSpan;
 
+const NO_REQUEST: RequestFacts = Object.freeze({});
+const NO_CONTENT: GenAiContent = Object.freeze({});
+
 /**
- * Start attributes read from the request the framework passed (read once): the temperature it
- * sets when the framework named none (`llm.temperature`, which carries GenAI's key too), and,
- * when the GenAI conventions are emitted, the GenAI side of the span.
+ * The start attributes of an LLM span, as one object of one shape whatever the conventions (what
+ * they do not emit is undefined, which the span leaves out), so the span's attribute builder
+ * reads it without spreads or shape changes: the framework's facts, the temperature the request
+ * sets when the framework named none (`llm.temperature` carries GenAI's key too), and, when the
+ * GenAI conventions are emitted, the GenAI side read from the request (read once).
  */
-export function requestAttributes(info: LlmCallInfo, target: LlmTarget, streamed: boolean) {
-  const request = info.request === undefined ? {} : requestFacts(info.request);
-  const llmTemperature = info.temperature ?? request.temperature;
-  if (!emitsGenAi()) return { llmTemperature };
-  const content = contentCapture().enabled ? capturedGenAiContent({ request: info.request, prompt: info.prompt }) : {};
+export function llmSpanAttributes(info: LlmCallInfo, target: LlmTarget, streamed: boolean) {
+  const flo = emitsFlo();
+  const genAi = emitsGenAi();
+  const request = info.request === undefined ? NO_REQUEST : requestFacts(info.request);
+  const genAiRequest = genAi ? request : NO_REQUEST;
+  const content = genAi && contentCapture().enabled ? capturedGenAiContent({ request: info.request, prompt: info.prompt }) : NO_CONTENT;
   return {
-    llmTemperature,
-    genAiOperationName: target.genAi.genAiOperationName,
-    genAiRequestStream: request.stream ?? streamed,
-    genAiRequestMaxTokens: request.maxTokens,
-    genAiRequestTopP: request.topP,
-    genAiRequestTopK: request.topK,
-    genAiRequestStopSequences: request.stopSequences,
-    genAiRequestFrequencyPenalty: request.frequencyPenalty,
-    genAiRequestPresencePenalty: request.presencePenalty,
-    genAiRequestSeed: request.seed,
+    llmProvider: info.provider,
+    llmModel: info.model,
+    llmOperation: flo && streamed ? LLM_OPERATION_VALUE_STREAM : undefined,
+    llmRequestContent: flo ? capturedContent(info.prompt, 'prompt') : undefined,
+    llmTemperature: info.temperature ?? request.temperature,
+    genAiOperationName: genAi ? target.genAi.genAiOperationName : undefined,
+    genAiRequestStream: genAi ? (request.stream ?? streamed) : undefined,
+    genAiRequestMaxTokens: genAiRequest.maxTokens,
+    genAiRequestTopP: genAiRequest.topP,
+    genAiRequestTopK: genAiRequest.topK,
+    genAiRequestStopSequences: genAiRequest.stopSequences,
+    genAiRequestFrequencyPenalty: genAiRequest.frequencyPenalty,
+    genAiRequestPresencePenalty: genAiRequest.presencePenalty,
+    genAiRequestSeed: genAiRequest.seed,
     // The convention records the choice count only when it is not the default of one.
-    genAiRequestChoiceCount: request.choiceCount !== undefined && request.choiceCount !== 1 ? request.choiceCount : undefined,
-    genAiOutputType: request.outputType,
-    genAiConversationId: info.conversationId ?? request.conversationId,
+    genAiRequestChoiceCount: genAiRequest.choiceCount !== 1 ? genAiRequest.choiceCount : undefined,
+    genAiOutputType: genAiRequest.outputType,
+    genAiConversationId: genAi ? (info.conversationId ?? request.conversationId) : undefined,
     serverAddress: target.genAi.serverAddress,
     serverPort: target.genAi.serverPort,
     genAiSystemInstructions: content.systemInstructions,

@@ -42,7 +42,8 @@ import type { InstrumentedSpan } from '../runtime/spans.ts';
 import { emitsFlo, emitsGenAi } from '../runtime/conventions.ts';
 import { genAiProviderName } from './conventions.ts';
 import { serverOf } from './providers/index.ts';
-import { errorType, MS_PER_SECOND } from './internal.ts';
+import { errorType, MS_PER_SECOND, warnOnce } from './internal.ts';
+import { errorMessage } from '../runtime/error-text.ts';
 import type { Usage } from './usage.ts';
 
 /** What the framework knows about an LLM request before sending it. */
@@ -106,7 +107,11 @@ export function withResponseModel(target: LlmTarget, model: string | undefined):
  */
 export function alignGenAiProvider(span: InstrumentedSpan, target: LlmTarget): void {
   if (!emitsGenAi() || target.genAi.genAiProviderName === target.flo.provider) return;
-  span.otelSpan?.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.genAi.genAiProviderName);
+  try {
+    span.otelSpan?.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, target.genAi.genAiProviderName);
+  } catch (error) {
+    warnOnce(`llm call: aligning gen_ai.provider.name failed: ${errorMessage(error)}`);
+  }
 }
 
 interface UsageSetters {

@@ -7,9 +7,9 @@ import { suppressTracing } from '@opentelemetry/core';
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
-import { activeAgentRun, noteLlmCallOn } from './agent.ts';
-import { emitsFlo, floOnly, guarded, startStopwatch, telemetryOn, warnOnce } from './internal.ts';
-import { genAiResponseFacts, requestAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
+import { emitsFlo, emitsGenAi, telemetryOn, warnOnce } from './internal.ts';
+import { genAiResponseFacts, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import {
   alignGenAiProvider,
   llmTarget,
@@ -18,6 +18,7 @@ import {
   recordRequestSuccess,
   setUsageAttributes,
   type LlmCallInfo,
+  type LlmTarget,
 } from './llm-signals.ts';
 import { extractCompletionText } from './text.ts';
 import { extractUsage, normalizeUsage, type Usage } from './usage.ts';
@@ -49,44 +50,53 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
 export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>> = {}): T {
   if (!telemetryOn()) return call(startLlmGenerateSpan({ llmProvider: info.provider, llmModel: info.model }));
   const target = llmTarget(info);
-  const flo = emitsFlo();
-  const span = startLlmGenerateSpan(
-    {
-      llmProvider: info.provider,
-      llmModel: info.model,
-      ...floOnly({ llmRequestContent: capturedContent(info.prompt, 'prompt') }),
-      ...requestAttributes(info, target, false),
-    },
-    options,
-  );
-  guarded('llm call: aligning gen_ai.provider.name', () => alignGenAiProvider(span, target));
-  const stopwatch = startStopwatch();
-  const agent = activeAgentRun();
+  const span = startLlmGenerateSpan(llmSpanAttributes(info, target, false), options);
+  alignGenAiProvider(span, target);
   // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
   const within = suppressesSdkSpans(options.sdkSpans) ? suppressTracing(context.active()) : undefined;
-  const hooks: OutcomeHooks<Awaited<T>> = {
-    onSuccess(result) {
-      const durationMs = stopwatch.elapsedMs();
-      const usage = usageOf(result, options.usage);
-      const facts = genAiResponseFacts(result);
-      if (flo) span.setLlmResponseReceived(true);
-      setUsageAttributes(span, usage);
-      const completionText = contentCapture().enabled ? completionOf(result, options.completionText) : undefined;
-      if (flo && completionText !== undefined) {
-        const completion = capturedContent(completionText, 'completion');
-        if (completion !== undefined) span.setLlmResponseContent(completion);
-      }
-      setGenAiResponse(span, facts, usage, { response: result, completion: completionText });
-      recordRequestSuccess(withResponseModel(target, facts.model), durationMs, usage);
-      noteLlmCallOn(agent, target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
-    },
-    onFailure(error) {
-      if (flo) span.setLlmResponseReceived(false);
-      recordRequestFailure(target, stopwatch.elapsedMs(), error);
-      noteLlmCallOn(agent, target.genAi.genAiProviderName, undefined, undefined);
-    },
-  };
-  return runInSpan(span, call, hooks, within);
+  return runInSpan(span, call, new LlmCallOutcome<Awaited<T>>(span, target, options, activeAgentRun()), within);
+}
+
+/** What a whole-response call records once its outcome is known: one object per call, no closures. */
+class LlmCallOutcome<R> implements OutcomeHooks<R> {
+  readonly #span: LlmGenerateSpan;
+  readonly #target: LlmTarget;
+  readonly #options: LlmCallOptions<R>;
+  readonly #agent: AgentRun | undefined;
+  readonly #flo = emitsFlo();
+  readonly #started = performance.now();
+
+  constructor(span: LlmGenerateSpan, target: LlmTarget, options: LlmCallOptions<R>, agent: AgentRun | undefined) {
+    this.#span = span;
+    this.#target = target;
+    this.#options = options;
+    this.#agent = agent;
+  }
+
+  onSuccess(result: R): void {
+    const durationMs = performance.now() - this.#started;
+    const span = this.#span;
+    const flo = this.#flo;
+    const facts = genAiResponseFacts(result);
+    // With the GenAI conventions on, the response facts have read the usage already (reasoning included).
+    const usage = this.#options.usage === undefined && emitsGenAi() ? facts.usage : usageOf(result, this.#options.usage);
+    if (flo) span.setLlmResponseReceived(true);
+    setUsageAttributes(span, usage);
+    const completionText = contentCapture().enabled ? completionOf(result, this.#options.completionText) : undefined;
+    if (flo && completionText !== undefined) {
+      const completion = capturedContent(completionText, 'completion');
+      if (completion !== undefined) span.setLlmResponseContent(completion);
+    }
+    setGenAiResponse(span, facts, usage, { response: result, completion: completionText });
+    recordRequestSuccess(withResponseModel(this.#target, facts.model), durationMs, usage);
+    noteLlmCallOn(this.#agent, this.#target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
+  }
+
+  onFailure(error: unknown): void {
+    if (this.#flo) this.#span.setLlmResponseReceived(false);
+    recordRequestFailure(this.#target, performance.now() - this.#started, error);
+    noteLlmCallOn(this.#agent, this.#target.genAi.genAiProviderName, undefined, undefined);
+  }
 }
 
 /**

@@ -32,9 +32,9 @@ import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, emitsGenAi, floOnly, guarded, startStopwatch, telemetryOn, warnOnce, type Stopwatch } from './internal.ts';
+import { emitsFlo, emitsGenAi, guarded, telemetryOn, warnOnce } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
-import { callContext, requestAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { callContext, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import {
   alignGenAiProvider,
@@ -163,7 +163,8 @@ class StreamRecording<C> {
   readonly #target: LlmTarget;
   readonly #options: LlmStreamOptions<C>;
   readonly #context: Context;
-  readonly #stopwatch: Stopwatch;
+  /** `performance.now()` at the start: monotonic, so wall-clock jumps (NTP) cannot make a duration negative. */
+  readonly #started: number;
   readonly #text: ContentCollector | undefined;
   readonly #agent: AgentRun | undefined;
   readonly #flo: boolean;
@@ -181,15 +182,7 @@ class StreamRecording<C> {
     this.#options = options;
     this.#agent = activeAgentRun(parent);
     this.#flo = emitsFlo();
-    this.span = startLlmStreamSpan(
-      {
-        llmProvider: info.provider,
-        llmModel: info.model,
-        ...floOnly({ llmOperation: LLM_OPERATION_VALUE_STREAM, llmRequestContent: capturedContent(info.prompt, 'prompt') }),
-        ...requestAttributes(info, this.#target, true),
-      },
-      { ...options, parent },
-    );
+    this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#target, true), { ...options, parent });
     const otelSpan = this.span.otelSpan;
     this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(parent, otelSpan), suppressesSdkSpans(options.sdkSpans));
     this.#text = contentCapture().enabled ? new ContentCollector() : undefined;
@@ -199,7 +192,7 @@ class StreamRecording<C> {
       alignGenAiProvider(this.span, this.#target);
       recordStreamStart(this.#target);
     });
-    this.#stopwatch = startStopwatch();
+    this.#started = performance.now();
   }
 
   /** Runs provider code with the stream span active. */
@@ -210,7 +203,7 @@ class StreamRecording<C> {
   chunk(value: C): void {
     this.#chunks += 1;
     guarded('llm stream: recording a chunk', () => {
-      const now = this.#stopwatch.elapsedMs();
+      const now = performance.now() - this.#started;
       if (this.#chunks === 1) this.#firstChunk(now);
       else recordTimePerOutputChunk(this.#target, now - this.#lastChunkMs);
       this.#lastChunkMs = now;
@@ -225,7 +218,7 @@ class StreamRecording<C> {
   end(state: StreamEndState): void {
     if (this.#ended) return;
     this.#ended = true;
-    const durationMs = this.#stopwatch.elapsedMs();
+    const durationMs = performance.now() - this.#started;
     const failed = state.failed === true;
     guarded('llm stream: recording its end', () => {
       const usage = completed(this.#usage);

@@ -7,7 +7,7 @@
 import { GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
 import { recordAgentToolCallsTotal, type AgentToolCallsTotalAttributes } from '../generated/metrics.ts';
 import { startAgentToolSpan, type AgentToolSpan } from '../generated/spans.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
 import { emitsFlo, emitsGenAi, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
@@ -28,26 +28,51 @@ export interface ToolCallInfo {
 export function traceToolCall<T>(info: ToolCallInfo, call: (span: AgentToolSpan) => T, options?: SpanStartOptions): T {
   const agent = activeAgentRun();
   const agentName = info.agentName ?? agent?.name;
-  const genAi = emitsGenAi()
-    ? { genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, genAiToolCallId: info.callId, genAiToolType: info.type, genAiToolDescription: info.description }
-    : {};
-  const span = startAgentToolSpan({ toolName: info.name, agentName, ...genAi }, options);
+  const span = startAgentToolSpan(toolSpanAttributes(info, agentName), options);
   if (!telemetryOn()) return call(span);
   countToolCallOn(agent);
-  const flo = emitsFlo();
-  const record = (status: StatusValue) => {
-    if (flo) recordAgentToolCallsTotal(1, toolCallAttributes(info.name, agentName, status));
+  return runInSpan(span, call, new ToolCallOutcome<Awaited<T>>(span, info.name, agentName));
+}
+
+/**
+ * The span's start attributes for the conventions in force, as one object of one shape: what the
+ * conventions do not emit is undefined, which the span leaves out.
+ */
+function toolSpanAttributes(info: ToolCallInfo, agentName: string | undefined) {
+  const genAi = emitsGenAi();
+  return {
+    toolName: info.name,
+    agentName,
+    genAiOperationName: genAi ? GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL : undefined,
+    genAiToolCallId: genAi ? info.callId : undefined,
+    genAiToolType: genAi ? info.type : undefined,
+    genAiToolDescription: genAi ? info.description : undefined,
   };
-  return runInSpan(span, call, {
-    onSuccess(result) {
-      const resultLength = textLength(result);
-      if (flo && resultLength !== undefined) span.setToolResultLength(resultLength);
-      record(STATUS_VALUE_SUCCESS);
-    },
-    onFailure() {
-      record(STATUS_VALUE_ERROR);
-    },
-  });
+}
+
+/** What a tool call records once its outcome is known: one object per call, no closures. */
+class ToolCallOutcome<R> implements OutcomeHooks<R> {
+  readonly #span: AgentToolSpan;
+  readonly #toolName: string;
+  readonly #agentName: string | undefined;
+  readonly #flo = emitsFlo();
+
+  constructor(span: AgentToolSpan, toolName: string, agentName: string | undefined) {
+    this.#span = span;
+    this.#toolName = toolName;
+    this.#agentName = agentName;
+  }
+
+  onSuccess(result: R): void {
+    if (!this.#flo) return;
+    const resultLength = textLength(result);
+    if (resultLength !== undefined) this.#span.setToolResultLength(resultLength);
+    recordAgentToolCallsTotal(1, toolCallAttributes(this.#toolName, this.#agentName, STATUS_VALUE_SUCCESS));
+  }
+
+  onFailure(): void {
+    if (this.#flo) recordAgentToolCallsTotal(1, toolCallAttributes(this.#toolName, this.#agentName, STATUS_VALUE_ERROR));
+  }
 }
 
 /** `fn` traced by `traceToolCall` on every call, signature, `this` and name kept. */
@@ -65,5 +90,6 @@ export function wrapToolCall<This, Args extends unknown[], R>(
  * attribute once through diag) rather than filled with a made-up name.
  */
 function toolCallAttributes(toolName: string, agentName: string | undefined, status: StatusValue): AgentToolCallsTotalAttributes {
-  return { toolName, status, ...(agentName === undefined ? {} : { agentName }) } as AgentToolCallsTotalAttributes;
+  // An undefined agentName is a missing one to the recorder: reported, left out, the point kept.
+  return { agentName: agentName as string, toolName, status };
 }

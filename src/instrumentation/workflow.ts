@@ -28,8 +28,8 @@ import {
   WorkflowRouterSpan,
   type WorkflowRunSpan,
 } from '../generated/spans.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { emitsFlo, emitsGenAi, errorType, floOnly, startStopwatch, telemetryOn, textLength } from './internal.ts';
+import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface WorkflowInfo {
@@ -75,32 +75,44 @@ function resolvedWorkflowName(given: string | undefined): string {
  * and the length of a string result on the span.
  */
 export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan) => T, options?: SpanStartOptions): T {
-  const genAi = emitsGenAi() ? { genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW } : {};
-  const span = startWorkflowRunSpan({ workflowName: info.name, ...floOnly({ workflowNodeCount: info.nodeCount }), ...genAi }, options);
-  if (!telemetryOn()) return run(span);
-  const stopwatch = startStopwatch();
-  const workflowName = info.name;
-  const flo = emitsFlo();
-  return runInSpan(
-    span,
-    run,
+  const span = startWorkflowRunSpan(
     {
-      onSuccess(result) {
-        const resultLength = textLength(result);
-        if (!flo) return;
-        if (resultLength !== undefined) span.setWorkflowResultLength(resultLength);
-        recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_SUCCESS });
-        recordWorkflowExecutionDuration(stopwatch.elapsedMs(), { workflowName });
-      },
-      onFailure(error) {
-        if (!flo) return;
-        recordWorkflowExecutionsTotal(1, { workflowName, status: STATUS_VALUE_ERROR });
-        recordWorkflowErrorsTotal(1, { workflowName, errorType: errorType(error) });
-      },
+      workflowName: info.name,
+      workflowNodeCount: emitsFlo() ? info.nodeCount : undefined,
+      genAiOperationName: emitsGenAi() ? GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW : undefined,
     },
-    // The workflow name goes in the context together with the span: one context switch for both.
-    context.active().setValue(WORKFLOW_NAME_KEY, workflowName),
+    options,
   );
+  if (!telemetryOn()) return run(span);
+  // The workflow name goes in the context together with the span: one context switch for both.
+  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), context.active().setValue(WORKFLOW_NAME_KEY, info.name));
+}
+
+/** What a workflow run records once its outcome is known: one object per run, no closures. */
+class WorkflowOutcome<R> implements OutcomeHooks<R> {
+  readonly #span: WorkflowRunSpan;
+  readonly #workflowName: string;
+  readonly #flo = emitsFlo();
+  readonly #started = performance.now();
+
+  constructor(span: WorkflowRunSpan, workflowName: string) {
+    this.#span = span;
+    this.#workflowName = workflowName;
+  }
+
+  onSuccess(result: R): void {
+    if (!this.#flo) return;
+    const resultLength = textLength(result);
+    if (resultLength !== undefined) this.#span.setWorkflowResultLength(resultLength);
+    recordWorkflowExecutionsTotal(1, { workflowName: this.#workflowName, status: STATUS_VALUE_SUCCESS });
+    recordWorkflowExecutionDuration(performance.now() - this.#started, { workflowName: this.#workflowName });
+  }
+
+  onFailure(error: unknown): void {
+    if (!this.#flo) return;
+    recordWorkflowExecutionsTotal(1, { workflowName: this.#workflowName, status: STATUS_VALUE_ERROR });
+    recordWorkflowErrorsTotal(1, { workflowName: this.#workflowName, errorType: errorType(error) });
+  }
 }
 
 /**
@@ -113,24 +125,37 @@ export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T,
   const workflowName = resolvedWorkflowName(info.workflowName);
   // A node is flo_ai's concept only: with the GenAI conventions alone it records nothing.
   if (!emitsFlo()) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
-  const span = startWorkflowNodeSpan({ workflowName, nodeName: info.name, nodeType: info.type }, options);
-  if (!telemetryOn()) return run(span);
-  const stopwatch = startStopwatch();
   const attributes = { workflowName, nodeName: info.name, nodeType: info.type };
-  const record = (status: StatusValue) => {
-    const elapsedMs = stopwatch.elapsedMs();
-    span.setNodeExecutionTimeMs(elapsedMs);
-    recordWorkflowNodesExecuted(1, { ...attributes, status });
+  const span = startWorkflowNodeSpan(attributes, options);
+  if (!telemetryOn()) return run(span);
+  return runInSpan(span, run, new NodeOutcome<Awaited<T>>(span, attributes));
+}
+
+/** What a node records once its outcome is known: one object per node, no closures. */
+class NodeOutcome<R> implements OutcomeHooks<R> {
+  readonly #span: WorkflowNodeSpan;
+  readonly #attributes: { readonly workflowName: string; readonly nodeName: string; readonly nodeType: string };
+  readonly #started = performance.now();
+
+  constructor(span: WorkflowNodeSpan, attributes: { readonly workflowName: string; readonly nodeName: string; readonly nodeType: string }) {
+    this.#span = span;
+    this.#attributes = attributes;
+  }
+
+  onSuccess(): void {
+    recordWorkflowNodeDuration(this.#record(STATUS_VALUE_SUCCESS), this.#attributes);
+  }
+
+  onFailure(): void {
+    this.#record(STATUS_VALUE_ERROR);
+  }
+
+  #record(status: StatusValue): number {
+    const elapsedMs = performance.now() - this.#started;
+    this.#span.setNodeExecutionTimeMs(elapsedMs);
+    recordWorkflowNodesExecuted(1, { ...this.#attributes, status });
     return elapsedMs;
-  };
-  return runInSpan(span, run, {
-    onSuccess() {
-      recordWorkflowNodeDuration(record(STATUS_VALUE_SUCCESS), attributes);
-    },
-    onFailure() {
-      record(STATUS_VALUE_ERROR);
-    },
-  });
+  }
 }
 
 /**
