@@ -151,13 +151,14 @@ function fromUsageObject(usage: Json): Usage | undefined {
   const cacheRead = count(usage.cache_read_input_tokens);
   const cacheCreation = count(usage.cache_creation_input_tokens);
   const anthropicCache = cacheRead !== undefined || cacheCreation !== undefined;
-  const input = first(count(usage.prompt_tokens), count(usage.input_tokens), count(usage.promptTokens), count(usage.inputTokens));
+  // `??` chains rather than first(): read lazily, no argument arrays (this runs on every response).
+  const input = count(usage.prompt_tokens) ?? count(usage.input_tokens) ?? count(usage.promptTokens) ?? count(usage.inputTokens);
   const prompt = anthropicCache && input !== undefined ? input + (cacheRead ?? 0) + (cacheCreation ?? 0) : input;
   return nonEmpty({
     promptTokens: prompt,
-    completionTokens: first(count(usage.completion_tokens), count(usage.output_tokens), count(usage.completionTokens), count(usage.outputTokens)),
-    totalTokens: first(count(usage.total_tokens), count(usage.totalTokens)),
-    cacheReadTokens: first(cacheRead, cachedTokens(usage.prompt_tokens_details), cachedTokens(usage.input_tokens_details)),
+    completionTokens: count(usage.completion_tokens) ?? count(usage.output_tokens) ?? count(usage.completionTokens) ?? count(usage.outputTokens),
+    totalTokens: count(usage.total_tokens) ?? count(usage.totalTokens),
+    cacheReadTokens: cacheRead ?? cachedTokens(usage.prompt_tokens_details) ?? cachedTokens(usage.input_tokens_details),
     cacheCreationTokens: cacheCreation,
   });
 }
@@ -182,11 +183,11 @@ function readReasoning(response: unknown): number | undefined {
   if (isObject(response.usageMetadata)) return positive(count(response.usageMetadata.thoughtsTokenCount));
   const usage = isObject(response.usage) ? response.usage : isObject(response.message) && isObject(response.message.usage) ? response.message.usage : undefined;
   if (usage === undefined) return undefined;
-  return first(
-    positive(detail(usage.completion_tokens_details, 'reasoning_tokens')),
-    positive(detail(usage.output_tokens_details, 'reasoning_tokens')),
-    positive(detail(usage.output_tokens_details, 'thinking_tokens')),
-    count(usage.reasoningTokens),
+  return (
+    positive(detail(usage.completion_tokens_details, 'reasoning_tokens')) ??
+    positive(detail(usage.output_tokens_details, 'reasoning_tokens')) ??
+    positive(detail(usage.output_tokens_details, 'thinking_tokens')) ??
+    count(usage.reasoningTokens)
   );
 }
 

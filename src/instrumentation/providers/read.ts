@@ -58,7 +58,9 @@ export function strings(value: unknown): string[] | undefined {
 }
 
 export function first<T>(...values: Array<T | undefined>): T | undefined {
-  return values.find((value) => value !== undefined);
+  // A plain loop: find() would allocate a closure on every response read.
+  for (const value of values) if (value !== undefined) return value;
+  return undefined;
 }
 
 /** Runs a reader over a foreign object; a getter or proxy trap that throws means "nothing known". */

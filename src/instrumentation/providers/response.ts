@@ -59,7 +59,12 @@ export interface ResponseFacts {
 
 /** The GenAI response facts of a whole provider response; `{}` when nothing is known. Never throws. */
 export function responseFacts(response: unknown): ResponseFacts {
-  return guard(() => readResponse(response, extractUsageWithReasoning), {});
+  // guard() spelled out: this runs on every response, and a closure per call is garbage.
+  try {
+    return readResponse(response, extractUsageWithReasoning);
+  } catch {
+    return {};
+  }
 }
 
 /** The facts one stream event or chunk reports; fold them with `mergeResponseFacts`. Never throws. */
@@ -134,14 +139,24 @@ function readResponse(response: unknown, usageOf: UsageReader): ResponseFacts {
 }
 
 function openAiChat(body: Json, usageOf: UsageReader): ResponseFacts {
-  const choices = (array(body.choices) ?? []).map(object).filter((choice): choice is Json => choice !== undefined);
-  const ordered = choices.every((choice) => typeof choice.index === 'number') ? [...choices].sort((a, b) => (a.index as number) - (b.index as number)) : choices;
   return defined({
     id: text(body.id),
     model: text(body.model),
-    finishReasons: nonEmpty(ordered.map((choice) => text(choice.finish_reason))),
+    finishReasons: choiceFinishReasons(array(body.choices) ?? []),
     usage: usageOf(body),
   });
+}
+
+/** One finish reason per choice, in index order when every choice has one. */
+function choiceFinishReasons(list: readonly unknown[]): string[] | undefined {
+  if (list.length === 1) {
+    // Nearly every call asks for one choice: nothing to order, no intermediate arrays.
+    const reason = text(object(list[0])?.finish_reason);
+    return reason === undefined ? undefined : [reason];
+  }
+  const choices = list.map(object).filter((choice): choice is Json => choice !== undefined);
+  const ordered = choices.every((choice) => typeof choice.index === 'number') ? [...choices].sort((a, b) => (a.index as number) - (b.index as number)) : choices;
+  return nonEmpty(ordered.map((choice) => text(choice.finish_reason)));
 }
 
 const RESPONSE_TERMINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'incomplete']);
