@@ -350,6 +350,7 @@ function oneMetric(metric: MetricDefinition): Statement[] {
     `valueType: '${metric.valueType}'`,
     ...(metric.explicitBucketBoundaries ? [`explicitBucketBoundaries: ${literal(metric.explicitBucketBoundaries)}`] : []),
     `fields: ${fieldsLiteral(metric.attributes)}`,
+    ...(recordableUses(metric.attributes).length > 0 ? [`sameValues: ${sameValuesFunction(metric)}`] : []),
   ];
   return [
     constant(metricConstant(metric), quote(metric.metricName), { description: safeDoc(`Name of the metric: ${metric.brief}`) }),
@@ -388,6 +389,12 @@ function oneMetric(metric: MetricDefinition): Statement[] {
       ],
     },
   ];
+}
+
+/** Whether an attributes object holds a remembered set's values, one named read per field in `fields` order. */
+function sameValuesFunction(metric: MetricDefinition): string {
+  const comparisons = recordableUses(metric.attributes).map((use, index) => `attributes.${propertyName(use.attribute)} === values[${index}]`);
+  return `(attributes: ${metricAttributesType(metric)}, values: readonly unknown[]) =>\n  ${comparisons.join(' &&\n  ')}`;
 }
 
 function metricValueDoc(metric: MetricDefinition): string {

@@ -44,6 +44,10 @@ export const AGENT_EXECUTIONS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: AgentExecutionsTotalAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.agentType === values[1] &&
+    attributes.status === values[2],
 };
 const agentExecutionsTotalRecorder = metricRecorder<AgentExecutionsTotalAttributes>(SCOPE, AGENT_EXECUTIONS_TOTAL_METRIC);
 
@@ -99,6 +103,10 @@ export const AGENT_TOOL_CALLS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_TOOL_NAME, property: 'toolName', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: AgentToolCallsTotalAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.toolName === values[1] &&
+    attributes.status === values[2],
 };
 const agentToolCallsTotalRecorder = metricRecorder<AgentToolCallsTotalAttributes>(SCOPE, AGENT_TOOL_CALLS_TOTAL_METRIC);
 
@@ -147,6 +155,9 @@ export const AGENT_RETRIES_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_REASON, property: 'reason', required: true },
   ],
+  sameValues: (attributes: AgentRetriesTotalAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.reason === values[1],
 };
 const agentRetriesTotalRecorder = metricRecorder<AgentRetriesTotalAttributes>(SCOPE, AGENT_RETRIES_TOTAL_METRIC);
 
@@ -194,6 +205,9 @@ export const AGENT_ERRORS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
   ],
+  sameValues: (attributes: AgentErrorsTotalAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.errorType === values[1],
 };
 const agentErrorsTotalRecorder = metricRecorder<AgentErrorsTotalAttributes>(SCOPE, AGENT_ERRORS_TOTAL_METRIC);
 
@@ -241,6 +255,9 @@ export const AGENT_EXECUTION_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
   ],
+  sameValues: (attributes: AgentExecutionDurationAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.agentType === values[1],
 };
 const agentExecutionDurationRecorder = metricRecorder<AgentExecutionDurationAttributes>(SCOPE, AGENT_EXECUTION_DURATION_METRIC);
 
@@ -288,6 +305,9 @@ export const AGENT_HISTORY_SIZE_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_AGENT_NAME, property: 'agentName', required: true },
     { spec: SPEC_METRIC_AGENT_TYPE, property: 'agentType', required: true },
   ],
+  sameValues: (attributes: AgentHistorySizeAttributes, values: readonly unknown[]) =>
+    attributes.agentName === values[0] &&
+    attributes.agentType === values[1],
 };
 const agentHistorySizeRecorder = metricRecorder<AgentHistorySizeAttributes>(SCOPE, AGENT_HISTORY_SIZE_METRIC);
 
@@ -336,6 +356,9 @@ export const LLM_TOKENS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmTokensTotalAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmTokensTotalRecorder = metricRecorder<LlmTokensTotalAttributes>(SCOPE, LLM_TOKENS_TOTAL_METRIC);
 
@@ -384,6 +407,9 @@ export const LLM_TOKENS_PROMPT_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmTokensPromptAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmTokensPromptRecorder = metricRecorder<LlmTokensPromptAttributes>(SCOPE, LLM_TOKENS_PROMPT_METRIC);
 
@@ -432,6 +458,9 @@ export const LLM_TOKENS_COMPLETION_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmTokensCompletionAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmTokensCompletionRecorder = metricRecorder<LlmTokensCompletionAttributes>(SCOPE, LLM_TOKENS_COMPLETION_METRIC);
 
@@ -489,6 +518,10 @@ export const LLM_REQUESTS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: LlmRequestsTotalAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1] &&
+    attributes.status === values[2],
 };
 const llmRequestsTotalRecorder = metricRecorder<LlmRequestsTotalAttributes>(SCOPE, LLM_REQUESTS_TOTAL_METRIC);
 
@@ -544,6 +577,10 @@ export const LLM_ERRORS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
   ],
+  sameValues: (attributes: LlmErrorsTotalAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1] &&
+    attributes.errorType === values[2],
 };
 const llmErrorsTotalRecorder = metricRecorder<LlmErrorsTotalAttributes>(SCOPE, LLM_ERRORS_TOTAL_METRIC);
 
@@ -591,6 +628,9 @@ export const LLM_REQUEST_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmRequestDurationAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmRequestDurationRecorder = metricRecorder<LlmRequestDurationAttributes>(SCOPE, LLM_REQUEST_DURATION_METRIC);
 
@@ -648,6 +688,10 @@ export const LLM_STREAMS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: LlmStreamsTotalAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1] &&
+    attributes.status === values[2],
 };
 const llmStreamsTotalRecorder = metricRecorder<LlmStreamsTotalAttributes>(SCOPE, LLM_STREAMS_TOTAL_METRIC);
 
@@ -696,6 +740,9 @@ export const LLM_STREAM_CHUNKS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmStreamChunksTotalAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmStreamChunksTotalRecorder = metricRecorder<LlmStreamChunksTotalAttributes>(SCOPE, LLM_STREAM_CHUNKS_TOTAL_METRIC);
 
@@ -743,6 +790,9 @@ export const LLM_STREAM_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmStreamDurationAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmStreamDurationRecorder = metricRecorder<LlmStreamDurationAttributes>(SCOPE, LLM_STREAM_DURATION_METRIC);
 
@@ -790,6 +840,9 @@ export const LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC: MetricDescriptor = {
     { spec: SPEC_MODEL, property: 'model', required: true },
     { spec: SPEC_PROVIDER, property: 'provider', required: true },
   ],
+  sameValues: (attributes: LlmStreamTimeToFirstChunkAttributes, values: readonly unknown[]) =>
+    attributes.model === values[0] &&
+    attributes.provider === values[1],
 };
 const llmStreamTimeToFirstChunkRecorder = metricRecorder<LlmStreamTimeToFirstChunkAttributes>(SCOPE, LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC);
 
@@ -839,6 +892,9 @@ export const WORKFLOW_EXECUTIONS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: WorkflowExecutionsTotalAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0] &&
+    attributes.status === values[1],
 };
 const workflowExecutionsTotalRecorder = metricRecorder<WorkflowExecutionsTotalAttributes>(SCOPE, WORKFLOW_EXECUTIONS_TOTAL_METRIC);
 
@@ -902,6 +958,11 @@ export const WORKFLOW_NODES_EXECUTED_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_NODE_TYPE, property: 'nodeType', required: true },
     { spec: SPEC_STATUS, property: 'status', required: true },
   ],
+  sameValues: (attributes: WorkflowNodesExecutedAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0] &&
+    attributes.nodeName === values[1] &&
+    attributes.nodeType === values[2] &&
+    attributes.status === values[3],
 };
 const workflowNodesExecutedRecorder = metricRecorder<WorkflowNodesExecutedAttributes>(SCOPE, WORKFLOW_NODES_EXECUTED_METRIC);
 
@@ -951,6 +1012,9 @@ export const WORKFLOW_ERRORS_TOTAL_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
     { spec: SPEC_METRIC_ERROR_TYPE, property: 'errorType', required: true },
   ],
+  sameValues: (attributes: WorkflowErrorsTotalAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0] &&
+    attributes.errorType === values[1],
 };
 const workflowErrorsTotalRecorder = metricRecorder<WorkflowErrorsTotalAttributes>(SCOPE, WORKFLOW_ERRORS_TOTAL_METRIC);
 
@@ -990,6 +1054,8 @@ export const WORKFLOW_EXECUTION_DURATION_METRIC: MetricDescriptor = {
   fields: [
     { spec: SPEC_METRIC_WORKFLOW_NAME, property: 'workflowName', required: true },
   ],
+  sameValues: (attributes: WorkflowExecutionDurationAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0],
 };
 const workflowExecutionDurationRecorder = metricRecorder<WorkflowExecutionDurationAttributes>(SCOPE, WORKFLOW_EXECUTION_DURATION_METRIC);
 
@@ -1045,6 +1111,10 @@ export const WORKFLOW_NODE_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_NODE_NAME, property: 'nodeName', required: true },
     { spec: SPEC_METRIC_NODE_TYPE, property: 'nodeType', required: true },
   ],
+  sameValues: (attributes: WorkflowNodeDurationAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0] &&
+    attributes.nodeName === values[1] &&
+    attributes.nodeType === values[2],
 };
 const workflowNodeDurationRecorder = metricRecorder<WorkflowNodeDurationAttributes>(SCOPE, WORKFLOW_NODE_DURATION_METRIC);
 
@@ -1099,6 +1169,10 @@ export const WORKFLOW_ROUTER_DECISIONS_METRIC: MetricDescriptor = {
     { spec: SPEC_METRIC_ROUTER_NAME, property: 'routerName', required: true },
     { spec: SPEC_ROUTE, property: 'route', required: true },
   ],
+  sameValues: (attributes: WorkflowRouterDecisionsAttributes, values: readonly unknown[]) =>
+    attributes.workflowName === values[0] &&
+    attributes.routerName === values[1] &&
+    attributes.route === values[2],
 };
 const workflowRouterDecisionsRecorder = metricRecorder<WorkflowRouterDecisionsAttributes>(SCOPE, WORKFLOW_ROUTER_DECISIONS_METRIC);
 
@@ -1191,6 +1265,14 @@ export const GEN_AI_CLIENT_TOKEN_USAGE_METRIC: MetricDescriptor = {
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
     { spec: SPEC_GEN_AI_TOKEN_TYPE, property: 'genAiTokenType', required: true },
   ],
+  sameValues: (attributes: GenAiClientTokenUsageAttributes, values: readonly unknown[]) =>
+    attributes.serverAddress === values[0] &&
+    attributes.serverPort === values[1] &&
+    attributes.genAiResponseModel === values[2] &&
+    attributes.genAiRequestModel === values[3] &&
+    attributes.genAiProviderName === values[4] &&
+    attributes.genAiOperationName === values[5] &&
+    attributes.genAiTokenType === values[6],
 };
 const genAiClientTokenUsageRecorder = metricRecorder<GenAiClientTokenUsageAttributes>(SCOPE, GEN_AI_CLIENT_TOKEN_USAGE_METRIC);
 
@@ -1287,6 +1369,14 @@ export const GEN_AI_CLIENT_OPERATION_DURATION_METRIC: MetricDescriptor = {
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
     { spec: SPEC_ERROR_TYPE, property: 'errorType', required: false },
   ],
+  sameValues: (attributes: GenAiClientOperationDurationAttributes, values: readonly unknown[]) =>
+    attributes.serverAddress === values[0] &&
+    attributes.serverPort === values[1] &&
+    attributes.genAiResponseModel === values[2] &&
+    attributes.genAiRequestModel === values[3] &&
+    attributes.genAiProviderName === values[4] &&
+    attributes.genAiOperationName === values[5] &&
+    attributes.errorType === values[6],
 };
 const genAiClientOperationDurationRecorder = metricRecorder<GenAiClientOperationDurationAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_DURATION_METRIC);
 
@@ -1368,6 +1458,13 @@ export const GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC: MetricDescripto
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
   ],
+  sameValues: (attributes: GenAiClientOperationTimeToFirstChunkAttributes, values: readonly unknown[]) =>
+    attributes.serverAddress === values[0] &&
+    attributes.serverPort === values[1] &&
+    attributes.genAiResponseModel === values[2] &&
+    attributes.genAiRequestModel === values[3] &&
+    attributes.genAiProviderName === values[4] &&
+    attributes.genAiOperationName === values[5],
 };
 const genAiClientOperationTimeToFirstChunkRecorder = metricRecorder<GenAiClientOperationTimeToFirstChunkAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC);
 
@@ -1450,6 +1547,13 @@ export const GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC: MetricDescrip
     { spec: SPEC_GEN_AI_PROVIDER_NAME, property: 'genAiProviderName', required: true },
     { spec: SPEC_GEN_AI_OPERATION_NAME, property: 'genAiOperationName', required: true },
   ],
+  sameValues: (attributes: GenAiClientOperationTimePerOutputChunkAttributes, values: readonly unknown[]) =>
+    attributes.serverAddress === values[0] &&
+    attributes.serverPort === values[1] &&
+    attributes.genAiResponseModel === values[2] &&
+    attributes.genAiRequestModel === values[3] &&
+    attributes.genAiProviderName === values[4] &&
+    attributes.genAiOperationName === values[5],
 };
 const genAiClientOperationTimePerOutputChunkRecorder = metricRecorder<GenAiClientOperationTimePerOutputChunkAttributes>(SCOPE, GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC);
 
