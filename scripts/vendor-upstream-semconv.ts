@@ -21,8 +21,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
 import { registryFiles } from './semconv/load.ts';
+import { buildTree, lineIndex, toJS } from './semconv/yaml-tree.ts';
 
 /** Where the kit's spec takes definitions from: GenAI, the error/server attributes it refs, the
  *  resource (service, deployment, and host, os, telemetry, which the Node SDK's resource detectors
@@ -74,6 +74,17 @@ type Node = Record<string, unknown>;
 const isMap = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+/** A YAML file's plain value, read as the generator reads it; a YAML problem stops the script, located. */
+function readYaml(abs: string): unknown {
+  const tree = buildTree(readFileSync(abs, 'utf8'));
+  const problem = tree.problems[0];
+  if (problem !== undefined) {
+    const { line, column } = lineIndex(tree.text)(problem.offset);
+    fail(`${abs}:${line}:${column}: ${problem.message}`);
+  }
+  return tree.root === null ? null : toJS(tree.root);
+}
+
 /** Collects what a parsed file uses (refs, extends, ref_group, entity associations, imports). */
 function collectUses(doc: unknown, uses: Uses): void {
   const walk = (v: unknown): void => {
@@ -96,7 +107,7 @@ function collectUses(doc: unknown, uses: Uses): void {
 
 for (const abs of registryFiles(modelDir)) {
   const path = relative(modelDir, abs).split(sep).join('/');
-  const doc: unknown = parse(readFileSync(abs, 'utf8'));
+  const doc = readYaml(abs);
   const uses = newUses();
   collectUses(doc, uses);
   files.set(path, { path, uses });
@@ -157,7 +168,7 @@ function need(uses: Uses, from: string): void {
 const specDir = resolve(values.spec);
 // registryFiles skips hidden folders: the vendored copy under semconv/.upstream is not the kit's own spec.
 const specFiles = existsSync(specDir) ? registryFiles(specDir) : [];
-const specDocs = specFiles.map((abs) => ({ abs, doc: parse(readFileSync(abs, 'utf8')) as unknown }));
+const specDocs = specFiles.map((abs) => ({ abs, doc: readYaml(abs) }));
 const ownAttributes = new Set<string>();
 const ownGroups = new Set<string>();
 for (const { doc } of specDocs) {

@@ -4,11 +4,10 @@
  * instrumentation scope's name and version derive, and its dependencies.
  */
 import { existsSync, statSync } from 'node:fs';
-import type { Node } from 'yaml';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
-import { isMap, MapReader, type YamlFile } from './yaml-reader.ts';
+import { isMap, MapReader, type Node, type YamlFile } from './yaml-reader.ts';
 
 export const MANIFEST_FILES = ['manifest.yaml', 'registry_manifest.yaml'] as const;
 const MANIFEST_KEYS = ['schema_url', 'description', 'stability', 'dependencies', 'name', 'version', 'semconv_version', 'schema_base_url'];

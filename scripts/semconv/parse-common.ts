@@ -3,7 +3,6 @@
  * attribute types, enum members, requirement levels, deprecation, stability,
  * annotations, and the attribute entries of a group or signal.
  */
-import type { Node } from 'yaml';
 import {
   PRIMITIVE_TYPES,
   REQUIREMENT_LEVELS,
@@ -18,7 +17,7 @@ import {
 } from './model.ts';
 import type { Problems } from './problems.ts';
 import type { RawAttributeDefinition, RawAttributeEntry, RawAttributeRef, Refinements } from './raw.ts';
-import { isMap, isScalar, MapReader, type YamlFile } from './yaml-reader.ts';
+import { get, isMap, isScalar, MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated', 'annotations'];
 /** `allow_custom_values` is legacy syntax the standard ignores: enums are open either way. */
@@ -174,7 +173,7 @@ export interface EntryKeys {
 }
 
 export function parseAttributeDefinition(file: YamlFile, node: Node, keys: readonly string[], idKey: 'id' | 'key', problems: Problems): RawAttributeDefinition | undefined {
-  const name = isMap(node) ? String(node.get(idKey) ?? '?') : '?';
+  const name = nameOf(node, idKey);
   const reader = new MapReader(file, node, `attribute "${name}"`, keys, problems);
   const id = reader.string(idKey, { required: true });
   const type = parseAttributeType(reader, problems);
@@ -199,7 +198,7 @@ export function parseEntry(file: YamlFile, node: Node, keys: EntryKeys, problems
     problems.add(file.locate(node), 'wrong-type', 'an attribute entry must be a mapping');
     return undefined;
   }
-  if (node.has('ref_group')) {
+  if (get(node, 'ref_group') !== undefined) {
     if (!keys.refGroup) {
       problems.add(file.locate(node), 'unknown-key', '"ref_group" is only valid in files with `file_format: definition/2`');
       return undefined;
@@ -208,7 +207,7 @@ export function parseEntry(file: YamlFile, node: Node, keys: EntryKeys, problems
     const refGroup = reader.string('ref_group', { required: true });
     return refGroup === undefined ? undefined : { kind: 'ref_group', refGroup, location: reader.location };
   }
-  if (node.has('ref')) return parseRef(file, node, keys.reference, problems);
+  if (get(node, 'ref') !== undefined) return parseRef(file, node, keys.reference, problems);
   if (keys.definition === undefined) {
     problems.add(file.locate(node), 'missing-ref', 'an attribute entry here needs "ref" (attributes are defined in `attributes:` sections)');
     return undefined;
@@ -217,7 +216,7 @@ export function parseEntry(file: YamlFile, node: Node, keys: EntryKeys, problems
 }
 
 function parseRef(file: YamlFile, node: Node, keys: readonly string[], problems: Problems): RawAttributeRef | undefined {
-  const reader = new MapReader(file, node, `reference to "${String((node as { get(k: string): unknown }).get('ref') ?? '?')}"`, keys, problems);
+  const reader = new MapReader(file, node, `reference to "${nameOf(node, 'ref')}"`, keys, problems);
   const ref = reader.string('ref', { required: true, rule: 'missing-ref' });
   const refinements = parseRefinements(reader, problems);
   if (ref === undefined) return undefined;

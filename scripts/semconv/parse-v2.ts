@@ -4,7 +4,6 @@
  * `event.<name>`, `entity.<type>`; refinements keep their own id and point at
  * the signal they refine.
  */
-import type { Node } from 'yaml';
 import { INSTRUMENTS, SPAN_KINDS } from './model.ts';
 import {
   isDefined,
@@ -18,7 +17,7 @@ import {
 import { parseImports } from './parse.ts';
 import type { Problems } from './problems.ts';
 import type { GroupType, RawAttributeEntry, RawFile, RawGroup } from './raw.ts';
-import { isMap, MapReader, type YamlFile } from './yaml-reader.ts';
+import { MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 const SECTIONS = [
   'file_format', 'attributes', 'attribute_groups', 'spans', 'span_refinements', 'metrics', 'metric_refinements',
@@ -71,7 +70,7 @@ export function parseV2File(file: YamlFile, problems: Problems): RawFile {
 }
 
 function parseAttributeGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | undefined {
-  const name = isMap(node) ? String(node.get('id') ?? '?') : '?';
+  const name = nameOf(node, 'id');
   const reader = new MapReader(file, node, `attribute group "${name}"`, ['id', 'visibility', 'brief', 'note', 'stability', 'deprecated', 'attributes', 'annotations'], problems);
   const id = reader.string('id', { required: true });
   const visibility = reader.choice('visibility', ['internal', 'public'] as const, 'unknown-visibility', true);
@@ -88,7 +87,7 @@ function parseAttributeGroup(file: YamlFile, node: Node, problems: Problems): Ra
 }
 
 function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: Problems): RawGroup | undefined {
-  const name = isMap(node) ? String(node.get(shape.nameKey) ?? '?') : '?';
+  const name = nameOf(node, shape.nameKey);
   const reader = new MapReader(file, node, `${shape.type}${shape.refines ? ' refinement' : ''} "${name}"`, shape.keys, problems);
   const signalName = reader.string(shape.nameKey, { required: true });
   const refined = shape.refines === undefined ? undefined : reader.string('ref', { required: true, rule: 'missing-ref' });

@@ -4,7 +4,6 @@
  * object may have, and the type of each value, follow Weaver's model; every
  * problem keeps its file, line and column.
  */
-import type { Node } from 'yaml';
 import { INSTRUMENTS, SPAN_KINDS } from './model.ts';
 import { parseV2File } from './parse-v2.ts';
 import {
@@ -17,7 +16,7 @@ import {
 } from './parse-common.ts';
 import type { Problems } from './problems.ts';
 import { GROUP_TYPES, IMPORT_KINDS, type GroupType, type RawFile, type RawGroup, type RawImport } from './raw.ts';
-import { isMap, isScalar, MapReader, type YamlFile } from './yaml-reader.ts';
+import { get, isMap, isScalar, MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 export { GROUP_TYPES };
 
@@ -38,7 +37,7 @@ export function parseRegistryFile(file: YamlFile, problems: Problems): RawFile {
     problems.add(file.locate(file.root), 'wrong-type', 'a registry file must be a mapping with `groups:` (or `file_format: definition/2`)');
     return empty;
   }
-  const formatNode = file.root.get('file_format', true) as Node | undefined;
+  const formatNode = get(file.root, 'file_format');
   const format = isScalar(formatNode) ? String(formatNode.value) : undefined;
   if (format !== undefined && !FILE_FORMATS.includes(format)) {
     problems.add(file.locate(formatNode), 'unknown-file-format', `file_format "${format}" is not one of: ${FILE_FORMATS.join(', ')}`);
@@ -71,7 +70,7 @@ export function parseImports(top: MapReader, problems: Problems): RawImport[] {
 function parseGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | undefined {
   const type = groupType(file, node, problems);
   if (type === undefined) return undefined;
-  const name = isMap(node) ? String(node.get('id') ?? '?') : '?';
+  const name = nameOf(node, 'id');
   const reader = new MapReader(file, node, `${type} group "${name}"`, GROUP_KEYS, problems);
   const id = reader.string('id', { required: true });
   const entries = reader.sequence('attributes').map((item) => parseEntry(file, item, V1_ENTRY_KEYS, problems));
@@ -106,7 +105,7 @@ function groupType(file: YamlFile, node: Node, problems: Problems): GroupType | 
     problems.add(file.locate(node), 'wrong-type', 'a group must be a mapping');
     return undefined;
   }
-  const typeNode = node.get('type', true) as Node | undefined;
+  const typeNode = get(node, 'type');
   const type = isScalar(typeNode) ? String(typeNode.value) : undefined;
   if (type === undefined) {
     problems.add(file.locate(node), 'missing-key', 'a group is missing "type"');

@@ -1,10 +1,13 @@
 /**
- * A thin layer over the `yaml` package's document tree that keeps the source
- * position of every node, so each problem names its file, line and column.
+ * Reads registry YAML into a light tree (./yaml-tree.ts, built from js-yaml's
+ * event stream) that keeps the source position of every node, so each
+ * problem names its file, line and column.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
+import { buildTree, get, isAlias, isMap, isScalar, isSeq, lineIndex, resolveAlias, toJS, type YamlNode, type YamlPair, type YamlScalar } from './yaml-tree.ts';
+
+export type Node = YamlNode;
 
 export interface YamlFile {
   readonly path: string;
@@ -14,25 +17,36 @@ export interface YamlFile {
   readonly resolve: (node: Node | null | undefined) => Node | undefined;
   /** The plain JavaScript value of a node, aliases inside it followed. */
   readonly toJS: (node: Node) => unknown;
+  /** The scalar as written in the file. */
+  readonly source: (node: YamlScalar) => string;
 }
 
-/** Parses one file; syntax errors go to `problems` with their position. */
+/**
+ * Parses one file. YAML problems (syntax, a key twice in one mapping) go to
+ * `problems` with their position, and the file then has no root.
+ */
 export function parseYamlFile(path: string, text: string, problems: Problems): YamlFile {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const tree = buildTree(text);
+  const position = lineIndex(tree.text);
   const at = (offset: number): SourceLocation => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file: path, line, column: col };
+    const { line, column } = position(offset);
+    return { file: path, line, column };
   };
-  for (const error of [...document.errors, ...document.warnings]) {
-    const rule = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
-    problems.add(at(error.pos[0]), rule, error.message.split('\n')[0] ?? error.message);
-  }
-  const root = document.errors.length === 0 ? (document.contents as Node | null) : null;
-  const resolve = (node: Node | null | undefined): Node | undefined =>
-    isAlias(node) ? ((node.resolve(document as Document) as Node | undefined) ?? undefined) : (node ?? undefined);
-  const toJS = (node: Node): unknown => (node as unknown as { toJS(doc: Document): unknown }).toJS(document as Document);
-  return { path, root, locate: (node) => at(node?.range?.[0] ?? 0), resolve, toJS };
+  for (const problem of tree.problems) problems.add(at(problem.offset), problem.rule, problem.message);
+  return {
+    path,
+    root: tree.root,
+    locate: (node) => at(node?.start ?? 0),
+    resolve: resolveAlias,
+    toJS,
+    source: (node) => tree.text.slice(node.start, node.end),
+  };
+}
+
+/** The scalar value of `key` in a mapping as text, for naming an object in messages; '?' when there is none. */
+export function nameOf(node: Node, key: string): string {
+  const value = get(node, key);
+  return isScalar(value) && value.value !== null ? String(value.value) : '?';
 }
 
 /**
@@ -43,7 +57,7 @@ export class MapReader {
   readonly file: YamlFile;
   readonly node: Node;
   readonly what: string;
-  private readonly pairs = new Map<string, Pair<Scalar, Node | null>>();
+  private readonly pairs = new Map<string, YamlPair>();
   private readonly problems: Problems;
 
   constructor(file: YamlFile, node: Node, what: string, allowedKeys: readonly string[], problems: Problems) {
@@ -58,18 +72,18 @@ export class MapReader {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
       if (key === undefined) {
-        problems.add(file.locate(pair.key as Node), 'wrong-type', `${what} has a key that is not a plain string`);
+        problems.add(file.locate(pair.key), 'wrong-type', `${what} has a key that is not a plain string`);
         continue;
       }
       if (!allowedKeys.includes(key)) {
         problems.add(
-          file.locate(pair.key as Node),
+          file.locate(pair.key),
           'unknown-key',
           `unknown key "${key}" in ${what} (allowed: ${allowedKeys.join(', ')})`,
         );
         continue;
       }
-      this.pairs.set(key, pair as Pair<Scalar, Node | null>);
+      this.pairs.set(key, pair);
     }
   }
 
@@ -89,7 +103,7 @@ export class MapReader {
   /** Where `key` stands, or the mapping itself when the key is absent. */
   locationOf(key: string): SourceLocation {
     const pair = this.pairs.get(key);
-    return pair ? this.file.locate(pair.value ?? (pair.key as Node)) : this.location;
+    return pair ? this.file.locate(pair.value) : this.location;
   }
 
   /** Reports a missing key under the `missing-key` rule (or a more specific one). */
@@ -107,7 +121,7 @@ export class MapReader {
     }
     const node = this.valueNode(key);
     if (isScalar(node) && typeof node.value === 'string' && (options.allowEmpty || node.value.trim() !== '')) return node.value;
-    const quoted = isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') ? ` (quote it: '${String(node.source ?? node.value)}')` : '';
+    const quoted = isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') ? ` (quote it: '${this.file.source(node)}')` : '';
     this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be ${options.allowEmpty ? 'a' : 'a non-empty'} string${quoted}`);
     return undefined;
   }
@@ -138,7 +152,7 @@ export class MapReader {
   sequence(key: string): Node[] {
     const node = this.valueNode(key);
     if (node === undefined) return [];
-    if (isSeq(node)) return (node.items as Node[]).map((item) => this.file.resolve(item) ?? item);
+    if (isSeq(node)) return node.items.map((item) => this.file.resolve(item) ?? item);
     this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be a list`);
     return [];
   }
@@ -150,4 +164,4 @@ export class MapReader {
   }
 }
 
-export { isMap, isScalar, isSeq };
+export { get, isAlias, isMap, isScalar, isSeq };

@@ -95,6 +95,7 @@ describe('a runtime-only install', () => {
     const installed = JSON.parse(readFileSync(join(consumer, 'node_modules/@flo-ai/telemetry-kit/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(Object.keys(installed.dependencies)).not.toContain('ts-morph');
     expect(Object.keys(installed.dependencies)).not.toContain('yaml');
+    expect(Object.keys(installed.dependencies)).not.toContain('js-yaml');
     expect(runtimeOnly.bins).not.toContain('flo-semconv');
     expect(runtimeOnly.bins).not.toContain('tsc');
   });
