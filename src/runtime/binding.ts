@@ -28,6 +28,8 @@ export interface TelemetryPolicies {
 export interface ProviderBinding extends TelemetryPolicies {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
+  /** False: spans only, every metric recorder returns at once. */
+  readonly recordMetrics: boolean;
   /** Changes on every bind, so per-binding caches know when they are stale. */
   readonly generation: number;
 }
@@ -35,6 +37,8 @@ export interface ProviderBinding extends TelemetryPolicies {
 export interface BindOptions {
   tracerProvider: TracerProvider;
   meterProvider: MeterProvider;
+  /** Default true; false records spans only (the metric recorders return at once, checks and all). */
+  recordMetrics?: boolean;
   /** Default: the last `setConventions()`, else `both`. */
   conventions?: Conventions;
   /** Default: the last `setContentCapture()`, else off. */
@@ -62,6 +66,7 @@ export function bindProviders(options: BindOptions): ProviderBinding {
   current = Object.freeze({
     tracerProvider: options.tracerProvider,
     meterProvider: options.meterProvider,
+    recordMetrics: options.recordMetrics ?? true,
     generation: lastGeneration,
     conventions: options.conventions ?? defaults.conventions,
     contentCapture: options.captureContent === undefined ? defaults.contentCapture : contentCaptureSettings(options.captureContent),

@@ -179,7 +179,8 @@ function swapIn(next: Session): void {
   try {
     // Everything that can fail was built already; with the kit's own providers this only registers globals.
     sdk.start();
-    metrics.setGlobalMeterProvider(next.meterProvider);
+    // Metrics off: the API's no-op meter provider stays, so the application's own instruments cost nothing either.
+    if (config.metrics) metrics.setGlobalMeterProvider(next.meterProvider);
   } catch (error) {
     // Not expected; if it happens, telemetry is off rather than half on, and both sessions are stopped.
     releaseApiGlobals();
@@ -191,6 +192,7 @@ function swapIn(next: Session): void {
   next.binding = bindProviders({
     tracerProvider: trace.getTracerProvider(),
     meterProvider: metrics.getMeterProvider(),
+    recordMetrics: config.metrics,
     conventions: config.conventions,
     captureContent: config.contentCapture,
     errorMessages: config.errorMessages,

@@ -67,6 +67,8 @@ export interface SpanPipeline {
  * custom instruments work, they are just not sent anywhere.
  */
 export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: GrpcSocketTracker): MetricPipeline {
+  // Metrics off: no reader at all, and the session registers no meter provider (configure.ts).
+  if (!config.metrics) return { readers: [], exportsMetrics: false };
   const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
     const credentials = sockets.credentialsFor(config.otlpEndpoint, 'METRICS');
@@ -88,7 +90,7 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: Gr
 }
 
 export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider: MeterProvider, sockets: GrpcSocketTracker): SpanPipeline {
-  const selfObs = config.selfMetrics ? meterProvider : undefined;
+  const selfObs = config.selfMetrics && config.metrics ? meterProvider : undefined;
   const processors: SpanProcessor[] = [];
   let retryQueue: RetryingSpanExporter | undefined;
   if (config.otlpEndpoint !== undefined) {

@@ -36,8 +36,9 @@ export type MetricRecorder<A extends object> = (value: number, attributes: A) =>
 
 /** The function a generated `record…` recorder delegates to. */
 export function metricRecorder<A extends object>(scope: InstrumentationScope, metric: MetricDescriptor): MetricRecorder<A> {
+  // Undefined while metrics are off: the recorder then returns before any check (spans only).
   const instrument = perBinding((binding) =>
-    createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric),
+    binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric) : undefined,
   );
   const recent = new RecentAttributes(metric.fields, metric.sameValues);
   return (value, attributes) => {

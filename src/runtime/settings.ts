@@ -311,6 +311,7 @@ export const SETTINGS = {
     visibility: 'public',
   }),
   selfMetrics: setting({ env: ['FLO_SELF_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
+  metrics: setting({ env: ['FLO_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
 };
 
 type Settings = typeof SETTINGS;
@@ -371,6 +372,12 @@ export interface TelemetryOptions {
   retryQueueMaxBytes?: number;
   /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
   selfMetrics?: boolean;
+  /**
+   * Metrics at all. `false` records spans only: the kit's metric recorders return at once, no meter
+   * provider is registered (instruments of the application's own are no-ops), nothing exports
+   * metrics. Default true; env `FLO_METRICS`.
+   */
+  metrics?: boolean;
 }
 
 type ResolvedSettings = { readonly [K in keyof Settings]: ValueOf<K> };
@@ -454,6 +461,9 @@ export function resolveTelemetryConfig(options: TelemetryOptions | undefined, en
     values[name] = resolveOne(name, spec, given, env, envResource);
   }
   const resolved = values as ResolvedSettings;
+  if (!resolved.metrics && resolved.metricReaders.length > 0) {
+    throw new TelemetryConfigError('metricReaders', 'were given while metrics are off (metrics: false or FLO_METRICS=false); drop one or the other');
+  }
   const disabled = isSdkDisabled(env, (message) => warnings.push(message));
 
   const optionHeaders = resolved.otlpHeaders;

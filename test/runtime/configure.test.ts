@@ -291,6 +291,34 @@ describe('without any exporter', () => {
   });
 });
 
+describe('metrics: false (spans only)', () => {
+  it('records the spans, registers no meter provider, and the metric recorders return before any check', async () => {
+    const diagnostics = captureDiagLines();
+    const { processor, ended } = recordingProcessor();
+    configureTelemetry({ spanProcessors: [processor], metrics: false, logLevel: 'warn', diagLogger: diagnostics.logger });
+    expect(currentBinding()?.recordMetrics).toBe(false);
+    expect(metrics.getMeterProvider().getMeter('app').createCounter('app.calls')).toBe(createNoopMeter().createCounter('app.calls'));
+    // A value the recorder would report (negative count): not even looked at.
+    recordLlmRequestsTotal(-1, { model: 'gpt-4o', provider: 'openai', status: 'success' });
+    await traceLlmCall({ provider: 'openai', model: 'gpt-4o' }, async () => ({ usage: { prompt_tokens: 3, completion_tokens: 1 } }));
+    await shutdownTelemetry();
+    expect(ended).toEqual(['chat gpt-4o']);
+    expect(diagnostics.lines.filter((line) => line.includes('llm.requests.total'))).toEqual([]);
+  });
+
+  it('refuses metric readers given with metrics off, naming both', () => {
+    const reader = new RecordingMetricReader();
+    expect(() => configureTelemetry({ ...quiet, metrics: false, metricReaders: [reader] })).toThrow(/metricReaders.*metrics are off/);
+  });
+
+  it('is read from FLO_METRICS', () => {
+    process.env.FLO_METRICS = 'false';
+    const { processor } = recordingProcessor();
+    configureTelemetry({ ...quiet, spanProcessors: [processor] });
+    expect(currentBinding()?.recordMetrics).toBe(false);
+  });
+});
+
 describe('resource', () => {
   it('carries the resolved service, both environment keys, the additional attributes and local facts', () => {
     process.env.OTEL_SERVICE_NAME = 'from-env';
