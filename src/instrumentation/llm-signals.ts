@@ -83,14 +83,16 @@ export interface LlmTarget {
 }
 
 export function llmTarget(info: LlmCallInfo): LlmTarget {
-  const server = emitsGenAi() ? serverOf(info.serverUrl) : {};
+  const server = emitsGenAi() ? serverOf(info.serverUrl) : undefined;
   return {
     flo: { model: info.model, provider: info.provider },
     genAi: {
       genAiOperationName: info.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
       genAiProviderName: genAiProviderName(String(info.provider)),
       genAiRequestModel: info.model,
-      ...(server.address === undefined ? {} : { serverAddress: server.address, serverPort: server.port }),
+      // Undefined when unknown: the recorders leave out what is undefined.
+      serverAddress: server?.address,
+      serverPort: server?.address === undefined ? undefined : server.port,
     },
   };
 }
@@ -209,6 +211,5 @@ export function recordStreamEnd(target: LlmTarget, end: StreamEnd): void {
 
 function recordGenAiDuration(target: LlmTarget, durationMs: number, failed: boolean, error: unknown): void {
   if (!emitsGenAi()) return;
-  const errorAttributes = failed ? { errorType: errorType(error) } : {};
-  recordGenAiClientOperationDuration(durationMs / MS_PER_SECOND, { ...target.genAi, ...errorAttributes });
+  recordGenAiClientOperationDuration(durationMs / MS_PER_SECOND, failed ? { ...target.genAi, errorType: errorType(error) } : target.genAi);
 }

@@ -433,6 +433,15 @@ describe('serverOf', () => {
     expect(serverOf('api.example.com')).toEqual({ address: 'api.example.com' });
     for (const nothing of [undefined, '', '   ', 'file:///tmp/x', 'http://', 42 as unknown as string]) expect(serverOf(nothing)).toEqual({});
   });
+
+  it('reads a base URL once and remembers it, answering right for more URLs than it remembers', () => {
+    expect(serverOf('https://api.openai.com/v1')).toBe(serverOf('https://api.openai.com/v1'));
+    for (let round = 0; round < 2; round += 1) {
+      for (let port = 9000; port < 9040; port += 1) expect(serverOf(`http://gateway-${port}.internal:${port}/v1`)).toEqual({ address: `gateway-${port}.internal`, port });
+    }
+    const hostile = Object.create(URL.prototype, { href: { get: () => { throw new Error('getter'); } } }) as URL;
+    expect(serverOf(hostile)).toEqual({});
+  });
 });
 
 describe('folding and robustness', () => {

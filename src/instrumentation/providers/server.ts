@@ -20,9 +20,25 @@ export interface ServerFacts {
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'https:': 443, 'wss:': 443, 'http:': 80, 'ws:': 80 };
 
-/** The server a base URL names; `{}` when it names none. Never throws. */
+const NO_SERVER: ServerFacts = Object.freeze({});
+/** Enough for the providers one process talks to; beyond, the oldest is forgotten. */
+const REMEMBERED_SERVERS = 32;
+const rememberedServers = new Map<string, ServerFacts>();
+
+/**
+ * The server a base URL names; `{}` when it names none. Never throws. A framework passes the same
+ * base URL on every call, so each URL is parsed once and its facts remembered (frozen).
+ */
 export function serverOf(baseUrl: string | URL | undefined): ServerFacts {
-  return guard(() => readServer(baseUrl), {});
+  if (baseUrl === undefined) return NO_SERVER;
+  const key = guard(() => (baseUrl instanceof URL ? baseUrl.href : baseUrl), undefined);
+  if (typeof key !== 'string') return NO_SERVER;
+  const remembered = rememberedServers.get(key);
+  if (remembered !== undefined) return remembered;
+  const facts = Object.freeze(guard(() => readServer(key), {}));
+  if (rememberedServers.size >= REMEMBERED_SERVERS) rememberedServers.delete(rememberedServers.keys().next().value as string);
+  rememberedServers.set(key, facts);
+  return facts;
 }
 
 function readServer(baseUrl: string | URL | undefined): ServerFacts {
