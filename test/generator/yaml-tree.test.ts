@@ -129,7 +129,8 @@ describe('positions', () => {
 
   it('places every node where the `yaml` package placed it: the opening quote, the block header, just past the indicator of an empty value', () => {
     const built = tree(text);
-    const group = (get(built.root, 'groups') as { items: YamlNode[] }).items[0];
+    const groups = get(built.root, 'groups');
+    const group = isSeq(groups) ? groups.items[0] : undefined;
     expect(where(built, group)).toBe('2:5');
     expect(where(built, get(group, 'id'))).toBe('2:9');
     expect(where(built, get(group, 'brief'))).toBe('3:12');
@@ -181,7 +182,7 @@ describe('anchors and aliases', () => {
     const built = tree(text);
     const alias = get(built.root, 'first');
     expect(alias).toBe(get(built.root, 'base'));
-    const pair = (built.root as { items: Array<{ value: YamlNode }> }).items[1];
+    const pair = isMap(built.root) ? built.root.items[1] : undefined;
     expect(pair?.value.kind).toBe('alias');
     expect(where(built, pair?.value)).toBe('4:8');
   });
