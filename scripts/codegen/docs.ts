@@ -75,10 +75,17 @@ function namespaceOf(name: string): string {
 }
 
 function byNamespace<T>(items: readonly T[], nameOf: (item: T) => string): Map<string, T[]> {
+  return groupBy(items, (item) => namespaceOf(nameOf(item)));
+}
+
+/** Items by key, in order; each item is added to its group's list, not copied with it. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const key = namespaceOf(nameOf(item));
-    groups.set(key, [...(groups.get(key) ?? []), item]);
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
   }
   return groups;
 }
@@ -233,8 +240,7 @@ function spanSection(span: SpanDefinition): string {
 // ---------------------------------------------------------------- attributes.md
 
 function attributesDoc(spec: Spec, header: string): string {
-  const groups = new Map<string, AttributeDefinition[]>();
-  for (const attribute of spec.attributes) groups.set(attribute.groupId, [...(groups.get(attribute.groupId) ?? []), attribute]);
+  const groups = groupBy(spec.attributes, (attribute) => attribute.groupId);
   const sections = [...groups].map(([groupId, attributes]) => {
     const rows = attributes.map((attribute) => [
       code(attribute.id),

@@ -137,9 +137,10 @@ export class Registry {
     const inherited = parent === undefined ? [] : parent.registry.uses(parent.group);
     const fromGroups = new Map<string, AttributeUse>();
     const inline = new Map<string, AttributeUse>();
-    const order: string[] = inherited.map((use) => use.attribute.id);
+    // In first-placed order; a set, so a group of n attributes costs n, not n².
+    const order = new Set(inherited.map((use) => use.attribute.id));
     const place = (id: string): void => {
-      if (!order.includes(id)) order.push(id);
+      order.add(id);
     };
     for (const entry of group.entries) {
       if (entry.kind !== 'ref_group') continue;
@@ -165,7 +166,7 @@ export class Registry {
       place(use.attribute.id);
     }
     for (const [id, use] of inline) byId.set(id, use);
-    return order.map((id) => byId.get(id)).filter((use): use is AttributeUse => use !== undefined);
+    return [...order].map((id) => byId.get(id)).filter((use): use is AttributeUse => use !== undefined);
   }
 
   private refGroupUses(owner: RawGroup, id: string, location: SourceLocation): AttributeUse[] {
