@@ -3,7 +3,7 @@
  * created from the meter bound at call time (re-created when telemetry is
  * reconfigured), and each value is checked before it is recorded.
  */
-import type { Attributes, Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { type AttributeField, measurementAttributes } from './attributes.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
@@ -30,8 +30,6 @@ export interface MetricDescriptor {
   readonly sameValues?: (attributes: never, values: readonly unknown[]) => boolean;
 }
 
-type AnyInstrument = Counter | UpDownCounter | Histogram | Gauge;
-
 export type MetricRecorder<A extends object> = (value: number, attributes: A) => void;
 
 /** The function a generated `record…` recorder delegates to. */
@@ -40,13 +38,14 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
   const instrument = perBinding((binding) =>
     binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric) : undefined,
   );
+  const rule = valueRule(metric);
   const recent = new RecentAttributes(metric.fields, metric.sameValues);
   return (value, attributes) => {
     try {
-      const target = instrument();
-      if (target === undefined || !acceptable(metric, value)) return;
+      const record = instrument();
+      if (record === undefined || !acceptable(metric, rule, value)) return;
       const checked = recent.find(attributes) ?? recent.remember(attributes, measurementAttributes(metric.fields, attributes, metric.name));
-      if (checked !== undefined) record(target, value, checked);
+      if (checked !== undefined) record(value, checked);
     } catch (error) {
       warnOnce(`${metric.name}: recording failed: ${errorMessage(error)}`);
     }
@@ -125,39 +124,55 @@ class RecentAttributes {
   }
 }
 
-function createInstrument(meter: Meter, metric: MetricDescriptor): AnyInstrument {
+/** Records one value on the metric's instrument: the instrument kind is settled when it is created, not per call. */
+type RecordValue = (value: number, attributes: Attributes) => void;
+
+function createInstrument(meter: Meter, metric: MetricDescriptor): RecordValue {
   const options = {
     description: metric.description,
     unit: metric.unit,
     valueType: metric.valueType === 'int' ? ValueType.INT : ValueType.DOUBLE,
   };
   switch (metric.instrument) {
-    case 'counter':
-      return meter.createCounter(metric.name, options);
-    case 'updowncounter':
-      return meter.createUpDownCounter(metric.name, options);
-    case 'gauge':
-      return meter.createGauge(metric.name, options);
+    case 'counter': {
+      const counter = meter.createCounter(metric.name, options);
+      return (value, attributes) => counter.add(value, attributes);
+    }
+    case 'updowncounter': {
+      const counter = meter.createUpDownCounter(metric.name, options);
+      return (value, attributes) => counter.add(value, attributes);
+    }
+    case 'gauge': {
+      const gauge = meter.createGauge(metric.name, options);
+      return (value, attributes) => gauge.record(value, attributes);
+    }
     default: {
       const boundaries = metric.explicitBucketBoundaries;
       const advice = boundaries ? { explicitBucketBoundaries: [...boundaries] } : undefined;
-      return meter.createHistogram(metric.name, { ...options, advice });
+      const histogram = meter.createHistogram(metric.name, { ...options, advice });
+      return (value, attributes) => histogram.record(value, attributes);
     }
   }
 }
 
-/** Drops what the instrument cannot mean: NaN, infinities, negatives where values only grow, fractions of whole units. */
-function acceptable(metric: MetricDescriptor, value: number): boolean {
-  let problem: string | undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) problem = `${String(value)} is not a finite number`;
-  else if (value < 0 && (metric.instrument === 'counter' || metric.instrument === 'histogram')) problem = `${value} is negative`;
-  else if (metric.valueType === 'int' && !Number.isInteger(value)) problem = `${value} is not a whole number`;
-  if (problem === undefined) return true;
-  warnOnce(`${metric.name}: dropped a measurement: ${problem}`);
-  return false;
+/** What values a metric takes, worked out once per recorder. */
+interface ValueRule {
+  /** Counters and histograms only grow or measure sizes and times. */
+  readonly nonNegative: boolean;
+  readonly whole: boolean;
 }
 
-function record(instrument: AnyInstrument, value: number, attributes: Attributes): void {
-  if ('add' in instrument) instrument.add(value, attributes);
-  else instrument.record(value, attributes);
+function valueRule(metric: MetricDescriptor): ValueRule {
+  return { nonNegative: metric.instrument === 'counter' || metric.instrument === 'histogram', whole: metric.valueType === 'int' };
+}
+
+/** Drops what the instrument cannot mean: NaN, infinities, negatives where values only grow, fractions of whole units. */
+function acceptable(metric: MetricDescriptor, rule: ValueRule, value: number): boolean {
+  if (Number.isFinite(value) && !(rule.nonNegative && value < 0) && !(rule.whole && !Number.isInteger(value))) return true;
+  let problem: string;
+  if (typeof value !== 'number' || !Number.isFinite(value)) problem = `${String(value)} is not a finite number`;
+  else if (value < 0 && rule.nonNegative) problem = `${value} is negative`;
+  else problem = `${value} is not a whole number`;
+  warnOnce(`${metric.name}: dropped a measurement: ${problem}`);
+  return false;
 }
