@@ -89,103 +89,128 @@ export const RUNTIME_IMPORTS = {
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 const SPAN_MEMBERS = new Set(['setChecked', ...Object.getOwnPropertyNames(InstrumentedSpan.prototype)]);
 
-type Named = readonly [name: string, what: string, location: SourceLocation];
+/** Who declares a name; described only when a clash is reported, so checking a large registry builds no text per name. */
+interface Owner {
+  readonly what: () => string;
+  readonly location: SourceLocation;
+}
+
 const GENERATED: SourceLocation = { file: '(generated)', line: 1, column: 1 };
+const FIXED_EXPORT: Owner = { what: () => 'a fixed export', location: GENERATED };
+const AN_IMPORT: Owner = { what: () => 'an import of the generated file', location: GENERATED };
+const FIXED_EXPORTS = ['SCOPE_NAME', 'SCOPE_VERSION', 'SCHEMA_URL', 'SCOPE', 'ALL_METRICS', 'ALL_SPANS', 'ALL_EVENTS'];
+
+const attributeOwner = (attribute: AttributeDefinition): Owner => ({ what: () => `attribute "${attribute.id}"`, location: attribute.location });
+const memberOwner = (attribute: AttributeDefinition, member: EnumMember): Owner => ({ what: () => `member "${member.id}" of attribute "${attribute.id}"`, location: member.location });
+const metricOwner = (m: MetricDefinition): Owner => ({ what: () => `metric "${m.metricName}"`, location: m.location });
+const spanOwner = (s: SpanDefinition): Owner => ({ what: () => `span "${s.groupId}"`, location: s.location });
+const eventOwner = (e: EventDefinition): Owner => ({ what: () => `event "${e.eventName}"`, location: e.location });
 
 /** Reports every name the generated code would declare twice, or that would shadow an inherited member. */
 export function checkGeneratedNames(spec: Spec, problems: Problems): void {
-  const attributeNames = spec.attributes.flatMap(attributeDeclarations);
-  const exported: Named[] = [
-    ...['SCOPE_NAME', 'SCOPE_VERSION', 'SCHEMA_URL', 'SCOPE', 'ALL_METRICS', 'ALL_SPANS', 'ALL_EVENTS'].map((name): Named => [name, 'a fixed export', GENERATED]),
-    ...attributeNames,
-    ...spec.metrics.flatMap((m) => metricNames(m, [])),
-    ...spec.spans.flatMap((s) => spanNames(s, [])),
-    ...spec.events.flatMap((e) => eventNames(e, [])),
-  ];
-  unique(exported, 'generated export', problems);
+  const exported = new Namespace('generated export', problems);
+  for (const name of FIXED_EXPORTS) exported.claim(name, FIXED_EXPORT);
+  for (const attribute of spec.attributes) claimAttributeDeclarations(exported, attribute);
+  for (const m of spec.metrics) exported.claimAll(metricNames(m), metricOwner(m));
+  for (const s of spec.spans) exported.claimAll(spanNames(s), spanOwner(s));
+  for (const e of spec.events) exported.claimAll(eventNames(e), eventOwner(e));
   // A file's imports and module-private names share its namespace with its exports.
-  const imports = (names: readonly string[]): Named[] => names.map((name) => [name, 'an import of the generated file', GENERATED]);
-  const inFile = (file: string, fixed: readonly string[], own: Named[]): void => {
-    const taken = new Map(imports(fixed).map((named) => [named[0], named]));
-    for (const named of own) {
-      const earlier = taken.get(named[0]);
-      if (earlier !== undefined) problems.add(named[2], 'name-collision', `name ${named[0]} in ${file} of ${named[1]} is already ${earlier[1]}`);
+  const inFile = <T>(file: string, fixed: readonly string[], signals: readonly T[], names: (signal: T) => string[], owner: (signal: T) => Owner): void => {
+    const imports = new Set(fixed);
+    for (const signal of signals) {
+      for (const name of names(signal)) {
+        if (imports.has(name)) problems.add(owner(signal).location, 'name-collision', `name ${name} in ${file} of ${owner(signal).what()} is already ${AN_IMPORT.what()}`);
+      }
     }
   };
-  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics.flatMap((m) => metricNames(m, [metricRecorderVariable(m)])));
-  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans.flatMap((s) => spanNames(s, [noopSpanConstant(s)])));
-  inFile('events.ts', RUNTIME_IMPORTS.events, spec.events.flatMap((e) => eventNames(e, [eventRecorderVariable(e)])));
+  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics, (m) => [metricRecorderVariable(m), ...metricNames(m)], metricOwner);
+  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans, (s) => [noopSpanConstant(s), ...spanNames(s)], spanOwner);
+  inFile('events.ts', RUNTIME_IMPORTS.events, spec.events, (e) => [eventRecorderVariable(e), ...eventNames(e)], eventOwner);
   // Module-private names of one file must differ from each other too.
-  unique(spec.metrics.map((m): Named => [metricRecorderVariable(m), `metric "${m.metricName}"`, m.location]), 'private name in metrics.ts', problems);
-  unique(spec.spans.map((s): Named => [noopSpanConstant(s), `span "${s.groupId}"`, s.location]), 'private name in spans.ts', problems);
-  unique(spec.events.map((e): Named => [eventRecorderVariable(e), `event "${e.eventName}"`, e.location]), 'private name in events.ts', problems);
+  const metricPrivates = new Namespace('private name in metrics.ts', problems);
+  for (const m of spec.metrics) metricPrivates.claim(metricRecorderVariable(m), metricOwner(m));
+  const spanPrivates = new Namespace('private name in spans.ts', problems);
+  for (const s of spec.spans) spanPrivates.claim(noopSpanConstant(s), spanOwner(s));
+  const eventPrivates = new Namespace('private name in events.ts', problems);
+  for (const e of spec.events) eventPrivates.claim(eventRecorderVariable(e), eventOwner(e));
   for (const signal of [...spec.metrics, ...spec.spans, ...spec.events]) checkProperties(signal, problems);
   for (const span of spec.spans) {
-    unique(
-      settableUses(span).map((use): Named => [spanSetter(use.attribute), `attribute "${use.attribute.id}"`, use.location]),
-      `setter of span "${span.groupId}"`,
-      problems,
-    );
+    const setters = new Namespace(`setter of span "${span.groupId}"`, problems);
     for (const use of settableUses(span)) {
-      if (SPAN_MEMBERS.has(spanSetter(use.attribute))) {
-        problems.add(use.location, 'reserved-name', `attribute "${use.attribute.id}" of span "${span.groupId}" would get the setter ${spanSetter(use.attribute)}, which every span already has`);
+      const setter = spanSetter(use.attribute);
+      setters.claim(setter, { what: () => `attribute "${use.attribute.id}"`, location: use.location });
+      if (SPAN_MEMBERS.has(setter)) {
+        problems.add(use.location, 'reserved-name', `attribute "${use.attribute.id}" of span "${span.groupId}" would get the setter ${setter}, which every span already has`);
       }
     }
   }
 }
 
-/** The names a signal's generated code exports, after the module-private ones given. */
-function metricNames(m: MetricDefinition, privateNames: readonly string[]): Named[] {
-  return [...privateNames, metricConstant(m), metricDescriptorConstant(m), metricAttributesType(m), metricRecorderName(m)].map((name) => [name, `metric "${m.metricName}"`, m.location]);
+/** The names a signal's generated code exports. */
+function metricNames(m: MetricDefinition): string[] {
+  return [metricConstant(m), metricDescriptorConstant(m), metricAttributesType(m), metricRecorderName(m)];
 }
 
-function spanNames(s: SpanDefinition, privateNames: readonly string[]): Named[] {
-  return [...privateNames, spanClass(s), spanAttributesType(s), spanDescriptorConstant(s), spanStartFunction(s), spanWithFunction(s)].map((name) => [name, `span "${s.groupId}"`, s.location]);
+function spanNames(s: SpanDefinition): string[] {
+  return [spanClass(s), spanAttributesType(s), spanDescriptorConstant(s), spanStartFunction(s), spanWithFunction(s)];
 }
 
-function eventNames(e: EventDefinition, privateNames: readonly string[]): Named[] {
-  return [...privateNames, eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)].map((name) => [name, `event "${e.eventName}"`, e.location]);
+function eventNames(e: EventDefinition): string[] {
+  return [eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)];
 }
 
-function attributeDeclarations(attribute: AttributeDefinition): Named[] {
-  const what = `attribute "${attribute.id}"`;
-  const names: Named[] = [[attributeConstant(attribute), what, attribute.location]];
-  if (!isTemplateType(attribute.type)) names.push([attributeSpecConstant(attribute), what, attribute.location]);
+function claimAttributeDeclarations(names: Namespace, attribute: AttributeDefinition): void {
+  const owner = attributeOwner(attribute);
+  names.claim(attributeConstant(attribute), owner);
+  if (!isTemplateType(attribute.type)) names.claim(attributeSpecConstant(attribute), owner);
   if (typeof attribute.type === 'object' && 'members' in attribute.type) {
-    names.push([enumValueType(attribute), what, attribute.location]);
-    for (const member of attribute.type.members) names.push([enumMemberConstant(attribute, member), `member "${member.id}" of ${what}`, member.location]);
+    names.claim(enumValueType(attribute), owner);
+    for (const member of attribute.type.members) names.claim(enumMemberConstant(attribute, member), memberOwner(attribute, member));
   }
-  return names;
 }
 
 function checkProperties(signal: Signal, problems: Problems): void {
   const owner = 'metricName' in signal ? `metric "${signal.metricName}"` : 'eventName' in signal ? `event "${signal.eventName}"` : `span "${signal.groupId}"`;
-  const uses = recordableUses(signal.attributes);
-  unique(uses.map((use): Named => [propertyName(use.attribute), `attribute "${use.attribute.id}"`, use.location]), `property of ${owner}`, problems);
-  for (const use of uses) {
-    if (INHERITED.has(propertyName(use.attribute))) {
-      problems.add(use.location, 'reserved-name', `attribute "${use.attribute.id}" of ${owner} would be the property "${propertyName(use.attribute)}", which every JavaScript object inherits; rename the attribute`);
+  const properties = new Namespace(`property of ${owner}`, problems);
+  for (const use of recordableUses(signal.attributes)) {
+    const property = propertyName(use.attribute);
+    properties.claim(property, { what: () => `attribute "${use.attribute.id}"`, location: use.location });
+    if (INHERITED.has(property)) {
+      problems.add(use.location, 'reserved-name', `attribute "${use.attribute.id}" of ${owner} would be the property "${property}", which every JavaScript object inherits; rename the attribute`);
     }
   }
 }
 
-/** Reports each repeated name after its first appearance. */
-function unique(names: readonly Named[], what: string, problems: Problems): void {
-  const first = new Map<string, Named>();
+/** Names that must differ from each other; each repeat is reported after its first appearance. */
+class Namespace {
+  private readonly what: string;
+  private readonly problems: Problems;
+  private readonly first = new Map<string, Owner>();
   // Two things that clash clash in several names (ATTR_ and SPEC_): one report a pair says it.
-  const reported = new Set<string>();
-  for (const named of names) {
-    const [name, owner, location] = named;
-    const earlier = first.get(name);
+  private readonly reported = new Set<string>();
+
+  constructor(what: string, problems: Problems) {
+    this.what = what;
+    this.problems = problems;
+  }
+
+  claimAll(names: readonly string[], owner: Owner): void {
+    for (const name of names) this.claim(name, owner);
+  }
+
+  claim(name: string, owner: Owner): void {
+    const earlier = this.first.get(name);
     if (earlier === undefined) {
-      first.set(name, named);
-      continue;
+      this.first.set(name, owner);
+      return;
     }
-    const pair = `${owner}@${location.file}:${location.line}|${earlier[1]}@${earlier[2].file}:${earlier[2].line}`;
-    if (reported.has(pair)) continue;
-    reported.add(pair);
-    const where = earlier[2].file === '(generated)' ? earlier[1] : `${earlier[1]} at ${earlier[2].file}:${earlier[2].line}:${earlier[2].column}`;
-    const hint = owner.startsWith('attribute') && earlier[1].startsWith('attribute') ? ' (set annotations.flo.code_name on one of the two attributes)' : '';
-    problems.add(location, 'name-collision', `${what} ${name} of ${owner} is already the name of ${where}${hint}`);
+    const [what, earlierWhat] = [owner.what(), earlier.what()];
+    const { location } = owner;
+    const pair = `${what}@${location.file}:${location.line}|${earlierWhat}@${earlier.location.file}:${earlier.location.line}`;
+    if (this.reported.has(pair)) return;
+    this.reported.add(pair);
+    const where = earlier.location.file === '(generated)' ? earlierWhat : `${earlierWhat} at ${earlier.location.file}:${earlier.location.line}:${earlier.location.column}`;
+    const hint = what.startsWith('attribute') && earlierWhat.startsWith('attribute') ? ' (set annotations.flo.code_name on one of the two attributes)' : '';
+    this.problems.add(location, 'name-collision', `${this.what} ${name} of ${what} is already the name of ${where}${hint}`);
   }
 }

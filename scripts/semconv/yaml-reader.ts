@@ -5,7 +5,7 @@
  */
 import type { SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
-import { buildTree, get, isAlias, isMap, isScalar, isSeq, lineIndex, resolveAlias, toJS, type YamlNode, type YamlPair, type YamlScalar } from './yaml-tree.ts';
+import { buildTree, get, isAlias, isMap, isScalar, isSeq, lineIndex, resolveAlias, toJS, type YamlNode, type YamlPair } from './yaml-tree.ts';
 
 export type Node = YamlNode;
 
@@ -17,8 +17,6 @@ export interface YamlFile {
   readonly resolve: (node: Node | null | undefined) => Node | undefined;
   /** The plain JavaScript value of a node, aliases inside it followed. */
   readonly toJS: (node: Node) => unknown;
-  /** The scalar as written in the file. */
-  readonly source: (node: YamlScalar) => string;
 }
 
 /**
@@ -39,7 +37,6 @@ export function parseYamlFile(path: string, text: string, problems: Problems): Y
     locate: (node) => at(node?.start ?? 0),
     resolve: resolveAlias,
     toJS,
-    source: (node) => tree.text.slice(node.start, node.end),
   };
 }
 
@@ -59,6 +56,7 @@ export class MapReader {
   readonly what: string;
   private readonly pairs = new Map<string, YamlPair>();
   private readonly problems: Problems;
+  private ownLocation: SourceLocation | undefined;
 
   constructor(file: YamlFile, node: Node, what: string, allowedKeys: readonly string[], problems: Problems) {
     this.file = file;
@@ -87,8 +85,10 @@ export class MapReader {
     }
   }
 
+  /** Where the mapping stands; one object, shared by whatever points there. */
   get location(): SourceLocation {
-    return this.file.locate(this.node);
+    this.ownLocation ??= this.file.locate(this.node);
+    return this.ownLocation;
   }
 
   has(key: string): boolean {
@@ -121,7 +121,7 @@ export class MapReader {
     }
     const node = this.valueNode(key);
     if (isScalar(node) && typeof node.value === 'string' && (options.allowEmpty || node.value.trim() !== '')) return node.value;
-    const quoted = isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') ? ` (quote it: '${this.file.source(node)}')` : '';
+    const quoted = isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean') ? ` (quote it: '${node.source ?? String(node.value)}')` : '';
     this.problems.add(this.locationOf(key), 'wrong-type', `"${key}" of ${this.what} must be ${options.allowEmpty ? 'a' : 'a non-empty'} string${quoted}`);
     return undefined;
   }

@@ -33,9 +33,9 @@ export interface YamlScalar {
   readonly kind: 'scalar';
   /** Offset of the scalar's first character: its opening quote, its `|` or `>` header, or where an empty value stands. */
   readonly start: number;
-  /** Offset just past the scalar's text (past the closing quote of a quoted one). */
-  readonly end: number;
   readonly value: ScalarValue;
+  /** The scalar as written, for a number or a boolean (`1.10` is the number 1.1): what a "quote it" hint shows. */
+  readonly source?: string;
 }
 
 export interface YamlPair {
@@ -296,6 +296,8 @@ class Builder {
   private readonly at: (offset: number) => number;
   private readonly problems: YamlProblem[] = [];
   private readonly anchors = new Map<string, YamlNode>();
+  /** One copy of each short text (keys, `development`, `string`…), however often the file repeats it. */
+  private readonly texts = new Map<string, string>();
   private readonly stack: Frame[] = [];
   private tagHandles = new Map<string, string>();
   /** Offset (in the parsed text) just past the last thing read: where an empty scalar's position is looked for. */
@@ -307,10 +309,13 @@ class Builder {
     this.at = (offset) => layout.original(offset);
   }
 
-  build(events: readonly Event[]): YamlTree {
+  build(events: Array<Event | undefined>): YamlTree {
     let root: YamlNode | null = null;
     let documents = 0;
-    for (const event of events) {
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index] as Event;
+      // Each event is garbage once read, not only when the whole file is: less for the collector to copy.
+      events[index] = undefined;
       switch (event.type) {
         case DOCUMENT:
           documents += 1;
@@ -346,7 +351,7 @@ class Builder {
           const start = this.at(event.anchorStart - 1);
           if (target === undefined) {
             this.problems.push({ offset: start, rule: 'yaml-syntax', message: `alias *${name} names no anchor &${name} defined before it` });
-            this.add({ kind: 'scalar', start, end: this.at(event.anchorEnd), value: null });
+            this.add({ kind: 'scalar', start, value: null });
           } else {
             this.add({ kind: 'alias', start, target });
           }
@@ -427,11 +432,22 @@ class Builder {
       end = valueEnd;
     }
     this.cursor = Math.max(this.cursor, end);
-    const decoded = getScalarValue(this.text, event);
+    const decoded = this.shared(getScalarValue(this.text, event));
     let value: ScalarValue;
     if (event.tagStart >= 0) value = this.explicitValue(event, decoded);
     else value = style === PLAIN ? implicitValue(decoded) : decoded;
-    return { kind: 'scalar', start: this.at(start), end: this.at(end), value };
+    // Most scalars are text: only numbers and booleans carry their source, to keep the tree small.
+    if (typeof value === 'number' || typeof value === 'boolean') return { kind: 'scalar', start: this.at(start), value, source: style === PLAIN ? this.text.slice(start, end) : decoded };
+    return { kind: 'scalar', start: this.at(start), value };
+  }
+
+  private shared(text: string): string {
+    // Longer texts are slices of the file's text already, and rarely repeat.
+    if (text.length > 24) return text;
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    this.texts.set(text, text);
+    return text;
   }
 
   /** `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` and the non-specific `!` (a string). */
