@@ -44,8 +44,12 @@ export function renderDocs(spec: Spec, options: DocsOptions = {}): Map<string, s
 
 // ---------------------------------------------------------------- markdown helpers
 
+const CELL_SPECIAL = /[\r\n\u2028\u2029|\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 /** A table cell: one line, pipes escaped, control characters shown escaped. */
 function cell(text: string): string {
+  // Most cells (ids, types, plain sentences) have nothing to replace.
+  if (!CELL_SPECIAL.test(text)) return text.trim();
   return text
     .replace(/[\r\n\u2028\u2029]+/g, ' ')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
@@ -55,9 +59,23 @@ function cell(text: string): string {
 
 const code = markdownCode;
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const lines = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.map(cell).join(' | ')} |`);
+/**
+ * A markdown table. Rows may come one at a time (see `each`), so a table of
+ * thousands of attributes holds its lines, not every cell of every row.
+ */
+function table(header: readonly string[], rows: Iterable<readonly string[]>): string {
+  const lines = [tableRow(header), tableRow(header.map(() => '---'))];
+  for (const row of rows) lines.push(tableRow(row));
   return lines.join('\n');
+}
+
+function tableRow(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+/** `items.map(toRow)`, a row at a time. */
+function* each<T>(items: readonly T[], toRow: (item: T) => readonly string[]): Generator<readonly string[]> {
+  for (const item of items) yield toRow(item);
 }
 
 function paragraphs(...texts: (string | undefined)[]): string {
@@ -136,7 +154,7 @@ function mappingTable(rows: ReadonlyArray<readonly [string, string | undefined, 
 function attributeTable(uses: readonly AttributeUse[], extra?: (use: AttributeUse) => string): string {
   if (uses.length === 0) return '_No attributes._';
   const header = ['Attribute', 'Type', 'Requirement', 'Description', 'Examples', ...(extra ? ['TypeScript'] : [])];
-  const rows = uses.map((use) => [
+  const rows = each(uses, (use) => [
     code(use.attribute.id),
     typeText(use.attribute),
     requirementText(use),
@@ -153,7 +171,7 @@ function metricsDoc(spec: Spec, header: string): string {
   const groups = byNamespace(spec.metrics, (metric) => metric.metricName);
   const summary = table(
     ['Metric', 'Instrument', 'Unit', 'Description'],
-    spec.metrics.map((metric) => [`[${code(metric.metricName)}](#${anchor(metric.metricName)})`, metric.instrument, code(metric.unit), metric.brief]),
+    each(spec.metrics, (metric) => [`[${code(metric.metricName)}](#${anchor(metric.metricName)})`, metric.instrument, code(metric.unit), metric.brief]),
   );
   const sections = [...groups].map(([namespace, metrics]) => `## ${code(namespace)}\n\n${metrics.map(metricSection).join('\n\n')}`);
   return `${header}# Metrics reference\n\n${paragraphs(
@@ -188,7 +206,7 @@ function metricSection(metric: MetricDefinition): string {
 function spansDoc(spec: Spec, header: string): string {
   const summary = table(
     ['Span name', 'With GenAI conventions', 'Kind', 'Description'],
-    spec.spans.map((span) => [`[${code(span.spanName)}](#${anchor(span.groupId)})`, span.equivalent ? code(span.equivalent.spanName) : '', span.spanKind, span.brief]),
+    each(spec.spans, (span) => [`[${code(span.spanName)}](#${anchor(span.groupId)})`, span.equivalent ? code(span.equivalent.spanName) : '', span.spanKind, span.brief]),
   );
   const sections = [...byNamespace(spec.spans, (span) => span.spanName)].map(
     ([namespace, spans]) => `## ${code(namespace)}\n\n${spans.map(spanSection).join('\n\n')}`,
@@ -242,7 +260,7 @@ function spanSection(span: SpanDefinition): string {
 function attributesDoc(spec: Spec, header: string): string {
   const groups = groupBy(spec.attributes, (attribute) => attribute.groupId);
   const sections = [...groups].map(([groupId, attributes]) => {
-    const rows = attributes.map((attribute) => [
+    const rows = each(attributes, (attribute) => [
       code(attribute.id),
       typeText(attribute),
       paragraphs(attribute.brief, attribute.note, deprecationNote(attribute.deprecated)),
@@ -253,7 +271,9 @@ function attributesDoc(spec: Spec, header: string): string {
     return `## ${code(groupId)}\n\n${origin}${table(['Attribute', 'Type', 'Description', 'Examples', 'Stability'], rows)}${enumDetails(attributes)}`;
   });
   const mapping = mappingTable(
-    spec.attributes.map((attribute) => [attribute.id, attribute.equivalent?.id, attribute.equivalent?.scale === undefined ? '' : `value × ${attribute.equivalent.scale}`] as const),
+    spec.attributes
+      .filter((attribute) => attribute.equivalent !== undefined)
+      .map((attribute) => [attribute.id, attribute.equivalent?.id, attribute.equivalent?.scale === undefined ? '' : `value × ${attribute.equivalent.scale}`] as const),
   );
   return `${header}# Attributes reference\n\n${paragraphs('Every attribute the spec defines, by attribute group. Spans and metrics refer to them by id.', mapping, ...sections)}\n`;
 }
@@ -272,7 +292,7 @@ function enumDetails(attributes: readonly AttributeDefinition[]): string {
 function eventsDoc(spec: Spec, header: string): string {
   const intro = 'Every event the spec declares. Each has a typed recorder, `record…Event(attributes)`, that adds the event to the active span with its checked attributes.';
   if (spec.events.length === 0) return `${header}# Events reference\n\n${intro}\n\n_This registry declares no events._\n`;
-  const summary = table(['Event', 'Description'], spec.events.map((event) => [`[${code(event.eventName)}](#${anchor(event.eventName)})`, event.brief]));
+  const summary = table(['Event', 'Description'], each(spec.events, (event) => [`[${code(event.eventName)}](#${anchor(event.eventName)})`, event.brief]));
   return `${header}# Events reference\n\n${paragraphs(intro, summary, ...spec.events.map(eventSection))}\n`;
 }
 
