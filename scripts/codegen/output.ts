@@ -4,7 +4,7 @@
  * all writes succeeded are they renamed into place, so an error at any step
  * leaves the output folders exactly as they were.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The files one output folder should hold, and how to recognise files generated earlier. */
@@ -27,7 +27,7 @@ export function plannedChanges(folders: readonly OutputFolder[]): Change[] {
     for (const [name, content] of folder.files) {
       const path = join(folder.dir, name);
       if (!existsSync(path)) changes.push({ path, kind: 'create' });
-      else if (readFileSync(path, 'utf8') !== content) changes.push({ path, kind: 'update' });
+      else if (differs(path, content)) changes.push({ path, kind: 'update' });
     }
     for (const name of generatedFilesIn(folder)) {
       if (!folder.files.has(name)) changes.push({ path: join(folder.dir, name), kind: 'delete' });
@@ -36,12 +36,29 @@ export function plannedChanges(folders: readonly OutputFolder[]): Change[] {
   return changes;
 }
 
+/** Whether the file's text is not `content`; a file of another size is not read (generated files run to megabytes). */
+function differs(path: string, content: string): boolean {
+  return statSync(path).size !== Buffer.byteLength(content) || readFileSync(path, 'utf8') !== content;
+}
+
 function generatedFilesIn(folder: OutputFolder): string[] {
   if (!existsSync(folder.dir)) return [];
   return readdirSync(folder.dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && readFileSync(join(folder.dir, entry.name), 'utf8').startsWith(folder.header))
+    .filter((entry) => entry.isFile() && startsWith(join(folder.dir, entry.name), folder.header))
     .map((entry) => entry.name)
     .sort();
+}
+
+/** Whether a file starts with `header`, reading only that many bytes. */
+function startsWith(path: string, header: string): boolean {
+  const expected = Buffer.from(header);
+  const start = Buffer.alloc(expected.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, start, 0, start.length, 0) === start.length && start.equals(expected);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Applies the changes; returns them. Staged files are cleaned up if any write fails. */
