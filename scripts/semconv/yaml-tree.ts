@@ -193,6 +193,8 @@ interface Frame {
   readonly node: { kind: 'map'; start: number; items: YamlPair[] } | { kind: 'seq'; start: number; items: YamlNode[] } | null;
   readonly anchor: string | undefined;
   readonly flow: boolean;
+  /** Offset of a flow collection's `[` or `{` in the parsed text. */
+  readonly open: number;
   /** The key read, waiting for its value (mappings). */
   key: YamlNode | undefined;
   /** Scalar keys seen, for the duplicate check of large mappings. */
@@ -206,15 +208,23 @@ export function buildTree(source: string): YamlTree {
   // The offsets, lines and columns count from after a byte order mark, as an editor shows the file.
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const layout = new Layout(text);
-  for (let attempt = 0; ; attempt += 1) {
+  // Each retry indents a closing bracket (a new one, or one deeper up to a bound), or drops guesses
+  // (which happens at most twice): the loop ends.
+  for (;;) {
+    let events: Event[];
     try {
-      return new Builder(text, layout).build(parseEvents(layout.parsed, {}));
+      events = parseEvents(layout.parsed, {});
     } catch (error) {
       if (!(error instanceof YAMLException)) throw error;
       const offset = error.mark?.position ?? 0;
-      if (attempt < 64 && error.reason === 'deficient indentation' && layout.indentClosingBracket(offset)) continue;
+      if (error.reason === 'deficient indentation' && layout.indentClosingBracket(offset)) continue;
+      if (layout.dropGuesses()) continue;
       return { root: null, problems: [{ offset: layout.original(offset), rule: 'yaml-syntax', message: explainSyntaxError(layout.parsed, error.reason, offset) }], text };
     }
+    const builder = new Builder(text, layout);
+    const tree = builder.build(events);
+    if (layout.dropWrongGuesses(builder.closers)) continue;
+    return tree;
   }
 }
 
@@ -229,12 +239,21 @@ export function buildTree(source: string): YamlTree {
 class Layout {
   readonly text: string;
   parsed: string;
-  /** Spaces added at line starts, by offset in `text`, in order. */
-  private readonly added: Array<{ at: number; count: number }> = [];
+  /**
+   * Spaces added at line starts, by offset in `text`, in order. A guess is a
+   * line indented before the parser asked, checked once the file parses.
+   */
+  private added: Array<{ at: number; count: number; guess: boolean }> = [];
+  private guessed = false;
 
   constructor(text: string) {
     this.text = text;
     this.parsed = text;
+  }
+
+  /** Whether some lines are indented on a guess; the events then say which brackets close what. */
+  get guessing(): boolean {
+    return this.added.some((entry) => entry.guess);
   }
 
   /** The offset in the file of an offset in the parsed text. */
@@ -264,9 +283,60 @@ class Layout {
     if (opener?.closer !== `"${String.fromCharCode(c)}"` || indentationAt(this.parsed, opener.offset) > offset - lineStart) return false;
     const at = this.original(lineStart);
     const existing = this.added.find((entry) => entry.at === at);
-    if (existing !== undefined) existing.count *= 2;
-    else this.added.push({ at, count: Math.max(1, this.previousIndent(lineStart) + 1 - (offset - lineStart)) });
+    if (existing !== undefined && existing.count >= 256) return false;
+    if (existing !== undefined) {
+      existing.count *= 2;
+      existing.guess = false;
+    } else {
+      this.added.push({ at, count: this.depthFor(at), guess: false });
+    }
+    // A file written in this style has many such brackets: rather than parse it again for each,
+    // indent every later line that starts with a closing bracket, once, and check those guesses.
+    if (!this.guessed) {
+      this.guessed = true;
+      const bracketLine = /^[ ]*[\]}]/gm;
+      bracketLine.lastIndex = at + 1;
+      for (let found = bracketLine.exec(this.text); found !== null; found = bracketLine.exec(this.text)) {
+        this.added.push({ at: found.index, count: this.depthFor(found.index), guess: true });
+      }
+    }
     this.added.sort((a, b) => a.at - b.at);
+    this.layOut();
+    return true;
+  }
+
+  /** Undoes every guess (when the file does not parse with them); false when there was none. */
+  dropGuesses(): boolean {
+    if (!this.guessing) return false;
+    this.added = this.added.filter((entry) => !entry.guess);
+    this.layOut();
+    return true;
+  }
+
+  /**
+   * Undoes the guesses whose bracket turned out not to close a flow collection
+   * opened on a line at most as indented (`closers`: offset of each closing
+   * bracket in the parsed text → offset of its opening one). True when any was.
+   */
+  dropWrongGuesses(closers: ReadonlyMap<number, number>): boolean {
+    if (!this.guessing) return false;
+    let shift = 0;
+    const wrong = new Set<number>();
+    for (const entry of this.added) {
+      shift += entry.count;
+      if (!entry.guess) continue;
+      const indent = indentationAt(this.text, entry.at);
+      const opener = closers.get(entry.at + indent + shift);
+      if (opener === undefined || indentationAt(this.text, this.original(opener)) > indent) wrong.add(entry.at);
+      else entry.guess = false;
+    }
+    if (wrong.size === 0) return false;
+    this.added = this.added.filter((entry) => !wrong.has(entry.at));
+    this.layOut();
+    return true;
+  }
+
+  private layOut(): void {
     let parsed = '';
     let from = 0;
     for (const entry of this.added) {
@@ -274,17 +344,24 @@ class Layout {
       from = entry.at;
     }
     this.parsed = parsed + this.text.slice(from);
-    return true;
   }
 
-  /** Indentation of the nearest line above `lineStart` that has content: a first guess of how deep the bracket must go. */
-  private previousIndent(lineStart: number): number {
-    const before = this.parsed.slice(0, lineStart).split(/\r?\n|\r/);
+  /**
+   * Spaces to add before the bracket on the line at `at`: one more than the
+   * nearest line above with content is indented, a first guess of how deep
+   * the parser wants it.
+   */
+  private depthFor(at: number): number {
+    const before = this.text.slice(0, at).split(/\r?\n|\r/);
+    let above = 0;
     for (let i = before.length - 1; i >= 0; i -= 1) {
       const line = before[i] as string;
-      if (line.trim() !== '') return line.length - line.trimStart().length;
+      if (line.trim() !== '') {
+        above = line.length - line.trimStart().length;
+        break;
+      }
     }
-    return 0;
+    return Math.max(1, above + 1 - indentationAt(this.text, at));
   }
 }
 
@@ -302,11 +379,15 @@ class Builder {
   private tagHandles = new Map<string, string>();
   /** Offset (in the parsed text) just past the last thing read: where an empty scalar's position is looked for. */
   private cursor = 0;
+  /** Offset of each `]` or `}` that closed a flow collection → offset of its `[` or `{`, both in the parsed text, when the layout guessed. */
+  readonly closers = new Map<number, number>();
+  private readonly recordClosers: boolean;
 
   constructor(source: string, layout: Layout) {
     this.source = source;
     this.text = layout.parsed;
     this.at = (offset) => layout.original(offset);
+    this.recordClosers = layout.guessing;
   }
 
   build(events: Array<Event | undefined>): YamlTree {
@@ -324,7 +405,7 @@ class Builder {
             return { root: null, problems: this.problems, text: this.source };
           }
           this.tagHandles = new Map(event.directives.flatMap((d) => (d.kind === 'tag' ? [[d.handle, d.prefix] as const] : [])));
-          this.stack.push({ node: null, anchor: undefined, flow: false, key: undefined, seen: undefined, root: null });
+          this.stack.push({ node: null, anchor: undefined, flow: false, open: -1, key: undefined, seen: undefined, root: null });
           break;
         case MAPPING:
         case SEQUENCE: {
@@ -334,7 +415,7 @@ class Builder {
           this.cursor = Math.max(event.start + (flow ? 1 : 0), event.anchorEnd, event.tagEnd);
           const start = this.at(event.start);
           const node: Frame['node'] = isMapping ? { kind: 'map', start, items: [] } : { kind: 'seq', start, items: [] };
-          this.stack.push({ node, anchor: this.anchorName(event.anchorStart, event.anchorEnd), flow, key: undefined, seen: undefined, root: null });
+          this.stack.push({ node, anchor: this.anchorName(event.anchorStart, event.anchorEnd), flow, open: event.start, key: undefined, seen: undefined, root: null });
           break;
         }
         case SCALAR: {
@@ -363,7 +444,10 @@ class Builder {
             root = frame.root;
             break;
           }
-          if (frame.flow) this.cursor = this.pastFlowEnd(frame.node.kind === 'map' ? 0x7d : 0x5d);
+          if (frame.flow) {
+            this.cursor = this.pastFlowEnd(frame.node.kind === 'map' ? 0x7d : 0x5d);
+            if (this.recordClosers) this.closers.set(this.cursor - 1, frame.open);
+          }
           // Registered once complete: an alias inside its own anchor would make a cycle.
           if (frame.anchor !== undefined) this.anchors.set(frame.anchor, frame.node);
           this.add(frame.node);

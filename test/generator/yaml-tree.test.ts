@@ -249,6 +249,20 @@ describe('YAML problems', () => {
     expect(problemsOf('a:\n  - [\n    x\n]\n')).toEqual([expect.stringMatching(/^4:1 yaml-syntax: deficient indentation inside the flow sequence "\[" opened at line 2, column 5/)]);
   });
 
+  it('reads a file with many such brackets, without taking a bracket in a block scalar or in block context for one', () => {
+    const entries = Array.from({ length: 300 }, (_, i) => `  - id: a${i}\n    examples: [\n        x${i},\n        y\n    ]`);
+    const text = `list:\n${entries.join('\n')}\nliteral: |\n  kept\n  ]\nlast: [\n    z\n]\n`;
+    const built = tree(text);
+    expect(built.problems).toEqual([]);
+    const values = toJS(built.root as YamlNode) as { list: Array<{ id: string; examples: string[] }>; literal: string; last: string[] };
+    expect(values.list).toHaveLength(300);
+    expect(values.list[299]).toEqual({ id: 'a299', examples: ['x299', 'y'] });
+    expect(values.literal).toBe('kept\n]\n');
+    expect(values.last).toEqual(['z']);
+    // A bracket that closes nothing stays an error.
+    expect(problemsOf('a:\n  - [\n      x\n  ]\nb: c\n]\n')).toEqual(['6:1 yaml-syntax: end of the stream or a document separator is expected']);
+  });
+
   it('refuses a second document, at its `---`', () => {
     expect(problemsOf('groups: []\n---\ngroups: []\n')).toEqual(['2:1 yaml-syntax: a second YAML document: a registry file holds one document; move the second into a file of its own']);
     expect(tree('a: 1\n---\n').root).toBeNull();
