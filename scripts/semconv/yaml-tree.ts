@@ -382,6 +382,8 @@ class Builder {
   /** Offset of each `]` or `}` that closed a flow collection → offset of its `[` or `{`, both in the parsed text, when the layout guessed. */
   readonly closers = new Map<number, number>();
   private readonly recordClosers: boolean;
+  /** Line and column in the file, for messages that name a second position; built on first use. */
+  private lines: ((offset: number) => { line: number; column: number }) | undefined;
 
   constructor(source: string, layout: Layout) {
     this.source = source;
@@ -494,7 +496,8 @@ class Builder {
       if (first === undefined) frame.seen.set(resolved.value, key);
     }
     if (first === undefined) return;
-    const at = lineIndex(this.source.slice(0, first.start + 1))(first.start);
+    this.lines ??= lineIndex(this.source);
+    const at = this.lines(first.start);
     this.problems.push({ offset: key.start, rule: 'duplicate-key', message: `duplicate key "${String(resolved.value)}" in one mapping: it is already set at line ${at.line}, column ${at.column}` });
   }
 
