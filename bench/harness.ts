@@ -70,3 +70,31 @@ export function formatNs(ns: number): string {
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
   return `${ns.toFixed(0)} ns`;
 }
+
+/** Two tasks measured in `rounds` rounds, the order swapped each round; per task, the round with the median ratio. */
+export interface PairMeasured {
+  readonly subject: Measured;
+  readonly baseline: Measured;
+  /** subject / baseline, the median of the rounds' ratios. */
+  readonly ratio: number;
+  /** Every round's ratio, for the report. */
+  readonly ratios: readonly number[];
+}
+
+/**
+ * A ratio that does not depend on which task ran first: the one measured second inherits the
+ * first one's garbage and heap growth, so a single round favours one side by a few percent on a
+ * 2-core machine. Rounds alternate the order and the median round is reported.
+ */
+export async function measurePair(subject: Task, baseline: Task, rounds = 3, timeMs = 1_000, batchSize = BATCH): Promise<PairMeasured> {
+  const measuredRounds: Array<{ subject: Measured; baseline: Measured; ratio: number }> = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const subjectFirst = round % 2 === 0;
+    const results = await measure(subjectFirst ? [subject, baseline] : [baseline, subject], timeMs, batchSize);
+    const [s, b] = (subjectFirst ? results : [...results].reverse()) as [Measured, Measured];
+    measuredRounds.push({ subject: s, baseline: b, ratio: s.medianNs / b.medianNs });
+  }
+  const sorted = measuredRounds.toSorted((x, y) => x.ratio - y.ratio);
+  const median = sorted[Math.floor(sorted.length / 2)] as (typeof measuredRounds)[number];
+  return { subject: median.subject, baseline: median.baseline, ratio: median.ratio, ratios: measuredRounds.map((round) => round.ratio) };
+}
