@@ -79,7 +79,9 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
     const flo = this.#flo;
     const facts = genAiResponseFacts(result);
     // With the GenAI conventions on, the response facts have read the usage already (reasoning included).
-    const usage = this.#options.usage === undefined && emitsGenAi() ? facts.usage : usageOf(result, this.#options.usage);
+    // They have none when reading another field (or the reasoning count) threw: the usage alone is read
+    // again then, as without the GenAI conventions, so a hostile field elsewhere does not lose the counts.
+    const usage = this.#options.usage === undefined && emitsGenAi() ? (facts.usage ?? usageOf(result, undefined)) : usageOf(result, this.#options.usage);
     if (flo) span.setLlmResponseReceived(true);
     setUsageAttributes(span, usage);
     const completionText = contentCapture().enabled ? completionOf(result, this.#options.completionText) : undefined;

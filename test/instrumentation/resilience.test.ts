@@ -18,6 +18,7 @@ import {
   wrapToolCall,
 } from '../../src/instrumentation/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { setConventions } from '../../src/runtime/conventions.ts';
 import { captureDiagnostics, ensureContextManager } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
@@ -169,6 +170,43 @@ describe('faulty inputs to the helpers', () => {
     };
     expect(await traceLlmCall(LLM, async () => hostile)).toBe(hostile);
     expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
+  });
+
+  it('a response whose other fields throw still has its usage recorded, in every conventions mode', async () => {
+    const usage = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 };
+    const throwingChoices = {
+      usage,
+      get choices(): never {
+        throw new Error('getter exploded');
+      },
+    };
+    const throwingDetails = {
+      choices: [{ finish_reason: 'stop' }],
+      usage: {
+        ...usage,
+        get completion_tokens_details(): never {
+          throw new Error('getter exploded');
+        },
+      },
+    };
+    for (const conventions of ['flo', 'gen_ai', 'both'] as const) {
+      for (const hostile of [throwingChoices, throwingDetails]) {
+        telemetry = useInMemoryTelemetry();
+        setConventions(conventions);
+        try {
+          expect(await traceLlmCall(LLM, async () => hostile)).toBe(hostile);
+          const [span] = await telemetry.spans();
+          const key = conventions === 'flo' ? 'llm.usage.prompt_tokens' : 'gen_ai.usage.input_tokens';
+          expect(span?.attributes[key], `${conventions}: ${key}`).toBe(12);
+          const metric = conventions === 'flo' ? 'llm.tokens.prompt' : 'gen_ai.client.token.usage';
+          expect((await telemetry.points(metric)).length, `${conventions}: ${metric}`).toBeGreaterThan(0);
+        } finally {
+          setConventions('both');
+          await telemetry.shutdown();
+          telemetry = undefined;
+        }
+      }
+    }
   });
 
   it('bad values from the framework are dropped, the call still runs', async () => {
