@@ -113,7 +113,7 @@ export function configureTelemetry(options?: TelemetryOptions): TelemetryHandle 
     return undefined;
   }
   const config = resolveTelemetryConfig(options);
-  if (current === undefined) assertGlobalsAreFree();
+  if (current === undefined) assertGlobalsAreFree(config.metrics);
   const session = buildSession(config);
   swapIn(session);
   return createHandle(session);
@@ -183,7 +183,7 @@ function swapIn(next: Session): void {
     if (config.metrics) metrics.setGlobalMeterProvider(next.meterProvider);
   } catch (error) {
     // Not expected; if it happens, telemetry is off rather than half on, and both sessions are stopped.
-    releaseApiGlobals();
+    releaseApiGlobals(config.metrics);
     void stopInBackground(next);
     if (previous !== undefined) void stopInBackground(previous);
     const message = errorMessage(error);
@@ -246,7 +246,7 @@ function detach(session: Session): void {
   if (current === session) current = undefined;
   if (session.binding !== undefined && currentBinding() === session.binding) unbindProviders();
   session.removeShutdownHooks();
-  releaseApiGlobals();
+  releaseApiGlobals(session.config.metrics);
 }
 
 /**
@@ -275,9 +275,10 @@ function abandon(session: Session): void {
  * API refuses a second registration: release them so a later configure works
  * and `trace`/`metrics` users get no-ops instead of a shut-down SDK.
  */
-function releaseApiGlobals(): void {
+/** `ownsMetrics`: the session registered the meter provider (not with `metrics: false`, where one the application registered stays). */
+function releaseApiGlobals(ownsMetrics: boolean): void {
   trace.disable();
-  metrics.disable();
+  if (ownsMetrics) metrics.disable();
   logs.disable();
   propagation.disable();
   context.disable();
@@ -288,12 +289,13 @@ function releaseApiGlobals(): void {
  * them first, NodeSDK would fail to register silently (a diag line) and the
  * recorders would feed that SDK; refuse instead, with a way out.
  */
-function assertGlobalsAreFree(): void {
+function assertGlobalsAreFree(needsMetrics: boolean): void {
   const tracerProvider = trace.getTracerProvider();
   const tracingTaken =
     !(tracerProvider instanceof ProxyTracerProvider) ||
     tracerProvider.getDelegate() !== new ProxyTracerProvider().getDelegate();
-  const metricsTaken = metrics.getMeterProvider().getMeter(SCOPE_NAME) !== createNoopMeter();
+  // With `metrics: false` the kit registers no meter provider, so one the application registered is no conflict.
+  const metricsTaken = needsMetrics && metrics.getMeterProvider().getMeter(SCOPE_NAME) !== createNoopMeter();
   if (tracingTaken || metricsTaken) {
     throw new TelemetryConfigError(
       'configureTelemetry()',

@@ -306,6 +306,20 @@ describe('metrics: false (spans only)', () => {
     expect(diagnostics.lines.filter((line) => line.includes('llm.requests.total'))).toEqual([]);
   });
 
+  it('leaves a meter provider the application registered itself in place, at start and at shutdown', async () => {
+    const own = new MeterProvider();
+    metrics.setGlobalMeterProvider(own);
+    try {
+      const { processor } = recordingProcessor();
+      expect(configureTelemetry({ ...quiet, spanProcessors: [processor], metrics: false })).toBeDefined();
+      await shutdownTelemetry();
+      expect(metrics.getMeterProvider()).toBe(own);
+    } finally {
+      metrics.disable();
+      await own.shutdown();
+    }
+  });
+
   it('refuses metric readers given with metrics off, naming both', () => {
     const reader = new RecordingMetricReader();
     expect(() => configureTelemetry({ ...quiet, metrics: false, metricReaders: [reader] })).toThrow(/metricReaders.*metrics are off/);
