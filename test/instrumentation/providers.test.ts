@@ -439,6 +439,10 @@ describe('serverOf', () => {
     for (let round = 0; round < 2; round += 1) {
       for (let port = 9000; port < 9040; port += 1) expect(serverOf(`http://gateway-${port}.internal:${port}/v1`)).toEqual({ address: `gateway-${port}.internal`, port });
     }
+    // One with userinfo or a query may carry a key: read each time, never kept.
+    const withKey = 'https://user:secret@gateway.example.com:8443/v1?key=abc';
+    expect(serverOf(withKey)).toEqual({ address: 'gateway.example.com', port: 8443 });
+    expect(serverOf(withKey)).not.toBe(serverOf(withKey));
     const hostile = Object.create(URL.prototype, { href: { get: () => { throw new Error('getter'); } } }) as URL;
     expect(serverOf(hostile)).toEqual({});
   });

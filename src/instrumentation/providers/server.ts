@@ -36,6 +36,8 @@ export function serverOf(baseUrl: string | URL | undefined): ServerFacts {
   const remembered = rememberedServers.get(key);
   if (remembered !== undefined) return remembered;
   const facts = Object.freeze(guard(() => readServer(key), {}));
+  // A URL with userinfo or a query may carry a key: read every time rather than kept in memory.
+  if (/[@?]/.test(key)) return facts;
   if (rememberedServers.size >= REMEMBERED_SERVERS) rememberedServers.delete(rememberedServers.keys().next().value as string);
   rememberedServers.set(key, facts);
   return facts;
