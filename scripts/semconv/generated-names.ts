@@ -82,7 +82,7 @@ export function settableUses(span: SpanDefinition): AttributeUse[] {
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
   metrics: ['metricRecorder', 'MetricDescriptor', 'SCOPE'],
-  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
+  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
 } as const;
 

@@ -25,7 +25,8 @@ export interface MetricDescriptor {
    * Whether an attributes object holds `values` (one per field, in `fields` order): what the
    * generator emits, one named read per field, so a recorder recognises a repeated attribute set
    * without keyed reads that every metric's shapes make slow. Typed over the metric's own
-   * attributes interface where generated.
+   * attributes interface where generated. It compares by position in `fields`: a descriptor made
+   * from another with different `fields` must leave it out.
    */
   readonly sameValues?: (attributes: never, values: readonly unknown[]) => boolean;
 }
