@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderAll } from '../scripts/codegen/output.ts';
 import { renderOutputs } from '../scripts/generate.ts';
 
 export interface GeneratorTiming {
@@ -30,7 +31,7 @@ function medianMs(work: () => void): number {
 }
 
 function render(spec: string): void {
-  renderOutputs({ spec, out: 'generated', docs: 'docs', runtimeImport: '@flo-ai/telemetry-kit/runtime' });
+  for (const folder of renderOutputs({ spec, out: 'generated', docs: 'docs', runtimeImport: '@flo-ai/telemetry-kit/runtime' })) renderAll(folder.files);
 }
 
 /** A spec folder with `count` metrics over two shared attributes, alternating counters and histograms. */

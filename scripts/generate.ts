@@ -15,9 +15,9 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DOCS_HEADER, renderDocs } from './codegen/docs.ts';
+import { DOCS_HEADER, docFiles } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
-import { GENERATED_MARKER, renderTypeScript } from './codegen/typescript.ts';
+import { GENERATED_MARKER, typeScriptFiles } from './codegen/typescript.ts';
 import { diffSpecs, specAtRevision, type SpecChange } from './semconv/diff.ts';
 import { loadSpec } from './semconv/load.ts';
 import { formatProblem, SpecError, type Problem } from './semconv/problems.ts';
@@ -72,7 +72,8 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
                              any change is breaking`;
 
 /**
- * Renders every output folder in memory; throws SpecError when the spec is invalid.
+ * Loads the spec and returns every output folder with its files' renderers (each file is
+ * rendered when written or checked); throws SpecError when the spec is invalid.
  * `program` starts the regenerate command quoted in each file's header.
  */
 export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM): OutputFolder[] {
@@ -80,8 +81,8 @@ export function renderOutputs(options: GenerateOptions, program: string = BIN_PR
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
   return [
-    { dir: options.out, files: renderTypeScript(spec, typescript), header: GENERATED_MARKER },
-    { dir: options.docs, files: renderDocs(spec, { regenerateCommand }), header: DOCS_HEADER },
+    { dir: options.out, files: typeScriptFiles(spec, typescript), header: GENERATED_MARKER },
+    { dir: options.docs, files: docFiles(spec, { regenerateCommand }), header: DOCS_HEADER },
   ];
 }
 

@@ -15,6 +15,7 @@ import {
   type SpanDefinition,
 } from '../semconv/model.ts';
 import { markdownCode } from './escape.ts';
+import { renderAll, type FileRenderers } from './output.ts';
 import { eventRecorderName, metricRecorderName, propertyName, recordableUses, spanClass, spanSetter, spanStartFunction, spanWithFunction } from '../semconv/generated-names.ts';
 
 /** The first line of every generated document; also how stale ones are recognised. */
@@ -33,12 +34,17 @@ export interface DocsOptions {
 
 /** Renders every generated document, keyed by its name in the docs folder. */
 export function renderDocs(spec: Spec, options: DocsOptions = {}): Map<string, string> {
+  return renderAll(docFiles(spec, options));
+}
+
+/** Every generated document, keyed by its name, each rendered when called (see typeScriptFiles). */
+export function docFiles(spec: Spec, options: DocsOptions = {}): FileRenderers {
   const header = docsHeader(options.regenerateCommand);
   return new Map([
-    ['metrics.md', metricsDoc(spec, header)],
-    ['spans.md', spansDoc(spec, header)],
-    ['attributes.md', attributesDoc(spec, header)],
-    ['events.md', eventsDoc(spec, header)],
+    ['metrics.md', () => [metricsDoc(spec, header)]],
+    ['spans.md', () => [spansDoc(spec, header)]],
+    ['attributes.md', () => [attributesDoc(spec, header)]],
+    ['events.md', () => [eventsDoc(spec, header)]],
   ]);
 }
 

@@ -27,6 +27,7 @@ import {
 } from '../semconv/model.ts';
 import { camelCase, pascalCase } from '../semconv/names.ts';
 import { docText, stringLiteral, templateText } from './escape.ts';
+import { renderAll, type FileRenderers } from './output.ts';
 import {
   attributeConstant,
   attributeSpecConstant,
@@ -80,26 +81,38 @@ export function generatedHeader(regenerateCommand = 'npx flo-semconv'): string {
 
 /** Renders every generated TypeScript file, keyed by its name in the output folder. */
 export function renderTypeScript(spec: Spec, options: TypeScriptOptions): Map<string, string> {
-  const files = new Map<string, string>();
+  return renderAll(typeScriptFiles(spec, options));
+}
+
+/**
+ * Every generated TypeScript file, keyed by its name, each rendered piece by piece when called:
+ * a writer streams one file at a time to disk (a large registry's spans.ts runs to megabytes).
+ */
+export function typeScriptFiles(spec: Spec, options: TypeScriptOptions): FileRenderers {
   // printStructure writes text straight from the structures, without a syntax tree of the output.
-  const render = (name: string, groups: Iterable<Statement[]>): void => {
-    // Printed a group (one attribute, metric, span…) at a time, so no structure of the whole
-    // file is ever held: the official registries generate megabytes of code.
-    const parts: string[] = [];
-    for (const statements of groups) {
-      // As the printer spaces a whole file: a blank line after a block (function, class, interface).
-      if (parts.at(-1)?.endsWith('}')) parts.push('');
-      parts.push(printStructure({ kind: StructureKind.SourceFile, statements }, PRINT_OPTIONS).trimEnd());
-    }
-    files.set(name, `${generatedHeader(options.regenerateCommand)}${parts.join('\n')}\n`);
-  };
-  render('scope.ts', [scopeStatements(spec, options)]);
-  render('attributes.ts', attributeStatements(spec, options));
-  render('metrics.ts', metricStatements(spec, options));
-  render('spans.ts', spanStatements(spec, options));
-  render('events.ts', eventStatements(spec, options));
-  render('index.ts', [indexStatements(options)]);
-  return files;
+  const render = (groups: () => Iterable<Statement[]>) =>
+    function* (): Generator<string> {
+      yield generatedHeader(options.regenerateCommand);
+      // Printed a group (one attribute, metric, span…) at a time, so no structure of the whole
+      // file is ever held: the official registries generate megabytes of code.
+      let previous: string | undefined;
+      for (const statements of groups()) {
+        const text = printStructure({ kind: StructureKind.SourceFile, statements }, PRINT_OPTIONS).trimEnd();
+        // As the printer spaces a whole file: a blank line after a block (function, class, interface).
+        if (previous !== undefined) yield previous.endsWith('}') ? '\n\n' : '\n';
+        yield text;
+        previous = text;
+      }
+      yield '\n';
+    };
+  return new Map([
+    ['scope.ts', render(() => [scopeStatements(spec, options)])],
+    ['attributes.ts', render(() => attributeStatements(spec, options))],
+    ['metrics.ts', render(() => metricStatements(spec, options))],
+    ['spans.ts', render(() => spanStatements(spec, options))],
+    ['events.ts', render(() => eventStatements(spec, options))],
+    ['index.ts', render(() => [indexStatements(options)])],
+  ]);
 }
 
 const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
