@@ -3,7 +3,8 @@
  * 100 and 1000 metrics, rendered in memory (ts-morph and the docs), which is
  * all `npm run generate` does besides writing the files; then real and large
  * registries (the released semantic conventions, synthetic ones up to 30,000
- * attributes), each in a process of its own so its peak memory is measured.
+ * attributes), each in a process of its own so its peak memory is measured,
+ * started with the heap settings the flo-semconv bin uses.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAll } from '../scripts/codegen/output.ts';
 import { renderOutputs } from '../scripts/generate.ts';
+import { GENERATOR_V8_FLAGS } from '../scripts/heap-settings.ts';
 
 export interface GeneratorTiming {
   readonly label: string;
@@ -100,23 +102,44 @@ export interface RegistryRun {
   readonly attributes: number;
   readonly loadMs: number;
   readonly loadMaxRssMb: number;
-  readonly renderMs: number;
-  readonly renderMaxRssMb: number;
+  /** The bin's generator process: load, TypeScript and docs, written; with the bin's heap settings. */
+  readonly generateMs: number;
+  readonly generateMaxRssMb: number;
+  /** The same with V8's default heap settings, for the largest registry only. */
+  readonly defaultHeap?: { readonly ms: number; readonly maxRssMb: number };
 }
 
 const CHILD = new URL('./generator-child.ts', import.meta.url).pathname;
 
-/** Median time of 3 runs of one mode, each in a fresh process; the largest peak RSS among them. */
-function childRuns(mode: 'load' | 'render', registry: string): { ms: number; maxRssMb: number; attributes: number } {
-  const runs = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, [CHILD, mode, registry], { encoding: 'utf8' })) as { ms: number; maxRssMb: number; attributes: number });
-  const times = runs.map((run) => run.ms).toSorted((a, b) => a - b);
-  return { ms: times[1] as number, maxRssMb: Math.max(...runs.map((run) => run.maxRssMb)), attributes: runs[0]?.attributes ?? 0 };
+interface ChildResult {
+  readonly ms: number;
+  readonly maxRssMb: number;
+  readonly attributes?: number;
 }
 
-function measureRegistry(label: string, registry: string): RegistryRun {
-  const load = childRuns('load', registry);
-  const render = childRuns('render', registry);
-  return { label, attributes: load.attributes, loadMs: load.ms, loadMaxRssMb: load.maxRssMb, renderMs: render.ms, renderMaxRssMb: render.maxRssMb };
+/** Median time of 3 runs of one mode, each in a fresh process; the largest peak RSS among them. */
+function childRuns(mode: 'load' | 'generate', registry: string, v8Flags: readonly string[]): ChildResult {
+  const runs = Array.from({ length: 3 }, () => {
+    const output = execFileSync(process.execPath, [...v8Flags, CHILD, mode, registry], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    return JSON.parse(output.trim().split('\n').at(-1) as string) as ChildResult;
+  });
+  const times = runs.map((run) => run.ms).toSorted((a, b) => a - b);
+  return { ms: times[1] as number, maxRssMb: Math.max(...runs.map((run) => run.maxRssMb)), attributes: runs[0]?.attributes };
+}
+
+function measureRegistry(label: string, registry: string, withDefaultHeap = false): RegistryRun {
+  const load = childRuns('load', registry, GENERATOR_V8_FLAGS);
+  const generate = childRuns('generate', registry, GENERATOR_V8_FLAGS);
+  const defaults = withDefaultHeap ? childRuns('generate', registry, []) : undefined;
+  return {
+    label,
+    attributes: load.attributes ?? 0,
+    loadMs: load.ms,
+    loadMaxRssMb: load.maxRssMb,
+    generateMs: generate.ms,
+    generateMaxRssMb: generate.maxRssMb,
+    ...(defaults === undefined ? {} : { defaultHeap: { ms: defaults.ms, maxRssMb: defaults.maxRssMb } }),
+  };
 }
 
 /** A registry of `count` attributes in files of 500, with a histogram and a span over every ten. */
@@ -149,7 +172,7 @@ export function measureRegistries(releasedRegistry: string): RegistryRun[] {
   for (const count of [1000, 3000, 10000, 30000]) {
     const dir = syntheticRegistry(count);
     try {
-      runs.push(measureRegistry(`synthetic, ${count} attributes`, dir));
+      runs.push(measureRegistry(`synthetic, ${count} attributes`, dir, count === 30000));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
