@@ -485,3 +485,19 @@ describe('folding and robustness', () => {
     expect(() => mergeResponseFacts(hostile as ResponseFacts, {})).not.toThrow();
   });
 });
+
+describe('response facts as built', () => {
+  // toEqual ignores keys whose value is undefined; these pin that none are there and the key order.
+  it('keep only what is known, in the order id, model, finishReasons, usage, conversationId', () => {
+    expect(Object.keys(responseFacts({ model: 'm', choices: [{}], id: 'x' }))).toEqual(['id', 'model']);
+    expect(Object.keys(responseFacts({ object: 'response', status: 'completed', output: [], conversation: { id: 'c' }, usage: { input_tokens: 1 }, model: 'm' }))).toEqual([
+      'model',
+      'finishReasons',
+      'usage',
+      'conversationId',
+    ]);
+    expect(Object.keys(streamEventFacts({ type: 'message_start', message: { id: 'a', model: 'm', stop_reason: 'end_turn', usage: { input_tokens: 1 } } }))).toEqual(['id', 'model', 'usage']);
+    expect(Object.keys(streamEventFacts({ type: 'message_delta', delta: {} }))).toEqual([]);
+    expect(Object.keys(mergeResponseFacts({ model: 'a' }, { id: 'b' }))).toEqual(['id', 'model']);
+  });
+});

@@ -110,3 +110,19 @@ describe('completion text', () => {
     expect(extractChunkText({ message: { content: 'ol' }, done: false })).toBe('ol');
   });
 });
+
+describe('what the readers build', () => {
+  // toEqual ignores keys whose value is undefined; these pin that none are there and the key order.
+  it('usage has only the counts reported, in one order (a derived total last)', () => {
+    const usage = extractUsage({ usage: { completion_tokens: 2, prompt_tokens: 1, cache_creation_input_tokens: 3 } });
+    expect(Object.entries(usage ?? {})).toEqual([
+      ['promptTokens', 4],
+      ['completionTokens', 2],
+      ['cacheCreationTokens', 3],
+      ['totalTokens', 6],
+    ]);
+    expect(Object.keys(normalizeUsage({ reasoningTokens: 1, promptTokens: 5, totalTokens: undefined }) ?? {})).toEqual(['promptTokens', 'reasoningTokens']);
+    expect(normalizeUsage({ promptTokens: -1, totalTokens: undefined })).toBeUndefined();
+    expect(extractUsage({ usageMetadata: {} })).toBeUndefined();
+  });
+});

@@ -42,7 +42,7 @@
  * `completeResponseFacts` on the folded facts at the end.
  */
 import { completed, extractUsageWithReasoning, mergeUsage, reportedUsageWithReasoning, type Usage } from '../usage.ts';
-import { array, defined, first, guard, object, strings, text, type Json } from './read.ts';
+import { array, first, guard, object, strings, text, type Json } from './read.ts';
 
 export interface ResponseFacts {
   /** gen_ai.response.id */
@@ -76,13 +76,13 @@ export function streamEventFacts(event: unknown): ResponseFacts {
 export function mergeResponseFacts(a: ResponseFacts, b: ResponseFacts): ResponseFacts {
   return guard(
     () =>
-      defined({
-        id: b.id ?? a.id,
-        model: b.model ?? a.model,
-        finishReasons: a.finishReasons === undefined ? b.finishReasons : b.finishReasons === undefined ? a.finishReasons : [...a.finishReasons, ...b.finishReasons],
-        usage: mergeUsage(a.usage, b.usage),
-        conversationId: b.conversationId ?? a.conversationId,
-      }),
+      facts(
+        b.id ?? a.id,
+        b.model ?? a.model,
+        a.finishReasons === undefined ? b.finishReasons : b.finishReasons === undefined ? a.finishReasons : [...a.finishReasons, ...b.finishReasons],
+        mergeUsage(a.usage, b.usage),
+        b.conversationId ?? a.conversationId,
+      ),
     a,
   );
 }
@@ -93,6 +93,27 @@ export function completeResponseFacts(facts: ResponseFacts): ResponseFacts {
 }
 
 type UsageReader = (response: unknown) => Usage | undefined;
+
+/**
+ * The facts without their undefined fields (so they compare and serialise cleanly), always in
+ * the order id, model, finishReasons, usage, conversationId: one named store per field, as this
+ * runs on every response read (a generic copy over Object.keys costs several times as much).
+ */
+function facts(
+  id: string | undefined,
+  model: string | undefined,
+  finishReasons: string[] | undefined,
+  usage: Usage | undefined,
+  conversationId: string | undefined,
+): ResponseFacts {
+  const built: { -readonly [K in keyof ResponseFacts]: ResponseFacts[K] } = {};
+  if (id !== undefined) built.id = id;
+  if (model !== undefined) built.model = model;
+  if (finishReasons !== undefined) built.finishReasons = finishReasons;
+  if (usage !== undefined) built.usage = usage;
+  if (conversationId !== undefined) built.conversationId = conversationId;
+  return built;
+}
 
 function readEvent(event: unknown): ResponseFacts {
   const body = object(event);
@@ -108,10 +129,12 @@ function readEvent(event: unknown): ResponseFacts {
     // into its snapshot, so a message_start read later shows the final stop_reason, which
     // message_delta reports (and would then be counted twice).
     const message = object(body.message);
-    return message === undefined ? {} : defined({ ...anthropicMessage(message, reportedUsageWithReasoning), finishReasons: undefined });
+    if (message === undefined) return {};
+    const { id, model, usage } = anthropicMessage(message, reportedUsageWithReasoning);
+    return facts(id, model, undefined, usage, undefined);
   }
   if (type === 'message_delta') {
-    return defined({ finishReasons: strings(object(body.delta)?.stop_reason), usage: reportedUsageWithReasoning(body) });
+    return facts(undefined, undefined, strings(object(body.delta)?.stop_reason), reportedUsageWithReasoning(body), undefined);
   }
   if (type !== undefined && type !== 'message' && !Array.isArray(body.choices) && !Array.isArray(body.candidates)) {
     // Any other typed event (Anthropic's content_block_*, ping, message_stop, error): nothing to report.
@@ -130,21 +153,11 @@ function readResponse(response: unknown, usageOf: UsageReader): ResponseFacts {
   }
   if (body.type === 'message') return anthropicMessage(body, usageOf);
   if (typeof body.done === 'boolean' || body.done_reason !== undefined) return ollama(body, usageOf);
-  return defined({
-    id: text(body.id),
-    model: text(body.model),
-    finishReasons: first(strings(body.finishReasons), strings(body.finishReason), strings(body.finish_reason)),
-    usage: usageOf(body),
-  });
+  return facts(text(body.id), text(body.model), first(strings(body.finishReasons), strings(body.finishReason), strings(body.finish_reason)), usageOf(body), undefined);
 }
 
 function openAiChat(body: Json, usageOf: UsageReader): ResponseFacts {
-  return defined({
-    id: text(body.id),
-    model: text(body.model),
-    finishReasons: choiceFinishReasons(array(body.choices) ?? []),
-    usage: usageOf(body),
-  });
+  return facts(text(body.id), text(body.model), choiceFinishReasons(array(body.choices) ?? []), usageOf(body), undefined);
 }
 
 /** One finish reason per choice, in index order when every choice has one. */
@@ -170,31 +183,26 @@ export function responsesStatusReason(body: Json | undefined): string | undefine
 function openAiResponse(body: Json, usageOf: UsageReader): ResponseFacts {
   const status = text(body.status);
   const reason = responsesStatusReason(body);
-  return defined({
-    id: text(body.id),
-    model: text(body.model),
-    finishReasons: status !== undefined && RESPONSE_TERMINAL_STATUSES.has(status) && reason !== undefined ? [reason] : undefined,
-    usage: usageOf(body),
-    conversationId: text(object(body.conversation)?.id),
-  });
+  return facts(
+    text(body.id),
+    text(body.model),
+    status !== undefined && RESPONSE_TERMINAL_STATUSES.has(status) && reason !== undefined ? [reason] : undefined,
+    usageOf(body),
+    text(object(body.conversation)?.id),
+  );
 }
 
 function anthropicMessage(body: Json, usageOf: UsageReader): ResponseFacts {
-  return defined({ id: text(body.id), model: text(body.model), finishReasons: strings(body.stop_reason), usage: usageOf(body) });
+  return facts(text(body.id), text(body.model), strings(body.stop_reason), usageOf(body), undefined);
 }
 
 function gemini(body: Json, usageOf: UsageReader): ResponseFacts {
   const candidates = (array(body.candidates) ?? []).map(object).filter((candidate): candidate is Json => candidate !== undefined);
-  return defined({
-    id: text(body.responseId),
-    model: first(text(body.modelVersion), text(body.model)),
-    finishReasons: nonEmpty(candidates.map((candidate) => text(candidate.finishReason))),
-    usage: usageOf(body),
-  });
+  return facts(text(body.responseId), first(text(body.modelVersion), text(body.model)), nonEmpty(candidates.map((candidate) => text(candidate.finishReason))), usageOf(body), undefined);
 }
 
 function ollama(body: Json, usageOf: UsageReader): ResponseFacts {
-  return defined({ model: text(body.model), finishReasons: strings(body.done_reason), usage: usageOf(body) });
+  return facts(undefined, text(body.model), strings(body.done_reason), usageOf(body), undefined);
 }
 
 function nonEmpty(reasons: Array<string | undefined>): string[] | undefined {
