@@ -111,14 +111,14 @@ class AgentRunOutcome<R> implements OutcomeHooks<R> {
     if (!this.flo) return;
     const resultLength = textLength(result);
     if (resultLength !== undefined) this.#agent.span.setAgentResultLength(resultLength);
-    recordAgentExecutionsTotal(1, { ...this.metricAttributes, status: STATUS_VALUE_SUCCESS });
+    recordAgentExecutionsTotal(1, { agentName: this.metricAttributes.agentName, agentType: this.metricAttributes.agentType, status: STATUS_VALUE_SUCCESS });
     recordAgentExecutionDuration(performance.now() - this.#started, this.metricAttributes);
   }
 
   onFailure(error: unknown): void {
     this.#agent.finish();
     if (!this.flo) return;
-    recordAgentExecutionsTotal(1, { ...this.metricAttributes, status: STATUS_VALUE_ERROR });
+    recordAgentExecutionsTotal(1, { agentName: this.metricAttributes.agentName, agentType: this.metricAttributes.agentType, status: STATUS_VALUE_ERROR });
     recordAgentErrorsTotal(1, { agentName: this.metricAttributes.agentName, errorType: errorType(error) });
   }
 }

@@ -99,7 +99,21 @@ export function llmTarget(info: LlmCallInfo): LlmTarget {
 
 /** The target with the model the response named, which the GenAI metrics carry. */
 export function withResponseModel(target: LlmTarget, model: string | undefined): LlmTarget {
-  return model === undefined ? target : { ...target, genAi: { ...target.genAi, genAiResponseModel: model } };
+  if (model === undefined) return target;
+  const { genAiOperationName, genAiProviderName, genAiRequestModel, serverAddress, serverPort } = target.genAi;
+  // Literals of one shape rather than spreads: this runs once per call that succeeded.
+  return { flo: target.flo, genAi: { genAiOperationName, genAiProviderName, genAiRequestModel, serverAddress, serverPort, genAiResponseModel: model } };
+}
+
+/** The flo metrics' attributes with a status, as one literal (a spread of target.flo costs several times as much). */
+function floWithStatus(target: LlmTarget, status: StatusValue) {
+  return { model: target.flo.model, provider: target.flo.provider, status };
+}
+
+/** The GenAI attributes with a token type, as one literal. */
+function genAiWithTokenType(target: LlmTarget, genAiTokenType: typeof GEN_AI_TOKEN_TYPE_VALUE_INPUT | typeof GEN_AI_TOKEN_TYPE_VALUE_OUTPUT) {
+  const { genAiOperationName, genAiProviderName, genAiRequestModel, serverAddress, serverPort, genAiResponseModel } = target.genAi;
+  return { genAiOperationName, genAiProviderName, genAiRequestModel, serverAddress, serverPort, genAiResponseModel, genAiTokenType };
 }
 
 /**
@@ -152,14 +166,14 @@ export function recordTokenUsage(target: LlmTarget, usage: Usage | undefined): v
     if (totalTokens !== undefined && totalTokens > 0) recordLlmTokensTotal(totalTokens, target.flo);
   }
   if (emitsGenAi()) {
-    if (promptTokens !== undefined) recordGenAiClientTokenUsage(promptTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
-    if (completionTokens !== undefined) recordGenAiClientTokenUsage(completionTokens, { ...target.genAi, genAiTokenType: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
+    if (promptTokens !== undefined) recordGenAiClientTokenUsage(promptTokens, genAiWithTokenType(target, GEN_AI_TOKEN_TYPE_VALUE_INPUT));
+    if (completionTokens !== undefined) recordGenAiClientTokenUsage(completionTokens, genAiWithTokenType(target, GEN_AI_TOKEN_TYPE_VALUE_OUTPUT));
   }
 }
 
 export function recordRequestSuccess(target: LlmTarget, durationMs: number, usage: Usage | undefined): void {
   if (emitsFlo()) {
-    recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_SUCCESS });
+    recordLlmRequestsTotal(1, floWithStatus(target, STATUS_VALUE_SUCCESS));
     recordLlmRequestDuration(durationMs, target.flo);
   }
   recordGenAiDuration(target, durationMs, false, undefined);
@@ -168,14 +182,14 @@ export function recordRequestSuccess(target: LlmTarget, durationMs: number, usag
 
 export function recordRequestFailure(target: LlmTarget, durationMs: number, error: unknown): void {
   if (emitsFlo()) {
-    recordLlmRequestsTotal(1, { ...target.flo, status: STATUS_VALUE_ERROR });
-    recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(error) });
+    recordLlmRequestsTotal(1, floWithStatus(target, STATUS_VALUE_ERROR));
+    recordLlmErrorsTotal(1, { model: target.flo.model, provider: target.flo.provider, errorType: errorType(error) });
   }
   recordGenAiDuration(target, durationMs, true, error);
 }
 
 export function recordStreamStart(target: LlmTarget): void {
-  if (emitsFlo()) recordLlmStreamsTotal(1, { ...target.flo, status: STATUS_VALUE_START });
+  if (emitsFlo()) recordLlmStreamsTotal(1, floWithStatus(target, STATUS_VALUE_START));
 }
 
 export function recordTimeToFirstChunk(target: LlmTarget, milliseconds: number): void {
@@ -200,9 +214,9 @@ export interface StreamEnd {
 export function recordStreamEnd(target: LlmTarget, end: StreamEnd): void {
   if (emitsFlo()) {
     const status: StatusValue = end.failed ? STATUS_VALUE_ERROR : STATUS_VALUE_SUCCESS;
-    recordLlmStreamsTotal(1, { ...target.flo, status });
+    recordLlmStreamsTotal(1, floWithStatus(target, status));
     if (end.chunks > 0) recordLlmStreamChunksTotal(end.chunks, target.flo);
-    if (end.failed) recordLlmErrorsTotal(1, { ...target.flo, errorType: errorType(end.error) });
+    if (end.failed) recordLlmErrorsTotal(1, { model: target.flo.model, provider: target.flo.provider, errorType: errorType(end.error) });
     else recordLlmStreamDuration(end.durationMs, target.flo);
   }
   recordGenAiDuration(target, end.durationMs, end.failed, end.error);

@@ -153,7 +153,8 @@ class NodeOutcome<R> implements OutcomeHooks<R> {
   #record(status: StatusValue): number {
     const elapsedMs = performance.now() - this.#started;
     this.#span.setNodeExecutionTimeMs(elapsedMs);
-    recordWorkflowNodesExecuted(1, { ...this.#attributes, status });
+    const { workflowName, nodeName, nodeType } = this.#attributes;
+    recordWorkflowNodesExecuted(1, { workflowName, nodeName, nodeType, status });
     return elapsedMs;
   }
 }
