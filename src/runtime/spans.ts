@@ -19,7 +19,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, spanKeys, toSpanAttributes, type SpanKeys } from './attributes.ts';
-import { guarded, warnOnce } from './diagnostics.ts';
+import { warnOnce } from './diagnostics.ts';
 import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 import { emitsFlo, emitsGenAi } from './conventions.ts';
@@ -142,7 +142,8 @@ export class InstrumentedSpan {
   recordError(error: unknown): void {
     const span = this.#span;
     if (span === undefined || this.#ended) return;
-    guarded(`${this.#descriptor.id}: recording an error`, () => {
+    // guarded() spelled out: its text is only built when recording the error failed.
+    try {
       // Message and stack are application text: recorded only as the error-message policy allows (error-text.ts).
       const recordable = recordableError(error);
       const exception: { name: string; message?: string; stack?: string } = { name: recordable.type };
@@ -156,7 +157,9 @@ export class InstrumentedSpan {
         if (value === undefined) continue;
         for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
-    });
+    } catch (recordFailure) {
+      warnOnce(`${this.#descriptor.id}: recording an error failed: ${recordFailure instanceof Error ? recordFailure.message : String(recordFailure)}`);
+    }
   }
 
   /** Ends the span; later calls do nothing. */

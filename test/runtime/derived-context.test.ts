@@ -14,15 +14,18 @@ const span = (id: string) => trace.wrapSpanContext({ traceId: '1'.repeat(32), sp
 
 /** A context of another implementation, as some context managers or tests use. */
 class MapContext implements Context {
-  constructor(private readonly entries: ReadonlyMap<symbol, unknown> = new Map()) {}
+  readonly #entries: ReadonlyMap<symbol, unknown>;
+  constructor(entries: ReadonlyMap<symbol, unknown> = new Map()) {
+    this.#entries = entries;
+  }
   getValue(key: symbol): unknown {
-    return this.entries.get(key);
+    return this.#entries.get(key);
   }
   setValue(key: symbol, value: unknown): Context {
-    return new MapContext(new Map(this.entries).set(key, value));
+    return new MapContext(new Map(this.#entries).set(key, value));
   }
   deleteValue(key: symbol): Context {
-    const entries = new Map(this.entries);
+    const entries = new Map(this.#entries);
     entries.delete(key);
     return new MapContext(entries);
   }
@@ -75,5 +78,25 @@ describe('derivedWithSpan', () => {
   it('leaves the derived context as it is without a span', () => {
     const derived = ROOT_CONTEXT.setValue(KEY, 3);
     expect(derivedWithSpan(ROOT_CONTEXT, derived, undefined)).toBe(derived);
+  });
+});
+
+describe('InstrumentedSpan.recordError', () => {
+  it('reports a span that fails to record the error through diag, and never throws', async () => {
+    const { diag, DiagLogLevel } = await import('@opentelemetry/api');
+    const { InstrumentedSpan } = await import('../../src/runtime/spans.ts');
+    const { resetReportedProblems } = await import('../../src/runtime/diagnostics.ts');
+    const { LLM_GENERATE_SPAN } = await import('../../src/generated/spans.ts');
+    const warnings: string[] = [];
+    const noop = () => {};
+    diag.setLogger({ warn: (message: string) => warnings.push(message), error: noop, info: noop, debug: noop, verbose: noop }, DiagLogLevel.WARN);
+    resetReportedProblems();
+    try {
+      const failing = { ...span('f'), recordException: () => { throw new Error('exporter gone'); } } as unknown as ConstructorParameters<typeof InstrumentedSpan>[0];
+      expect(() => new InstrumentedSpan(failing, LLM_GENERATE_SPAN as never).recordError(new Error('boom'))).not.toThrow();
+      expect(warnings).toEqual(['flo telemetry: span.llm.generate: recording an error failed: exporter gone']);
+    } finally {
+      diag.disable();
+    }
   });
 });
