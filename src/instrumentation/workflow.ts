@@ -28,7 +28,7 @@ import {
   WorkflowRouterSpan,
   type WorkflowRunSpan,
 } from '../generated/spans.ts';
-import { derivedWithSpan, runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
@@ -85,8 +85,7 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
   );
   if (!telemetryOn()) return run(span);
   // The workflow name goes in the context together with the span: one context switch for both.
-  const active = context.active();
-  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), derivedWithSpan(active, active.setValue(WORKFLOW_NAME_KEY, info.name), span.otelSpan));
+  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), context.active().setValue(WORKFLOW_NAME_KEY, info.name));
 }
 
 /** What a workflow run records once its outcome is known: one object per run, no closures. */

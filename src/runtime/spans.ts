@@ -6,7 +6,6 @@
  */
 import {
   context,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -219,8 +218,7 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
   if (otelSpan === undefined && hooks === undefined && within === undefined) return fn(span);
   let result: T;
   try {
-    // `within` may carry the span already (see derivedWithSpan): setting it again would copy the context for nothing.
-    if (otelSpan !== undefined) result = context.with(within !== undefined && trace.getSpan(within) === otelSpan ? within : trace.setSpan(within ?? context.active(), otelSpan), fn, undefined, span);
+    if (otelSpan !== undefined) result = context.with(trace.setSpan(within ?? context.active(), otelSpan), fn, undefined, span);
     else result = within === undefined ? fn(span) : context.with(within, fn, undefined, span);
   } catch (error) {
     failed(span, hooks, error);
@@ -240,47 +238,6 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
       throw error;
     },
   ) as T;
-}
-
-/** The class of `@opentelemetry/api`'s own contexts, and the key under which it keeps the active span. */
-const BaseContext = ROOT_CONTEXT.constructor;
-const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-
-interface ApiContext extends Context {
-  readonly _currentContext: Map<symbol, unknown>;
-}
-
-/** Whether a context is the API's own, holding its entries in a map of its own (checked, not assumed). */
-function isApiContext(value: Context): value is ApiContext {
-  return value.constructor === BaseContext && (value as Partial<ApiContext>)._currentContext instanceof Map;
-}
-
-/** Whether this copy of the API keeps the span where derivedWithSpan puts it; checked once, so a different API falls back to trace.setSpan. */
-const SPAN_KEY_HOLDS: boolean = (() => {
-  try {
-    const probe = trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 });
-    const derived = ROOT_CONTEXT.setValue(SPAN_KEY, probe);
-    return isApiContext(derived) && trace.getSpan(derived) === probe && trace.getSpan(trace.deleteSpan(derived)) === undefined;
-  } catch {
-    return false;
-  }
-})();
-
-/**
- * `trace.setSpan(derived, span)` for a context the caller has just made from `parent` with one
- * `setValue` (a helper's own value, or suppressTracing) and handed to nobody yet: the span is
- * written into `derived`'s own entries instead of copying them all again. The API copies a
- * context's every entry on each `setValue`; this makes a helper that puts a value of its own in
- * the context switch context once, at the cost of one copy, as hand-written code does. Anything
- * else (a context of another implementation, one shared with `parent`) gets `trace.setSpan`.
- */
-export function derivedWithSpan(parent: Context, derived: Context, span: Span | undefined): Context {
-  if (span === undefined) return derived;
-  if (SPAN_KEY_HOLDS && derived !== parent && isApiContext(derived) && isApiContext(parent) && derived._currentContext !== parent._currentContext) {
-    derived._currentContext.set(SPAN_KEY, span);
-    return derived;
-  }
-  return trace.setSpan(derived, span);
 }
 
 // The outcome paths of runInSpan, as plain functions: no closures per call, and the diagnostic
