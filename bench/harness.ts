@@ -84,9 +84,13 @@ export interface PairMeasured {
 /**
  * A ratio that does not depend on which task ran first: the one measured second inherits the
  * first one's garbage and heap growth, so a single round favours one side by a few percent on a
- * 2-core machine. Rounds alternate the order and the median round is reported.
+ * 2-core machine. Rounds alternate the order and the median round is reported. Seven by default:
+ * on a shared 2-core machine a single round has been seen 0.8× to 1.5× of the median, and the
+ * median of three then moved by ±0.15 between runs.
  */
-export async function measurePair(subject: Task, baseline: Task, rounds = 3, timeMs = 1_000, batchSize = BATCH): Promise<PairMeasured> {
+export const PAIR_ROUNDS = 7;
+
+export async function measurePair(subject: Task, baseline: Task, rounds = PAIR_ROUNDS, timeMs = 1_000, batchSize = BATCH): Promise<PairMeasured> {
   const measuredRounds: Array<{ subject: Measured; baseline: Measured; ratio: number }> = [];
   for (let round = 0; round < rounds; round += 1) {
     const subjectFirst = round % 2 === 0;

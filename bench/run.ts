@@ -14,7 +14,7 @@ import { runJsonChild, runMemoryChild, startCollector } from './child.ts';
 import { measureGenerator, measureRegistries, type GeneratorTiming } from './generator.ts';
 import { GENERATOR_V8_FLAGS } from '../scripts/heap-settings.ts';
 import { profileShares } from './profile-summary.ts';
-import { byName, formatNs, measure, measurePair, repeat, repeatAsync, type Measured, type PairMeasured } from './harness.ts';
+import { byName, formatNs, measure, measurePair, PAIR_ROUNDS, repeat, repeatAsync, type Measured, type PairMeasured } from './harness.ts';
 import { configureInProcess, configureOtlp } from './providers.ts';
 import { freePort } from '../test/support/ports.ts';
 import * as work from './workloads.ts';
@@ -46,7 +46,7 @@ async function recordersAgainstHandWritten(): Promise<void> {
   details.push(
     '### 1. Generated recorder against hand-written OpenTelemetry',
     '',
-    `Three rounds, the order swapped each round; the round with the median ratio (${roundsText(pair)}):`,
+    `${PAIR_ROUNDS} rounds, the order swapped each round; the round with the median ratio (${roundsText(pair)}):`,
     '',
     ...table([pair.subject, pair.baseline]),
   );
@@ -190,8 +190,8 @@ async function workflowAgainstHandWritten(): Promise<void> {
     const pair = await measurePair(
       { name: `kit workflow of 5 nodes, conventions ${mode}`, batch: repeatAsync(work.kitWorkflow, 10) },
       { name: `hand-written workflow of 5 nodes, conventions ${mode}`, batch: repeatAsync(handWritten, 10) },
-      3,
-      1_500,
+      PAIR_ROUNDS,
+      1_000,
       10,
     );
     const { subject: kit, baseline: hand } = pair;
@@ -212,7 +212,7 @@ async function workflowAgainstHandWritten(): Promise<void> {
     'The workflow of section 3 (5 nodes, each an agent run with a tool call and an LLM call) through the kit, and written by hand with ' +
       '`@opentelemetry/api` ([handwritten-workflow.ts](handwritten-workflow.ts)) recording the same spans, attributes and metric points ' +
       '(test/bench/handwritten-workflow.test.ts checks they match), in each conventions mode, on the same in-process SDK as sections 1 and 4. ' +
-      'Each mode in three rounds, the order swapped each round; the round with the median ratio is shown (every round\'s ratio is in the summary). ' +
+      `Each mode in ${PAIR_ROUNDS} rounds, the order swapped each round; the round with the median ratio is shown (every round's ratio is in the summary). ` +
       `What each mode costs per workflow: ${costs.join('; ')}.`,
     '',
     ...table(results),
