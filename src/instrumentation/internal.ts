@@ -8,7 +8,7 @@
 import { currentBinding } from '../runtime/binding.ts';
 
 export { errorType } from '../runtime/spans.ts';
-export { guarded, warnOnce } from '../runtime/diagnostics.ts';
+export { guarded, warnFailed, warnOnce } from '../runtime/diagnostics.ts';
 
 /** True while providers are bound. When false the helpers just call through: telemetry off costs next to nothing. */
 export function telemetryOn(): boolean {

@@ -32,7 +32,7 @@ import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, emitsGenAi, guarded, telemetryOn, warnOnce } from './internal.ts';
+import { emitsFlo, emitsGenAi, guarded, telemetryOn, warnFailed, warnOnce } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { callContext, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
@@ -213,7 +213,7 @@ class StreamRecording<C> {
       if (this.#genAi) this.#facts = mergeResponseFacts(this.#facts, streamEventFacts(value));
       this.#messages?.add(value);
     } catch (error) {
-      warnOnce(`llm stream: recording a chunk failed: ${error instanceof Error ? error.message : String(error)}`);
+      warnFailed('llm stream: recording a chunk', error);
     }
   }
 

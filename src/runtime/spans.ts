@@ -18,7 +18,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, spanKeys, toSpanAttributes, type SpanKeys } from './attributes.ts';
-import { warnOnce } from './diagnostics.ts';
+import { warnFailed, warnOnce } from './diagnostics.ts';
 import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 import { emitsFlo, emitsGenAi } from './conventions.ts';
@@ -157,7 +157,7 @@ export class InstrumentedSpan {
         for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
     } catch (recordFailure) {
-      warnOnce(`${this.#descriptor.id}: recording an error failed: ${recordFailure instanceof Error ? recordFailure.message : String(recordFailure)}`);
+      warnFailed(`${this.#descriptor.id}: recording an error`, recordFailure);
     }
   }
 
