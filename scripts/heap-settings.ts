@@ -5,9 +5,9 @@
  * objects (ts-morph's printers and writers) while what stays alive is about
  * 100 MB. With V8's defaults the young generation grows to semi-spaces of tens
  * of MB and the old generation grows far ahead of what survives, so the
- * process peaked near 390 MB at 30,000 attributes. Semi-spaces of 8 MB and a
- * 10 % heap growth step make V8 collect sooner: about 250 MB, for roughly a
- * fifth more time on the largest registries (2 MB semi-spaces saved a little
+ * process peaked at 390–460 MB at 30,000 attributes. Semi-spaces of 8 MB and a
+ * 10 % heap growth step make V8 collect sooner: about 260 MB, for roughly a
+ * quarter more time on the largest registries (2 MB semi-spaces saved a little
  * more memory for half again the time). bench/RESULTS.md, section 8, has both
  * figures. Both flags exist on every Node the engines field allows.
  */

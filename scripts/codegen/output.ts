@@ -38,8 +38,8 @@ export function plannedChanges(folders: readonly OutputFolder[]): Change[] {
 
 /**
  * Renders every file, streaming it through a comparison with the file on disk and, with
- * `stage`, into the file `stage` names for it; then lists the stale generated files to delete.
- * Returns every change; `staged` gets each staged file, changed or not, as soon as it exists.
+ * `stage`, into the file `stage` names for it (one a file, changed or not, named before it is
+ * created). Returns every change: creations and updates, then the stale generated files to delete.
  */
 function visitFiles(folders: readonly OutputFolder[], stage: Stage | undefined): Change[] {
   // Listed before anything is staged: a staged file starts with the header too.
