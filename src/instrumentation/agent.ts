@@ -27,6 +27,7 @@ import {
 } from '../generated/metrics.ts';
 import { startAgentRunSpan, type AgentRunSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
 import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
@@ -91,7 +92,7 @@ export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T
   // A generated recorder never throws: nothing here can reach the framework.
   if (outcome.flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, outcome.metricAttributes);
   // The run goes in the context together with the span: one context switch for both.
-  return runInSpan(span, () => run(agent), outcome, context.active().setValue(AGENT_RUN_KEY, agent));
+  return runInSpan(span, () => run(agent), outcome, LinkedContext.with(context.active(), AGENT_RUN_KEY, agent));
 }
 
 /** What an agent run records once its outcome is known: one object per run, no closures. */

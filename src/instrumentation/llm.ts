@@ -6,6 +6,7 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { emitsFlo, emitsGenAi, telemetryOn, warnOnce } from './internal.ts';
@@ -53,7 +54,7 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
   const span = startLlmGenerateSpan(llmSpanAttributes(info, target, false), options);
   alignGenAiProvider(span, target);
   // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
-  const within = suppressesSdkSpans(options.sdkSpans) ? suppressTracing(context.active()) : undefined;
+  const within = suppressesSdkSpans(options.sdkSpans) ? suppressTracing(LinkedContext.over(context.active())) : undefined;
   return runInSpan(span, call, new LlmCallOutcome<Awaited<T>>(span, target, options, activeAgentRun()), within);
 }
 

@@ -30,6 +30,7 @@ import { context, trace, type Context } from '@opentelemetry/api';
 import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
 import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { emitsFlo, emitsGenAi, guarded, telemetryOn, warnFailed, warnOnce } from './internal.ts';
@@ -184,7 +185,7 @@ class StreamRecording<C> {
     this.#flo = emitsFlo();
     this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#target, true), { ...options, parent });
     const otelSpan = this.span.otelSpan;
-    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(parent, otelSpan), suppressesSdkSpans(options.sdkSpans));
+    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans));
     this.#text = contentCapture().enabled ? new ContentCollector() : undefined;
     this.#genAi = emitsGenAi();
     this.#messages = this.#genAi && contentCapture().enabled ? new OutputMessagesCollector() : undefined;

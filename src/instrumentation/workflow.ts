@@ -29,6 +29,7 @@ import {
   type WorkflowRunSpan,
 } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
 import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
@@ -85,7 +86,7 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
   );
   if (!telemetryOn()) return run(span);
   // The workflow name goes in the context together with the span: one context switch for both.
-  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), context.active().setValue(WORKFLOW_NAME_KEY, info.name));
+  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), LinkedContext.with(context.active(), WORKFLOW_NAME_KEY, info.name));
 }
 
 /** What a workflow run records once its outcome is known: one object per run, no closures. */

@@ -22,6 +22,7 @@ import { warnFailed, warnOnce } from './diagnostics.ts';
 import { errorMessage, recordableError } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
 import { emitsFlo, emitsGenAi } from './conventions.ts';
+import { LinkedContext } from './linked-context.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
 
@@ -218,7 +219,7 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
   if (otelSpan === undefined && hooks === undefined && within === undefined) return fn(span);
   let result: T;
   try {
-    if (otelSpan !== undefined) result = context.with(trace.setSpan(within ?? context.active(), otelSpan), fn, undefined, span);
+    if (otelSpan !== undefined) result = context.with(trace.setSpan(LinkedContext.over(within ?? context.active()), otelSpan), fn, undefined, span);
     else result = within === undefined ? fn(span) : context.with(within, fn, undefined, span);
   } catch (error) {
     failed(span, hooks, error);
