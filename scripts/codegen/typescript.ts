@@ -19,8 +19,10 @@ import {
   type AttributeDefinition,
   type AttributeUse,
   type Deprecation,
+  type EnumType,
   type EventDefinition,
   type MetricDefinition,
+  type PrimitiveType,
   isTemplateType,
   type Spec,
   type SpanDefinition,
@@ -486,14 +488,78 @@ function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
 /**
  * The span's start attributes, field by field in the order of `fields` (what the runtime's
  * toSpanAttributes loop does): one named property read each, so a span declaring many
- * attributes and started with a few costs a few checks, not a loop over all of them.
+ * attributes and started with a few costs a few checks, not a loop over all of them. A value
+ * that passes its check as it is gets written here under its literal keys; anything else (a
+ * wrong type, an array, an `any` value to serialise) goes through the runtime's
+ * putSpanAttribute, which checks, converts and reports exactly as the loop does.
  */
 function startAttributesFunction(span: SpanDefinition): string {
   const lines = recordableUses(span.attributes).flatMap((use, index) => {
-    const put = `if ((value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null) putSpanAttribute(built, keys, fields, ${index}, value, signal);`;
-    return isRequired(use) ? [put, `else missingSpanAttribute(fields, ${index}, signal);`] : [put];
+    const read = `(value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null`;
+    const put = `putSpanAttribute(built, keys, fields, ${index}, value, signal);`;
+    const check = passesAsItIs(use.attribute);
+    const given =
+      check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute)}`, `  else ${put}`, '}'];
+    if (!isRequired(use)) return given;
+    const last = given.length - 1;
+    return [...given.slice(0, last), `${given[last] as string} else missingSpanAttribute(fields, ${index}, signal);`];
   });
   return ['(attributes, keys, fields, signal) => {', '  const built: Attributes = {};', '  let value: unknown;', ...lines.map((line) => `  ${line}`), '  return built;', '}'].join('\n');
+}
+
+/** Closed enums up to this size are checked member by member inline; larger ones by the runtime. */
+const INLINE_MEMBERS = 8;
+
+/**
+ * The condition under which the runtime's check would pass `value` unchanged with nothing to
+ * report (what fitsKind and the closed-enum check accept), or undefined where only the runtime
+ * will do: arrays, `any`, templates, large closed enums.
+ */
+function passesAsItIs(attribute: AttributeDefinition): string | undefined {
+  const type = attribute.type;
+  if (isTemplateType(type)) return undefined;
+  if (!isEnumType(type)) return kindCheck(type);
+  if (type.allowCustomValues) return kindCheck(enumKind(type));
+  if (type.members.length > INLINE_MEMBERS) return undefined;
+  return type.members.map((member) => `value === ${literal(member.value)}`).join(' || ');
+}
+
+/** The runtime's kind of an enum: the kind of its members. */
+function enumKind(type: EnumType): PrimitiveType {
+  return ({ number: 'int', boolean: 'boolean', string: 'string' } as const)[enumBase(type.members[0]?.value)];
+}
+
+/** fitsKind of the runtime, for the scalar kinds. */
+function kindCheck(kind: PrimitiveType): string | undefined {
+  switch (kind) {
+    case 'string':
+      return "typeof value === 'string'";
+    case 'int':
+      return 'Number.isSafeInteger(value)';
+    case 'double':
+      return "typeof value === 'number' && Number.isFinite(value)";
+    case 'boolean':
+      return "typeof value === 'boolean'";
+    default:
+      return undefined;
+  }
+}
+
+/** What the runtime's addSpanAttribute writes, with the keys spelled out: its own, its GenAI equivalent's (scaled), or both. */
+function literalWrites(attribute: AttributeDefinition): string {
+  const numeric = isNumericKind(attribute);
+  const value = numeric ? 'value as number' : 'value';
+  const own = `built[${quote(attribute.id)}] = ${value};`;
+  const equivalent = attribute.equivalent;
+  if (equivalent === undefined) return own;
+  const converted = equivalent.scale !== undefined && numeric ? `(${value}) * ${equivalent.scale}` : value;
+  return `{ if (keys !== 'equivalent') ${own} if (keys !== 'own') built[${quote(equivalent.id)}] = ${converted}; }`;
+}
+
+function isNumericKind(attribute: AttributeDefinition): boolean {
+  const type = attribute.type;
+  const kind = isEnumType(type) ? enumKind(type) : isTemplateType(type) ? undefined : type;
+  return kind === 'int' || kind === 'double';
 }
 
 /** The span's own name template; its placeholders are required attributes (the validator checks). */

@@ -156,22 +156,66 @@ export const AGENT_RUN_SPAN: SpanDescriptor<AgentRunSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiProviderName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.genAiAgentId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.genAiAgentDescription) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.genAiConversationId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
-    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.agentName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
-    else missingSpanAttribute(fields, 8, signal);
-    if ((value = attributes.agentType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
-    if ((value = attributes.agentResultLength) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 10, value, signal);
-    if ((value = attributes.agentToolCalls) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 11, value, signal);
-    if ((value = attributes.agentRetries) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 12, value, signal);
-    if ((value = attributes.agentHistorySize) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 13, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 14, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiProviderName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.provider.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    }
+    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.request.model'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.genAiAgentId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.id'] = value;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.genAiAgentDescription) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.description'] = value;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.genAiConversationId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.conversation.id'] = value;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
+    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 7, value, signal);
+    }
+    if ((value = attributes.agentName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['agent.name'] = value; if (keys !== 'own') built['gen_ai.agent.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    } else missingSpanAttribute(fields, 8, signal);
+    if ((value = attributes.agentType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['agent.type'] = value;
+      else putSpanAttribute(built, keys, fields, 9, value, signal);
+    }
+    if ((value = attributes.agentResultLength) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['agent.result.length'] = value as number;
+      else putSpanAttribute(built, keys, fields, 10, value, signal);
+    }
+    if ((value = attributes.agentToolCalls) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['agent.tool_calls'] = value as number;
+      else putSpanAttribute(built, keys, fields, 11, value, signal);
+    }
+    if ((value = attributes.agentRetries) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['agent.retries'] = value as number;
+      else putSpanAttribute(built, keys, fields, 12, value, signal);
+    }
+    if ((value = attributes.agentHistorySize) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['agent.history.size'] = value as number;
+      else putSpanAttribute(built, keys, fields, 13, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 14, value, signal);
+    }
     return built;
   },
 };
@@ -402,17 +446,40 @@ export const AGENT_TOOL_SPAN: SpanDescriptor<AgentToolSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiToolCallId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    if ((value = attributes.genAiToolType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.genAiToolDescription) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiToolCallId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.call.id'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    }
+    if ((value = attributes.genAiToolType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.type'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.genAiToolDescription) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.description'] = value;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
     if ((value = attributes.genAiToolCallArguments) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
     if ((value = attributes.genAiToolCallResult) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.toolName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
-    else missingSpanAttribute(fields, 6, signal);
-    if ((value = attributes.agentName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.toolResultLength) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
+    if ((value = attributes.toolName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['tool.name'] = value; if (keys !== 'own') built['gen_ai.tool.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    } else missingSpanAttribute(fields, 6, signal);
+    if ((value = attributes.agentName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['agent.name'] = value; if (keys !== 'own') built['gen_ai.agent.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 7, value, signal);
+    }
+    if ((value = attributes.toolResultLength) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['tool.result.length'] = value as number;
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 9, value, signal);
+    }
     return built;
   },
 };
@@ -796,41 +863,123 @@ export const LLM_GENERATE_SPAN: SpanDescriptor<LlmGenerateSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiConversationId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    if ((value = attributes.serverAddress) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.serverPort) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiConversationId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.conversation.id'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    }
+    if ((value = attributes.serverAddress) !== undefined && value !== null) {
+      if (typeof value === 'string') built['server.address'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.serverPort) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['server.port'] = value as number;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.max_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_p'] = value as number;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_k'] = value as number;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
     if ((value = attributes.genAiRequestStopSequences) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
-    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
-    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 10, value, signal);
-    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 11, value, signal);
-    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 12, value, signal);
-    if ((value = attributes.genAiOutputType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 13, value, signal);
-    if ((value = attributes.genAiResponseId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 14, value, signal);
-    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 15, value, signal);
+    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.frequency_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    }
+    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.presence_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 9, value, signal);
+    }
+    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.seed'] = value as number;
+      else putSpanAttribute(built, keys, fields, 10, value, signal);
+    }
+    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.choice.count'] = value as number;
+      else putSpanAttribute(built, keys, fields, 11, value, signal);
+    }
+    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) {
+      if (typeof value === 'boolean') built['gen_ai.request.stream'] = value;
+      else putSpanAttribute(built, keys, fields, 12, value, signal);
+    }
+    if ((value = attributes.genAiOutputType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.output.type'] = value;
+      else putSpanAttribute(built, keys, fields, 13, value, signal);
+    }
+    if ((value = attributes.genAiResponseId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.id'] = value;
+      else putSpanAttribute(built, keys, fields, 14, value, signal);
+    }
+    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.model'] = value;
+      else putSpanAttribute(built, keys, fields, 15, value, signal);
+    }
     if ((value = attributes.genAiResponseFinishReasons) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 16, value, signal);
-    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 17, value, signal);
-    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 18, value, signal);
-    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 19, value, signal);
+    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_read.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 17, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_creation.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 18, value, signal);
+    }
+    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.reasoning.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 19, value, signal);
+    }
     if ((value = attributes.genAiSystemInstructions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 20, value, signal);
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 21, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 22, value, signal);
-    if ((value = attributes.llmProvider) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 23, value, signal);
-    else missingSpanAttribute(fields, 23, signal);
-    if ((value = attributes.llmModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 24, value, signal);
-    else missingSpanAttribute(fields, 24, signal);
-    if ((value = attributes.llmTemperature) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 25, value, signal);
-    if ((value = attributes.llmResponseReceived) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 26, value, signal);
-    if ((value = attributes.llmUsagePromptTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 27, value, signal);
-    if ((value = attributes.llmUsageCompletionTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 28, value, signal);
-    if ((value = attributes.llmUsageTotalTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 29, value, signal);
-    if ((value = attributes.llmRequestContent) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 30, value, signal);
-    if ((value = attributes.llmResponseContent) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 31, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 32, value, signal);
+    if ((value = attributes.llmProvider) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['llm.provider'] = value; if (keys !== 'own') built['gen_ai.provider.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 23, value, signal);
+    } else missingSpanAttribute(fields, 23, signal);
+    if ((value = attributes.llmModel) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['llm.model'] = value; if (keys !== 'own') built['gen_ai.request.model'] = value; }
+      else putSpanAttribute(built, keys, fields, 24, value, signal);
+    } else missingSpanAttribute(fields, 24, signal);
+    if ((value = attributes.llmTemperature) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) { if (keys !== 'equivalent') built['llm.temperature'] = value as number; if (keys !== 'own') built['gen_ai.request.temperature'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 25, value, signal);
+    }
+    if ((value = attributes.llmResponseReceived) !== undefined && value !== null) {
+      if (typeof value === 'boolean') built['llm.response.received'] = value;
+      else putSpanAttribute(built, keys, fields, 26, value, signal);
+    }
+    if ((value = attributes.llmUsagePromptTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) { if (keys !== 'equivalent') built['llm.usage.prompt_tokens'] = value as number; if (keys !== 'own') built['gen_ai.usage.input_tokens'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 27, value, signal);
+    }
+    if ((value = attributes.llmUsageCompletionTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) { if (keys !== 'equivalent') built['llm.usage.completion_tokens'] = value as number; if (keys !== 'own') built['gen_ai.usage.output_tokens'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 28, value, signal);
+    }
+    if ((value = attributes.llmUsageTotalTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['llm.usage.total_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 29, value, signal);
+    }
+    if ((value = attributes.llmRequestContent) !== undefined && value !== null) {
+      if (typeof value === 'string') built['llm.request.content'] = value;
+      else putSpanAttribute(built, keys, fields, 30, value, signal);
+    }
+    if ((value = attributes.llmResponseContent) !== undefined && value !== null) {
+      if (typeof value === 'string') built['llm.response.content'] = value;
+      else putSpanAttribute(built, keys, fields, 31, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 32, value, signal);
+    }
     return built;
   },
 };
@@ -1429,45 +1578,139 @@ export const LLM_STREAM_SPAN: SpanDescriptor<LlmStreamSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiConversationId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    if ((value = attributes.serverAddress) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.serverPort) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiConversationId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.conversation.id'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    }
+    if ((value = attributes.serverAddress) !== undefined && value !== null) {
+      if (typeof value === 'string') built['server.address'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.serverPort) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['server.port'] = value as number;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.max_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_p'] = value as number;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_k'] = value as number;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
     if ((value = attributes.genAiRequestStopSequences) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
-    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
-    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 10, value, signal);
-    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 11, value, signal);
-    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 12, value, signal);
-    if ((value = attributes.genAiOutputType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 13, value, signal);
-    if ((value = attributes.genAiResponseId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 14, value, signal);
-    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 15, value, signal);
+    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.frequency_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    }
+    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.presence_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 9, value, signal);
+    }
+    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.seed'] = value as number;
+      else putSpanAttribute(built, keys, fields, 10, value, signal);
+    }
+    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.choice.count'] = value as number;
+      else putSpanAttribute(built, keys, fields, 11, value, signal);
+    }
+    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) {
+      if (typeof value === 'boolean') built['gen_ai.request.stream'] = value;
+      else putSpanAttribute(built, keys, fields, 12, value, signal);
+    }
+    if ((value = attributes.genAiOutputType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.output.type'] = value;
+      else putSpanAttribute(built, keys, fields, 13, value, signal);
+    }
+    if ((value = attributes.genAiResponseId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.id'] = value;
+      else putSpanAttribute(built, keys, fields, 14, value, signal);
+    }
+    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.model'] = value;
+      else putSpanAttribute(built, keys, fields, 15, value, signal);
+    }
     if ((value = attributes.genAiResponseFinishReasons) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 16, value, signal);
-    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 17, value, signal);
-    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 18, value, signal);
-    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 19, value, signal);
+    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_read.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 17, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_creation.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 18, value, signal);
+    }
+    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.reasoning.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 19, value, signal);
+    }
     if ((value = attributes.genAiSystemInstructions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 20, value, signal);
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 21, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 22, value, signal);
-    if ((value = attributes.llmProvider) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 23, value, signal);
-    else missingSpanAttribute(fields, 23, signal);
-    if ((value = attributes.llmModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 24, value, signal);
-    else missingSpanAttribute(fields, 24, signal);
-    if ((value = attributes.llmTemperature) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 25, value, signal);
-    if ((value = attributes.llmOperation) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 26, value, signal);
-    if ((value = attributes.llmStreamChunks) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 27, value, signal);
-    if ((value = attributes.llmStreamDurationMs) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 28, value, signal);
-    if ((value = attributes.llmStreamCompleted) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 29, value, signal);
-    if ((value = attributes.llmStreamTimeToFirstChunkMs) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 30, value, signal);
-    if ((value = attributes.llmUsagePromptTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 31, value, signal);
-    if ((value = attributes.llmUsageCompletionTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 32, value, signal);
-    if ((value = attributes.llmUsageTotalTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 33, value, signal);
-    if ((value = attributes.llmRequestContent) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 34, value, signal);
-    if ((value = attributes.llmResponseContent) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 35, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 36, value, signal);
+    if ((value = attributes.llmProvider) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['llm.provider'] = value; if (keys !== 'own') built['gen_ai.provider.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 23, value, signal);
+    } else missingSpanAttribute(fields, 23, signal);
+    if ((value = attributes.llmModel) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['llm.model'] = value; if (keys !== 'own') built['gen_ai.request.model'] = value; }
+      else putSpanAttribute(built, keys, fields, 24, value, signal);
+    } else missingSpanAttribute(fields, 24, signal);
+    if ((value = attributes.llmTemperature) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) { if (keys !== 'equivalent') built['llm.temperature'] = value as number; if (keys !== 'own') built['gen_ai.request.temperature'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 25, value, signal);
+    }
+    if ((value = attributes.llmOperation) !== undefined && value !== null) {
+      if (value === 'generate' || value === 'stream') built['llm.operation'] = value;
+      else putSpanAttribute(built, keys, fields, 26, value, signal);
+    }
+    if ((value = attributes.llmStreamChunks) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['llm.stream.chunks'] = value as number;
+      else putSpanAttribute(built, keys, fields, 27, value, signal);
+    }
+    if ((value = attributes.llmStreamDurationMs) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['llm.stream.duration_ms'] = value as number;
+      else putSpanAttribute(built, keys, fields, 28, value, signal);
+    }
+    if ((value = attributes.llmStreamCompleted) !== undefined && value !== null) {
+      if (typeof value === 'boolean') built['llm.stream.completed'] = value;
+      else putSpanAttribute(built, keys, fields, 29, value, signal);
+    }
+    if ((value = attributes.llmStreamTimeToFirstChunkMs) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) { if (keys !== 'equivalent') built['llm.stream.time_to_first_chunk_ms'] = value as number; if (keys !== 'own') built['gen_ai.response.time_to_first_chunk'] = (value as number) * 0.001; }
+      else putSpanAttribute(built, keys, fields, 30, value, signal);
+    }
+    if ((value = attributes.llmUsagePromptTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) { if (keys !== 'equivalent') built['llm.usage.prompt_tokens'] = value as number; if (keys !== 'own') built['gen_ai.usage.input_tokens'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 31, value, signal);
+    }
+    if ((value = attributes.llmUsageCompletionTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) { if (keys !== 'equivalent') built['llm.usage.completion_tokens'] = value as number; if (keys !== 'own') built['gen_ai.usage.output_tokens'] = value as number; }
+      else putSpanAttribute(built, keys, fields, 32, value, signal);
+    }
+    if ((value = attributes.llmUsageTotalTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['llm.usage.total_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 33, value, signal);
+    }
+    if ((value = attributes.llmRequestContent) !== undefined && value !== null) {
+      if (typeof value === 'string') built['llm.request.content'] = value;
+      else putSpanAttribute(built, keys, fields, 34, value, signal);
+    }
+    if ((value = attributes.llmResponseContent) !== undefined && value !== null) {
+      if (typeof value === 'string') built['llm.response.content'] = value;
+      else putSpanAttribute(built, keys, fields, 35, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 36, value, signal);
+    }
     return built;
   },
 };
@@ -1851,14 +2094,28 @@ export const WORKFLOW_RUN_SPAN: SpanDescriptor<WorkflowRunSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.workflowName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    else missingSpanAttribute(fields, 3, signal);
-    if ((value = attributes.workflowNodeCount) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.workflowResultLength) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
+    if ((value = attributes.workflowName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['workflow.name'] = value; if (keys !== 'own') built['gen_ai.workflow.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    } else missingSpanAttribute(fields, 3, signal);
+    if ((value = attributes.workflowNodeCount) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['workflow.node_count'] = value as number;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.workflowResultLength) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['workflow.result.length'] = value as number;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
     return built;
   },
 };
@@ -1983,14 +2240,26 @@ export const WORKFLOW_NODE_SPAN: SpanDescriptor<WorkflowNodeSpanAttributes> = {
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.workflowName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    else missingSpanAttribute(fields, 0, signal);
-    if ((value = attributes.nodeName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    else missingSpanAttribute(fields, 1, signal);
-    if ((value = attributes.nodeType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    else missingSpanAttribute(fields, 2, signal);
-    if ((value = attributes.nodeExecutionTimeMs) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
+    if ((value = attributes.workflowName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['workflow.name'] = value; if (keys !== 'own') built['gen_ai.workflow.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    } else missingSpanAttribute(fields, 0, signal);
+    if ((value = attributes.nodeName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['node.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    } else missingSpanAttribute(fields, 1, signal);
+    if ((value = attributes.nodeType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['node.type'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    } else missingSpanAttribute(fields, 2, signal);
+    if ((value = attributes.nodeExecutionTimeMs) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['node.execution_time_ms'] = value as number;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
     return built;
   },
 };
@@ -2093,12 +2362,22 @@ export const WORKFLOW_ROUTER_SPAN: SpanDescriptor<WorkflowRouterSpanAttributes> 
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.workflowName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    else missingSpanAttribute(fields, 0, signal);
-    if ((value = attributes.routerName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    else missingSpanAttribute(fields, 1, signal);
-    if ((value = attributes.routerDecision) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
+    if ((value = attributes.workflowName) !== undefined && value !== null) {
+      if (typeof value === 'string') { if (keys !== 'equivalent') built['workflow.name'] = value; if (keys !== 'own') built['gen_ai.workflow.name'] = value; }
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    } else missingSpanAttribute(fields, 0, signal);
+    if ((value = attributes.routerName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['router.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    } else missingSpanAttribute(fields, 1, signal);
+    if ((value = attributes.routerDecision) !== undefined && value !== null) {
+      if (typeof value === 'string') built['router.decision'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
     return built;
   },
 };
@@ -2433,39 +2712,112 @@ export const GEN_AI_INFERENCE_CLIENT_SPAN: SpanDescriptor<GenAiInferenceClientSp
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    else missingSpanAttribute(fields, 1, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.serverAddress) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.serverPort) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
-    if ((value = attributes.genAiRequestTemperature) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
+    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.request.model'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    } else missingSpanAttribute(fields, 1, signal);
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.serverAddress) !== undefined && value !== null) {
+      if (typeof value === 'string') built['server.address'] = value;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.serverPort) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['server.port'] = value as number;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.max_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.choice.count'] = value as number;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
+    if ((value = attributes.genAiRequestTemperature) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.temperature'] = value as number;
+      else putSpanAttribute(built, keys, fields, 7, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_p'] = value as number;
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    }
     if ((value = attributes.genAiRequestStopSequences) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
-    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 10, value, signal);
-    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 11, value, signal);
-    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 12, value, signal);
-    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 13, value, signal);
-    if ((value = attributes.genAiOutputType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 14, value, signal);
-    if ((value = attributes.genAiResponseId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 15, value, signal);
-    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 16, value, signal);
+    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.frequency_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 10, value, signal);
+    }
+    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.presence_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 11, value, signal);
+    }
+    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.seed'] = value as number;
+      else putSpanAttribute(built, keys, fields, 12, value, signal);
+    }
+    if ((value = attributes.genAiRequestStream) !== undefined && value !== null) {
+      if (typeof value === 'boolean') built['gen_ai.request.stream'] = value;
+      else putSpanAttribute(built, keys, fields, 13, value, signal);
+    }
+    if ((value = attributes.genAiOutputType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.output.type'] = value;
+      else putSpanAttribute(built, keys, fields, 14, value, signal);
+    }
+    if ((value = attributes.genAiResponseId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.id'] = value;
+      else putSpanAttribute(built, keys, fields, 15, value, signal);
+    }
+    if ((value = attributes.genAiResponseModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.response.model'] = value;
+      else putSpanAttribute(built, keys, fields, 16, value, signal);
+    }
     if ((value = attributes.genAiResponseFinishReasons) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 17, value, signal);
-    if ((value = attributes.genAiResponseTimeToFirstChunk) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 18, value, signal);
-    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 19, value, signal);
-    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 20, value, signal);
-    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 21, value, signal);
-    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 22, value, signal);
-    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 23, value, signal);
-    if ((value = attributes.genAiConversationId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 24, value, signal);
+    if ((value = attributes.genAiResponseTimeToFirstChunk) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.response.time_to_first_chunk'] = value as number;
+      else putSpanAttribute(built, keys, fields, 18, value, signal);
+    }
+    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 19, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_read.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 20, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_creation.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 21, value, signal);
+    }
+    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 22, value, signal);
+    }
+    if ((value = attributes.genAiUsageReasoningOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.reasoning.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 23, value, signal);
+    }
+    if ((value = attributes.genAiConversationId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.conversation.id'] = value;
+      else putSpanAttribute(built, keys, fields, 24, value, signal);
+    }
     if ((value = attributes.genAiSystemInstructions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 25, value, signal);
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 26, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 27, value, signal);
     if ((value = attributes.genAiToolDefinitions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 28, value, signal);
-    if ((value = attributes.genAiProviderName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 29, value, signal);
-    else missingSpanAttribute(fields, 29, signal);
-    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 30, value, signal);
+    if ((value = attributes.genAiProviderName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.provider.name'] = value;
+      else putSpanAttribute(built, keys, fields, 29, value, signal);
+    } else missingSpanAttribute(fields, 29, signal);
+    if ((value = attributes.genAiRequestTopK) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_k'] = value as number;
+      else putSpanAttribute(built, keys, fields, 30, value, signal);
+    }
     return built;
   },
 };
@@ -3008,36 +3360,100 @@ export const GEN_AI_INVOKE_AGENT_INTERNAL_SPAN: SpanDescriptor<GenAiInvokeAgentI
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    else missingSpanAttribute(fields, 1, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
-    if ((value = attributes.genAiRequestTemperature) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
-    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
+    if ((value = attributes.genAiRequestModel) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.request.model'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    }
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    } else missingSpanAttribute(fields, 1, signal);
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.genAiRequestMaxTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.max_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.genAiRequestChoiceCount) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.choice.count'] = value as number;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
+    if ((value = attributes.genAiRequestTemperature) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.temperature'] = value as number;
+      else putSpanAttribute(built, keys, fields, 5, value, signal);
+    }
+    if ((value = attributes.genAiRequestTopP) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.top_p'] = value as number;
+      else putSpanAttribute(built, keys, fields, 6, value, signal);
+    }
     if ((value = attributes.genAiRequestStopSequences) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
-    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 8, value, signal);
-    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 9, value, signal);
-    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 10, value, signal);
-    if ((value = attributes.genAiOutputType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 11, value, signal);
+    if ((value = attributes.genAiRequestFrequencyPenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.frequency_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 8, value, signal);
+    }
+    if ((value = attributes.genAiRequestPresencePenalty) !== undefined && value !== null) {
+      if (typeof value === 'number' && Number.isFinite(value)) built['gen_ai.request.presence_penalty'] = value as number;
+      else putSpanAttribute(built, keys, fields, 9, value, signal);
+    }
+    if ((value = attributes.genAiRequestSeed) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.request.seed'] = value as number;
+      else putSpanAttribute(built, keys, fields, 10, value, signal);
+    }
+    if ((value = attributes.genAiOutputType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.output.type'] = value;
+      else putSpanAttribute(built, keys, fields, 11, value, signal);
+    }
     if ((value = attributes.genAiResponseFinishReasons) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 12, value, signal);
-    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 13, value, signal);
-    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 14, value, signal);
-    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 15, value, signal);
-    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 16, value, signal);
-    if ((value = attributes.genAiConversationId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 17, value, signal);
+    if ((value = attributes.genAiUsageInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 13, value, signal);
+    }
+    if ((value = attributes.genAiUsageOutputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.output_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 14, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheReadInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_read.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 15, value, signal);
+    }
+    if ((value = attributes.genAiUsageCacheCreationInputTokens) !== undefined && value !== null) {
+      if (Number.isSafeInteger(value)) built['gen_ai.usage.cache_creation.input_tokens'] = value as number;
+      else putSpanAttribute(built, keys, fields, 16, value, signal);
+    }
+    if ((value = attributes.genAiConversationId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.conversation.id'] = value;
+      else putSpanAttribute(built, keys, fields, 17, value, signal);
+    }
     if ((value = attributes.genAiSystemInstructions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 18, value, signal);
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 19, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 20, value, signal);
     if ((value = attributes.genAiToolDefinitions) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 21, value, signal);
-    if ((value = attributes.genAiAgentId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 22, value, signal);
-    if ((value = attributes.genAiAgentName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 23, value, signal);
-    if ((value = attributes.genAiAgentDescription) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 24, value, signal);
-    if ((value = attributes.genAiAgentVersion) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 25, value, signal);
-    if ((value = attributes.genAiDataSourceId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 26, value, signal);
-    if ((value = attributes.genAiProviderName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 27, value, signal);
-    else missingSpanAttribute(fields, 27, signal);
+    if ((value = attributes.genAiAgentId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.id'] = value;
+      else putSpanAttribute(built, keys, fields, 22, value, signal);
+    }
+    if ((value = attributes.genAiAgentName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.name'] = value;
+      else putSpanAttribute(built, keys, fields, 23, value, signal);
+    }
+    if ((value = attributes.genAiAgentDescription) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.description'] = value;
+      else putSpanAttribute(built, keys, fields, 24, value, signal);
+    }
+    if ((value = attributes.genAiAgentVersion) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.agent.version'] = value;
+      else putSpanAttribute(built, keys, fields, 25, value, signal);
+    }
+    if ((value = attributes.genAiDataSourceId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.data_source.id'] = value;
+      else putSpanAttribute(built, keys, fields, 26, value, signal);
+    }
+    if ((value = attributes.genAiProviderName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.provider.name'] = value;
+      else putSpanAttribute(built, keys, fields, 27, value, signal);
+    } else missingSpanAttribute(fields, 27, signal);
     return built;
   },
 };
@@ -3380,16 +3796,32 @@ export const GEN_AI_EXECUTE_TOOL_INTERNAL_SPAN: SpanDescriptor<GenAiExecuteToolI
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    else missingSpanAttribute(fields, 0, signal);
-    if ((value = attributes.genAiToolName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    else missingSpanAttribute(fields, 1, signal);
-    if ((value = attributes.genAiToolCallId) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
-    if ((value = attributes.genAiToolDescription) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
-    if ((value = attributes.genAiToolType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    } else missingSpanAttribute(fields, 0, signal);
+    if ((value = attributes.genAiToolName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.name'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    } else missingSpanAttribute(fields, 1, signal);
+    if ((value = attributes.genAiToolCallId) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.call.id'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
+    if ((value = attributes.genAiToolDescription) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.description'] = value;
+      else putSpanAttribute(built, keys, fields, 3, value, signal);
+    }
+    if ((value = attributes.genAiToolType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.tool.type'] = value;
+      else putSpanAttribute(built, keys, fields, 4, value, signal);
+    }
     if ((value = attributes.genAiToolCallArguments) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 5, value, signal);
     if ((value = attributes.genAiToolCallResult) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 6, value, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 7, value, signal);
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 7, value, signal);
+    }
     return built;
   },
 };
@@ -3556,10 +3988,18 @@ export const GEN_AI_INVOKE_WORKFLOW_INTERNAL_SPAN: SpanDescriptor<GenAiInvokeWor
   startAttributes: (attributes, keys, fields, signal) => {
     const built: Attributes = {};
     let value: unknown;
-    if ((value = attributes.genAiOperationName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 0, value, signal);
-    else missingSpanAttribute(fields, 0, signal);
-    if ((value = attributes.errorType) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 1, value, signal);
-    if ((value = attributes.genAiWorkflowName) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 2, value, signal);
+    if ((value = attributes.genAiOperationName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.operation.name'] = value;
+      else putSpanAttribute(built, keys, fields, 0, value, signal);
+    } else missingSpanAttribute(fields, 0, signal);
+    if ((value = attributes.errorType) !== undefined && value !== null) {
+      if (typeof value === 'string') built['error.type'] = value;
+      else putSpanAttribute(built, keys, fields, 1, value, signal);
+    }
+    if ((value = attributes.genAiWorkflowName) !== undefined && value !== null) {
+      if (typeof value === 'string') built['gen_ai.workflow.name'] = value;
+      else putSpanAttribute(built, keys, fields, 2, value, signal);
+    }
     if ((value = attributes.genAiInputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 3, value, signal);
     if ((value = attributes.genAiOutputMessages) !== undefined && value !== null) putSpanAttribute(built, keys, fields, 4, value, signal);
     return built;
