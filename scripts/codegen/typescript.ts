@@ -44,6 +44,7 @@ import {
   metricDescriptorConstant,
   metricRecorderName,
   metricRecorderVariable,
+  metricSameValuesFunction,
   noopSpanConstant,
   propertyName,
   recordableUses,
@@ -365,7 +366,7 @@ function attributeImports(uses: readonly AttributeUse[], options: TypeScriptOpti
 
 function* metricStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
   yield [
-    importFrom(options.runtimeImport, ['metricRecorder'], ['MetricDescriptor']),
+    importFrom(options.runtimeImport, ['metricRecorder'], [...(spec.metrics.some(hasMetricAttributes) ? ['Attributes'] : []), 'MetricDescriptor']),
     attributeImports(spec.metrics.flatMap((metric) => metric.attributes), options),
     importFrom(sibling('scope', options), ['SCOPE']),
   ];
@@ -385,7 +386,7 @@ function oneMetric(metric: MetricDefinition): Statement[] {
     `valueType: '${metric.valueType}'`,
     ...(metric.explicitBucketBoundaries ? [`explicitBucketBoundaries: ${literal(metric.explicitBucketBoundaries)}`] : []),
     `fields: ${fieldsLiteral(metric.attributes)}`,
-    ...(recordableUses(metric.attributes).length > 0 ? [`sameValues: ${sameValuesFunction(metric)}`] : []),
+    ...(hasMetricAttributes(metric) ? [`sameValues: ${metricSameValuesFunction(metric)}`] : []),
   ];
   return [
     constant(metricConstant(metric), quote(metric.metricName), { description: safeDoc(`Name of the metric: ${metric.brief}`) }),
@@ -396,6 +397,7 @@ function oneMetric(metric: MetricDefinition): Statement[] {
       docs: [jsDocText({ description: safeDoc(`Attributes recorded with \`${metric.metricName}\`.`) })],
       properties: recordableUses(metric.attributes).map(attributeProperty),
     },
+    ...(hasMetricAttributes(metric) ? [sameValuesFunction(metric)] : []),
     objectConstant(metricDescriptorConstant(metric), 'MetricDescriptor', descriptor, `The spec of \`${metric.metricName}\`.`),
     {
       kind: StructureKind.VariableStatement,
@@ -411,7 +413,7 @@ function oneMetric(metric: MetricDefinition): Statement[] {
         { name: 'attributes', type: attributesType },
       ],
       returnType: 'void',
-      statements: [`${recorderVariable}(value, attributes);`],
+      statements: recordStatements(metric),
       docs: [
         jsDocText(
           {
@@ -428,10 +430,44 @@ function oneMetric(metric: MetricDefinition): Statement[] {
   ];
 }
 
+const hasMetricAttributes = (metric: MetricDefinition): boolean => recordableUses(metric.attributes).length > 0;
+
 /** Whether an attributes object holds a remembered set's values, one named read per field in `fields` order. */
-function sameValuesFunction(metric: MetricDefinition): string {
+function sameValuesFunction(metric: MetricDefinition): Statement {
   const comparisons = recordableUses(metric.attributes).map((use, index) => `attributes.${propertyName(use.attribute)} === values[${index}]`);
-  return `(attributes: ${metricAttributesType(metric)}, values: readonly unknown[]) =>\n  ${comparisons.join(' &&\n  ')}`;
+  return {
+    kind: StructureKind.Function,
+    name: metricSameValuesFunction(metric),
+    parameters: [
+      { name: 'attributes', type: metricAttributesType(metric) },
+      { name: 'values', type: 'readonly unknown[]' },
+    ],
+    returnType: 'boolean',
+    statements: [`return (\n  ${comparisons.join(' &&\n  ')}\n);`],
+    docs: [jsDocText({ description: safeDoc(`Whether \`attributes\` holds \`values\`, one per field of \`${metric.metricName}\` in order.`) })],
+  };
+}
+
+/**
+ * The recorder's body: the set recorded last is recognised here, in the metric's own function,
+ * so the comparison's property reads see one metric's attributes (in the runtime's shared code
+ * they would see every metric's, and V8 could not keep them fast).
+ */
+function recordStatements(metric: MetricDefinition): string[] {
+  const recorder = metricRecorderVariable(metric);
+  if (!hasMetricAttributes(metric)) return [`${recorder}.record(value, attributes);`];
+  return [
+    'let known: Attributes | undefined;',
+    [
+      'try {',
+      `  const last = ${recorder}.last;`,
+      `  if (last !== undefined && ${metricSameValuesFunction(metric)}(attributes, last.values)) known = last.attributes;`,
+      '} catch {',
+      '  // No object, or a getter that throws: record() reads the attributes again and reports it.',
+      '}',
+    ].join('\n'),
+    `${recorder}.record(value, attributes, known);`,
+  ];
 }
 
 function metricValueDoc(metric: MetricDefinition): string {

@@ -44,6 +44,7 @@ export const metricDescriptorConstant = (metric: MetricDefinition): string => `$
 export const metricAttributesType = (metric: MetricDefinition): string => `${signalBaseName(metric)}Attributes`;
 export const metricRecorderName = (metric: MetricDefinition): string => `record${signalBaseName(metric)}`;
 export const metricRecorderVariable = (metric: MetricDefinition): string => `${camelCase(signalStem(metric))}Recorder`;
+export const metricSameValuesFunction = (metric: MetricDefinition): string => `same${signalBaseName(metric)}Values`;
 export const eventAttributesType = (event: EventDefinition): string => `${signalBaseName(event)}EventAttributes`;
 export const eventRecorderName = (event: EventDefinition): string => `record${signalBaseName(event)}Event`;
 export const eventRecorderVariable = (event: EventDefinition): string => `${camelCase(signalStem(event))}EventRecorder`;
@@ -81,7 +82,7 @@ export function settableUses(span: SpanDefinition): AttributeUse[] {
 /** What each generated file imports from the runtime and its siblings, so declarations cannot shadow them. */
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
-  metrics: ['metricRecorder', 'MetricDescriptor', 'SCOPE'],
+  metrics: ['metricRecorder', 'Attributes', 'MetricDescriptor', 'SCOPE'],
   spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
 } as const;
@@ -123,12 +124,15 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
       }
     }
   };
-  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics, (m) => [metricRecorderVariable(m), ...metricNames(m)], metricOwner);
+  inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics, (m) => [metricRecorderVariable(m), metricSameValuesFunction(m), ...metricNames(m)], metricOwner);
   inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans, (s) => [noopSpanConstant(s), ...spanNames(s)], spanOwner);
   inFile('events.ts', RUNTIME_IMPORTS.events, spec.events, (e) => [eventRecorderVariable(e), ...eventNames(e)], eventOwner);
   // Module-private names of one file must differ from each other too.
   const metricPrivates = new Namespace('private name in metrics.ts', problems);
-  for (const m of spec.metrics) metricPrivates.claim(metricRecorderVariable(m), metricOwner(m));
+  for (const m of spec.metrics) {
+    metricPrivates.claim(metricRecorderVariable(m), metricOwner(m));
+    metricPrivates.claim(metricSameValuesFunction(m), metricOwner(m));
+  }
   const spanPrivates = new Namespace('private name in spans.ts', problems);
   for (const s of spec.spans) spanPrivates.claim(noopSpanConstant(s), spanOwner(s));
   const eventPrivates = new Namespace('private name in events.ts', problems);

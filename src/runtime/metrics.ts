@@ -31,26 +31,74 @@ export interface MetricDescriptor {
   readonly sameValues?: (attributes: never, values: readonly unknown[]) => boolean;
 }
 
-export type MetricRecorder<A extends object> = (value: number, attributes: A) => void;
+/** An attribute set a recorder built, and the values it was built from (one per field, in `fields` order). */
+export interface RememberedSet {
+  readonly values: readonly unknown[];
+  readonly attributes: Attributes;
+}
 
-/** The function a generated `record…` recorder delegates to. */
+/** What a generated `record…` recorder delegates to. */
+export interface MetricRecorder<A extends object> {
+  /**
+   * The set recorded last. A generated recorder compares its argument with it first, through
+   * the descriptor's `sameValues` called from the metric's own function: there that call sees
+   * one metric's attributes, where the recorder's shared code sees every metric's.
+   */
+  readonly last: RememberedSet | undefined;
+  /**
+   * Checks and records one value. `known` is the set `attributes` was recognised as (the one
+   * `last` holds); without it the recorder looks among the sets it built before, else builds
+   * and checks a new one.
+   */
+  record(value: number, attributes: A, known?: Attributes): void;
+}
+
+/** The recorder of one metric: its instrument from the meter bound at call time, undefined while metrics are off. */
 export function metricRecorder<A extends object>(scope: InstrumentationScope, metric: MetricDescriptor): MetricRecorder<A> {
-  // Undefined while metrics are off: the recorder then returns before any check (spans only).
-  const instrument = perBinding((binding) =>
-    binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric) : undefined,
-  );
-  const rule = valueRule(metric);
-  const recent = new RecentAttributes(metric.fields, metric.sameValues);
-  return (value, attributes) => {
+  return new Recorder<A>(scope, metric);
+}
+
+class Recorder<A extends object> implements MetricRecorder<A> {
+  last: RememberedSet | undefined;
+  readonly #metric: MetricDescriptor;
+  readonly #instrument: () => RecordValue | undefined;
+  readonly #rule: ValueRule;
+  readonly #recent: RecentAttributes;
+
+  constructor(scope: InstrumentationScope, metric: MetricDescriptor) {
+    this.#metric = metric;
+    // Undefined while metrics are off: the recorder then returns before any check (spans only).
+    this.#instrument = perBinding((binding) =>
+      binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric) : undefined,
+    );
+    this.#rule = valueRule(metric);
+    this.#recent = new RecentAttributes(metric.fields, metric.sameValues);
+  }
+
+  record(value: number, attributes: A, known?: Attributes): void {
     try {
-      const record = instrument();
-      if (record === undefined || !acceptable(metric, rule, value)) return;
-      const checked = recent.find(attributes) ?? recent.remember(attributes, measurementAttributes(metric.fields, attributes, metric.name));
+      const record = this.#instrument();
+      if (record === undefined || !acceptable(this.#metric, this.#rule, value)) return;
+      const checked = known ?? this.#recognised(attributes);
       if (checked !== undefined) record(value, checked);
     } catch (error) {
-      warnOnce(`${metric.name}: recording failed: ${errorMessage(error)}`);
+      warnOnce(`${this.#metric.name}: recording failed: ${errorMessage(error)}`);
     }
-  };
+  }
+
+  /** The set built before for the same values, else a new one, checked (undefined: the point is dropped). */
+  #recognised(attributes: A): Attributes | undefined {
+    const found = this.#recent.find(attributes);
+    if (found !== undefined) {
+      this.last = found;
+      return found.attributes;
+    }
+    const built = measurementAttributes(this.#metric.fields, attributes, this.#metric.name);
+    const remembered = this.#recent.remember(attributes, built);
+    if (remembered === undefined) return built;
+    this.last = remembered;
+    return remembered.attributes;
+  }
 }
 
 const RECENT_SETS = 8;
@@ -67,8 +115,7 @@ class RecentAttributes {
   readonly #properties: readonly string[];
   readonly #required: readonly boolean[];
   readonly #sameValues: ((attributes: never, values: readonly unknown[]) => boolean) | undefined;
-  readonly #values: unknown[][] = [];
-  readonly #built: Attributes[] = [];
+  readonly #sets: RememberedSet[] = [];
   #next = 0;
 
   constructor(fields: readonly AttributeField[], sameValues: ((attributes: never, values: readonly unknown[]) => boolean) | undefined) {
@@ -77,19 +124,20 @@ class RecentAttributes {
     this.#sameValues = sameValues;
   }
 
-  find(input: object | undefined): Attributes | undefined {
+  find(input: object | undefined): RememberedSet | undefined {
     if (input === undefined || input === null) return undefined;
     const sameValues = this.#sameValues;
+    const sets = this.#sets;
     if (sameValues !== undefined) {
-      for (let entry = 0; entry < this.#values.length; entry += 1) {
-        if (sameValues(input as never, this.#values[entry] as unknown[])) return this.#built[entry];
+      for (let entry = 0; entry < sets.length; entry += 1) {
+        if (sameValues(input as never, (sets[entry] as RememberedSet).values)) return sets[entry];
       }
       return undefined;
     }
     const source = input as Record<string, unknown>;
     const properties = this.#properties;
-    for (let entry = 0; entry < this.#values.length; entry += 1) {
-      const values = this.#values[entry] as unknown[];
+    for (let entry = 0; entry < sets.length; entry += 1) {
+      const values = (sets[entry] as RememberedSet).values;
       let same = true;
       for (let index = 0; index < properties.length; index += 1) {
         if (source[properties[index] as string] !== values[index]) {
@@ -97,31 +145,31 @@ class RecentAttributes {
           break;
         }
       }
-      if (same) return this.#built[entry];
+      if (same) return sets[entry];
     }
     return undefined;
   }
 
-  remember(input: object | undefined, built: Attributes | undefined): Attributes | undefined {
-    if (built === undefined || input === undefined || input === null) return built;
+  /** Keeps `built` with the values it came from, when it may be handed out again; undefined when it may not. */
+  remember(input: object | undefined, built: Attributes | undefined): RememberedSet | undefined {
+    if (built === undefined || input === undefined || input === null) return undefined;
     const source = input as Record<string, unknown>;
     const values: unknown[] = [];
     let present = 0;
     for (let index = 0; index < this.#properties.length; index += 1) {
       const value = source[this.#properties[index] as string];
       // Objects and arrays may change under the same reference; a missing required value was reported.
-      if (value === null || typeof value === 'object' || typeof value === 'function') return built;
-      if (value === undefined && this.#required[index] === true) return built;
+      if (value === null || typeof value === 'object' || typeof value === 'function') return undefined;
+      if (value === undefined && this.#required[index] === true) return undefined;
       if (value !== undefined) present += 1;
       values.push(value);
     }
     // Every value given made it into the set unchanged (none dropped, none reported).
-    if (Object.keys(built).length !== present) return built;
-    const frozen = Object.freeze(built);
-    this.#values[this.#next] = values;
-    this.#built[this.#next] = frozen;
+    if (Object.keys(built).length !== present) return undefined;
+    const remembered: RememberedSet = Object.freeze({ values: Object.freeze(values), attributes: Object.freeze(built) });
+    this.#sets[this.#next] = remembered;
     this.#next = (this.#next + 1) % RECENT_SETS;
-    return frozen;
+    return remembered;
   }
 }
 
