@@ -71,34 +71,81 @@ export function formatNs(ns: number): string {
   return `${ns.toFixed(0)} ns`;
 }
 
-/** Two tasks measured in `rounds` rounds, the order swapped each round; per task, the round with the median ratio. */
+/** Two tasks measured in interleaved segments; per task, every batch of every segment. */
 export interface PairMeasured {
   readonly subject: Measured;
   readonly baseline: Measured;
-  /** subject / baseline, the median of the rounds' ratios. */
+  /** subject / baseline: the median of the pairs' ratios. */
   readonly ratio: number;
-  /** Every round's ratio, for the report. */
-  readonly ratios: readonly number[];
+  /** The first and third quartiles of the pairs' ratios: how much one pair can be trusted. */
+  readonly quartiles: readonly [number, number];
+  readonly pairs: number;
 }
 
 /**
- * A ratio that does not depend on which task ran first: the one measured second inherits the
- * first one's garbage and heap growth, so a single round favours one side by a few percent on a
- * 2-core machine. Rounds alternate the order and the median round is reported. Seven by default:
- * on a shared 2-core machine a single round has been seen 0.8× to 1.5× of the median, and the
- * median of three then moved by ±0.15 between runs.
+ * A ratio that survives a shared 2-core machine. Measured as one long block per side, the
+ * ratio follows whatever else the machine did during each block: rounds of a second per side
+ * have read 0.8× to 1.5× of their median. Here the two sides alternate in short segments (about
+ * `segmentMs` each, the order swapped every pair), so both see the same load within a fraction
+ * of a second; each pair gives a ratio and the median of many pairs is reported with its
+ * quartiles. The side measured second inherits the first one's garbage; swapping the order
+ * every pair shares that out.
  */
-export const PAIR_ROUNDS = 7;
+export const PAIRS = 61;
 
-export async function measurePair(subject: Task, baseline: Task, rounds = PAIR_ROUNDS, timeMs = 1_000, batchSize = BATCH): Promise<PairMeasured> {
-  const measuredRounds: Array<{ subject: Measured; baseline: Measured; ratio: number }> = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const subjectFirst = round % 2 === 0;
-    const results = await measure(subjectFirst ? [subject, baseline] : [baseline, subject], timeMs, batchSize);
-    const [s, b] = (subjectFirst ? results : [...results].reverse()) as [Measured, Measured];
-    measuredRounds.push({ subject: s, baseline: b, ratio: s.medianNs / b.medianNs });
+export async function measurePair(subject: Task, baseline: Task, pairs = PAIRS, segmentMs = 50, batchSize = BATCH): Promise<PairMeasured> {
+  const sides = [subject, baseline].map((task) => ({ task, latencies: [] as number[] }));
+  for (const side of sides) {
+    side.task.beforeAll?.();
+    await segment(side.task, 250, []);
   }
-  const sorted = measuredRounds.toSorted((x, y) => x.ratio - y.ratio);
-  const median = sorted[Math.floor(sorted.length / 2)] as (typeof measuredRounds)[number];
-  return { subject: median.subject, baseline: median.baseline, ratio: median.ratio, ratios: measuredRounds.map((round) => round.ratio) };
+  const ratios: number[] = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    const [first, second] = pair % 2 === 0 ? sides : [sides[1], sides[0]];
+    const firstMean = await segment(first!.task, segmentMs, first!.latencies);
+    const secondMean = await segment(second!.task, segmentMs, second!.latencies);
+    ratios.push(pair % 2 === 0 ? firstMean / secondMean : secondMean / firstMean);
+    // Between pairs, outside the measured time: the SDK's timers (the batch processor's export) get their turn.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const [subjectSide, baselineSide] = sides as [(typeof sides)[number], (typeof sides)[number]];
+  return {
+    subject: summarise(subject.name, subjectSide.latencies, batchSize),
+    baseline: summarise(baseline.name, baselineSide.latencies, batchSize),
+    ratio: quantile(ratios, 0.5),
+    quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+    pairs,
+  };
+}
+
+/** Runs batches for about `ms`, adding each batch's latency (ms) to `latencies`; returns their mean. */
+async function segment(task: Task, ms: number, latencies: number[]): Promise<number> {
+  const start = performance.now();
+  let total = 0;
+  let batches = 0;
+  while (performance.now() - start < ms) {
+    const before = performance.now();
+    await task.batch();
+    const latency = performance.now() - before;
+    latencies.push(latency);
+    total += latency;
+    batches += 1;
+  }
+  return total / batches;
+}
+
+function summarise(name: string, latencies: readonly number[], batchSize: number): Measured {
+  const perCall = (ms: number) => (ms * MS_TO_NS) / batchSize;
+  return {
+    name,
+    medianNs: perCall(quantile(latencies, 0.5)),
+    p75Ns: perCall(quantile(latencies, 0.75)),
+    p99Ns: perCall(quantile(latencies, 0.99)),
+    samples: latencies.length,
+  };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * q + 0.5))] as number;
 }
