@@ -3,10 +3,11 @@
  * created from the meter bound at call time (re-created when telemetry is
  * reconfigured), and each value is checked before it is recorded.
  */
-import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Attributes, Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { type AttributeField, measurementAttributes } from './attributes.ts';
-import { perBinding, type InstrumentationScope } from './scope.ts';
+import type { InstrumentationScope } from './scope.ts';
+import { currentBinding, type ProviderBinding } from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
 import { errorMessage } from './error-text.ts';
 
@@ -60,30 +61,42 @@ export function metricRecorder<A extends object>(scope: InstrumentationScope, me
 
 class Recorder<A extends object> implements MetricRecorder<A> {
   last: RememberedSet | undefined;
+  readonly #scope: InstrumentationScope;
   readonly #metric: MetricDescriptor;
-  readonly #instrument: () => RecordValue | undefined;
   readonly #rule: ValueRule;
   readonly #recent: RecentAttributes;
+  /** The binding the instrument below was made from; -1 before the first call. */
+  #generation = -1;
+  /** Undefined while metrics are off: the recorder then returns before any check (spans only). */
+  #instrument: Instrument | undefined;
 
   constructor(scope: InstrumentationScope, metric: MetricDescriptor) {
+    this.#scope = scope;
     this.#metric = metric;
-    // Undefined while metrics are off: the recorder then returns before any check (spans only).
-    this.#instrument = perBinding((binding) =>
-      binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), metric) : undefined,
-    );
     this.#rule = valueRule(metric);
     this.#recent = new RecentAttributes(metric.fields, metric.sameValues);
   }
 
   record(value: number, attributes: A, known?: Attributes): void {
     try {
-      const record = this.#instrument();
-      if (record === undefined || !acceptable(this.#metric, this.#rule, value)) return;
+      const binding = currentBinding();
+      if (binding === undefined) return;
+      if (binding.generation !== this.#generation) this.#bind(binding);
+      const instrument = this.#instrument;
+      if (instrument === undefined || !acceptable(this.#metric, this.#rule, value)) return;
       const checked = known ?? this.#recognised(attributes);
-      if (checked !== undefined) record(value, checked);
+      if (checked === undefined) return;
+      if (instrument.adds) instrument.counter.add(value, checked);
+      else instrument.recorder.record(value, checked);
     } catch (error) {
       warnOnce(`${this.#metric.name}: recording failed: ${errorMessage(error)}`);
     }
+  }
+
+  #bind(binding: ProviderBinding): void {
+    const scope = this.#scope;
+    this.#instrument = binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), this.#metric) : undefined;
+    this.#generation = binding.generation;
   }
 
   /** The set built before for the same values, else a new one, checked (undefined: the point is dropped). */
@@ -173,33 +186,31 @@ class RecentAttributes {
   }
 }
 
-/** Records one value on the metric's instrument: the instrument kind is settled when it is created, not per call. */
-type RecordValue = (value: number, attributes: Attributes) => void;
+/**
+ * The metric's instrument, its kind settled when it is created: a recorder calls `add` or
+ * `record` on it directly, each call site seeing one SDK class.
+ */
+type Instrument =
+  | { readonly adds: true; readonly counter: Counter | UpDownCounter; readonly recorder: undefined }
+  | { readonly adds: false; readonly counter: undefined; readonly recorder: Histogram | Gauge };
 
-function createInstrument(meter: Meter, metric: MetricDescriptor): RecordValue {
+function createInstrument(meter: Meter, metric: MetricDescriptor): Instrument {
   const options = {
     description: metric.description,
     unit: metric.unit,
     valueType: metric.valueType === 'int' ? ValueType.INT : ValueType.DOUBLE,
   };
   switch (metric.instrument) {
-    case 'counter': {
-      const counter = meter.createCounter(metric.name, options);
-      return (value, attributes) => counter.add(value, attributes);
-    }
-    case 'updowncounter': {
-      const counter = meter.createUpDownCounter(metric.name, options);
-      return (value, attributes) => counter.add(value, attributes);
-    }
-    case 'gauge': {
-      const gauge = meter.createGauge(metric.name, options);
-      return (value, attributes) => gauge.record(value, attributes);
-    }
+    case 'counter':
+      return { adds: true, counter: meter.createCounter(metric.name, options), recorder: undefined };
+    case 'updowncounter':
+      return { adds: true, counter: meter.createUpDownCounter(metric.name, options), recorder: undefined };
+    case 'gauge':
+      return { adds: false, counter: undefined, recorder: meter.createGauge(metric.name, options) };
     default: {
       const boundaries = metric.explicitBucketBoundaries;
       const advice = boundaries ? { explicitBucketBoundaries: [...boundaries] } : undefined;
-      const histogram = meter.createHistogram(metric.name, { ...options, advice });
-      return (value, attributes) => histogram.record(value, attributes);
+      return { adds: false, counter: undefined, recorder: meter.createHistogram(metric.name, { ...options, advice }) };
     }
   }
 }
