@@ -172,7 +172,7 @@ function whereTimeGoes(): void {
       'small object per value, where a lookup walks a few layers instead of reading one map. ' +
       'What generation or configure time can precompute is precomputed: each span\'s start attributes are written by a generated ' +
       'function under literal keys for every value that passes its check inline, each metric recorder compares a call\'s ' +
-      'attributes with the set it recorded last in a generated function of its own (so those property reads stay monomorphic) and ' +
+      'attributes with the set it recorded last by a direct call of its generated comparison (which V8 can inline, unlike a call through the shared runtime) and ' +
       'hands the SDK the set it built before, provider names and base URLs are mapped once, the conventions\' keys are decided ' +
       'once per span, and each helper switches context once.',
     '',

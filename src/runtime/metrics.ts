@@ -41,9 +41,9 @@ export interface RememberedSet {
 /** What a generated `record…` recorder delegates to. */
 export interface MetricRecorder<A extends object> {
   /**
-   * The set recorded last. A generated recorder compares its argument with it first, through
-   * the descriptor's `sameValues` called from the metric's own function: there that call sees
-   * one metric's attributes, where the recorder's shared code sees every metric's.
+   * The set recorded last. A generated recorder compares its argument with it first, calling
+   * its metric's comparison directly: one known function V8 can inline, where the recorder's
+   * shared code calls every metric's through the descriptor and loops over the recent sets.
    */
   readonly last: RememberedSet | undefined;
   /**
