@@ -366,7 +366,7 @@ function attributeImports(uses: readonly AttributeUse[], options: TypeScriptOpti
 
 function* metricStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
   yield [
-    importFrom(options.runtimeImport, ['metricRecorder'], [...(spec.metrics.some(hasMetricAttributes) ? ['Attributes'] : []), 'MetricDescriptor']),
+    importFrom(options.runtimeImport, ['bindingGeneration', 'metricRecorder'], ['MetricDescriptor', ...instrumentTypes(spec.metrics)]),
     attributeImports(spec.metrics.flatMap((metric) => metric.attributes), options),
     importFrom(sibling('scope', options), ['SCOPE']),
   ];
@@ -402,7 +402,7 @@ function oneMetric(metric: MetricDefinition): Statement[] {
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: recorderVariable, initializer: `metricRecorder<${attributesType}>(SCOPE, ${metricDescriptorConstant(metric)})` }],
+      declarations: [{ name: recorderVariable, initializer: `metricRecorder<${attributesType}, ${INSTRUMENT_TYPES[metric.instrument]}>(SCOPE, ${metricDescriptorConstant(metric)})` }],
     },
     {
       kind: StructureKind.Function,
@@ -432,7 +432,18 @@ function oneMetric(metric: MetricDefinition): Statement[] {
 
 const hasMetricAttributes = (metric: MetricDefinition): boolean => recordableUses(metric.attributes).length > 0;
 
-/** Whether an attributes object holds a remembered set's values, one named read per field in `fields` order. */
+/** The `@opentelemetry/api` type of each instrument kind, which the generated recorders record into. */
+const INSTRUMENT_TYPES: Record<MetricDefinition['instrument'], string> = { counter: 'Counter', updowncounter: 'UpDownCounter', histogram: 'Histogram', gauge: 'Gauge' };
+
+function instrumentTypes(metrics: readonly MetricDefinition[]): string[] {
+  return [...new Set(metrics.map((metric) => INSTRUMENT_TYPES[metric.instrument]))].sort();
+}
+
+/**
+ * Whether an attributes object holds a remembered set's values, one named read per field in
+ * `fields` order; false for no object or a getter that throws (record() then reads the attributes
+ * again and reports it).
+ */
 function sameValuesFunction(metric: MetricDefinition): Statement {
   const comparisons = recordableUses(metric.attributes).map((use, index) => `attributes.${propertyName(use.attribute)} === values[${index}]`);
   return {
@@ -443,31 +454,40 @@ function sameValuesFunction(metric: MetricDefinition): Statement {
       { name: 'values', type: 'readonly unknown[]' },
     ],
     returnType: 'boolean',
-    statements: [`return (\n  ${comparisons.join(' &&\n  ')}\n);`],
+    statements: [
+      ['try {', `  return (\n    ${comparisons.join(' &&\n    ')}\n  );`, '} catch {', '  // No object, or a getter that throws: record() reads the attributes again and reports it.', '  return false;', '}'].join('\n'),
+    ],
     docs: [jsDocText({ description: safeDoc(`Whether \`attributes\` holds \`values\`, one per field of \`${metric.metricName}\` in order.`) })],
   };
 }
 
 /**
- * The recorder's body: the set recorded last is recognised here, in the metric's own function,
- * by a direct call of its comparison that V8 can inline (the runtime's shared code calls every
- * metric's comparison through the descriptor, in a loop over the recent sets).
+ * The recorder's body. A call that repeats the set recorded last, with a value the instrument
+ * takes, in the binding that set was recorded in, is handed to the SDK right here: one function
+ * between the caller and the instrument, as in hand-written code (a call into the runtime's
+ * shared recorder as well made V8 inline less of the SDK). The comparison and the value rule are
+ * the metric's own, written out; anything else goes to the runtime, which checks and reports.
  */
 function recordStatements(metric: MetricDefinition): string[] {
   const recorder = metricRecorderVariable(metric);
-  if (!hasMetricAttributes(metric)) return [`${recorder}.record(value, attributes);`];
-  return [
-    'let known: Attributes | undefined;',
-    [
-      'try {',
-      `  const last = ${recorder}.last;`,
-      `  if (last !== undefined && ${metricSameValuesFunction(metric)}(attributes, last.values)) known = last.attributes;`,
-      '} catch {',
-      '  // No object, or a getter that throws: record() reads the attributes again and reports it.',
-      '}',
-    ].join('\n'),
-    `${recorder}.record(value, attributes, known);`,
+  const repeats = [
+    'lane !== undefined',
+    'lane.generation === bindingGeneration()',
+    acceptedValue(metric),
+    ...(hasMetricAttributes(metric) ? [`${metricSameValuesFunction(metric)}(attributes, lane.values)`] : []),
   ];
+  const call = metric.instrument === 'counter' || metric.instrument === 'updowncounter' ? 'add' : 'record';
+  return [
+    `const lane = ${recorder}.lane;`,
+    [`if (!(${repeats.join(' && ')})) {`, `  ${recorder}.record(value, attributes);`, '  return;', '}'].join('\n'),
+    ['try {', `  lane.instrument.${call}(value, lane.attributes);`, '} catch (error) {', `  ${recorder}.failed(error);`, '}'].join('\n'),
+  ];
+}
+
+/** The runtime's value rule for this metric (metrics.ts, `acceptable`) as an expression over `value`. */
+function acceptedValue(metric: MetricDefinition): string {
+  const number = metric.valueType === 'int' ? 'Number.isInteger(value)' : 'Number.isFinite(value)';
+  return metric.instrument === 'counter' || metric.instrument === 'histogram' ? `${number} && value >= 0` : number;
 }
 
 function metricValueDoc(metric: MetricDefinition): string {

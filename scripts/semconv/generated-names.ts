@@ -82,7 +82,7 @@ export function settableUses(span: SpanDefinition): AttributeUse[] {
 /** What each generated file imports from the runtime and its siblings, so declarations cannot shadow them. */
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
-  metrics: ['metricRecorder', 'Attributes', 'MetricDescriptor', 'SCOPE'],
+  metrics: ['bindingGeneration', 'metricRecorder', 'MetricDescriptor', 'Counter', 'Gauge', 'Histogram', 'UpDownCounter', 'SCOPE'],
   spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
 } as const;

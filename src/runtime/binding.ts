@@ -85,6 +85,11 @@ export function currentBinding(): ProviderBinding | undefined {
   return current;
 }
 
+/** The `generation` of the binding in force, 0 while none is (no binding has that generation). */
+export function bindingGeneration(): number {
+  return current === undefined ? 0 : current.generation;
+}
+
 /** The policies in force: the bound session's, else the defaults. */
 export function currentPolicies(): TelemetryPolicies {
   return current ?? defaults;

@@ -25,46 +25,57 @@ export interface MetricDescriptor {
   /**
    * Whether an attributes object holds `values` (one per field, in `fields` order): what the
    * generator emits, one named read per field, so a recorder recognises a repeated attribute set
-   * without keyed reads that every metric's shapes make slow. Typed over the metric's own
-   * attributes interface where generated. It compares by position in `fields`: a descriptor made
-   * from another with different `fields` must leave it out.
+   * without keyed reads that every metric's shapes make slow. False, never a throw, for no object
+   * or a getter that throws: the recorder then reads the attributes again and reports it. Typed
+   * over the metric's own attributes interface where generated. It compares by position in
+   * `fields`: a descriptor made from another with different `fields` must leave it out.
    */
   readonly sameValues?: (attributes: never, values: readonly unknown[]) => boolean;
 }
 
-/** An attribute set a recorder built, and the values it was built from (one per field, in `fields` order). */
-export interface RememberedSet {
+/**
+ * An attribute set a recorder built, the values it was built from (one per field, in `fields`
+ * order), and the instrument and session it was recorded into: what a generated recorder needs
+ * to record the same set again without calling into the runtime.
+ */
+export interface MetricLane<I> {
+  /** The binding `instrument` came from: the lane is stale once another one is bound. */
+  readonly generation: number;
   readonly values: readonly unknown[];
   readonly attributes: Attributes;
+  readonly instrument: I;
 }
 
+/** The instruments a recorder records into: counters add, histograms and gauges record. */
+export type SyncInstrument = Counter | UpDownCounter | Histogram | Gauge;
+
 /** What a generated `record…` recorder delegates to. */
-export interface MetricRecorder<A extends object> {
+export interface MetricRecorder<A extends object, I extends SyncInstrument = SyncInstrument> {
   /**
-   * The set recorded last. A generated recorder compares its argument with it first, calling
-   * its metric's comparison directly: one known function V8 can inline, where the recorder's
-   * shared code calls every metric's through the descriptor and loops over the recent sets.
+   * The set recorded last, with its instrument. A generated recorder whose call repeats it (its
+   * metric's comparison, a value the instrument takes, the binding still `generation`) hands
+   * `attributes` to `instrument` itself: one function between the caller and the SDK, as in
+   * hand-written code, where a call into this recorder's shared code made V8 inline less of
+   * the SDK (bench/RESULTS.md, section 1).
    */
-  readonly last: RememberedSet | undefined;
-  /**
-   * Checks and records one value. `known` is the set `attributes` was recognised as (the one
-   * `last` holds); without it the recorder looks among the sets it built before, else builds
-   * and checks a new one.
-   */
-  record(value: number, attributes: A, known?: Attributes): void;
+  readonly lane: MetricLane<I> | undefined;
+  /** Checks and records one value: the set built before for the same values, else a new one, checked. */
+  record(value: number, attributes: A): void;
+  /** Reports that recording through the lane threw; the caller never sees it. */
+  failed(error: unknown): void;
 }
 
 /** The recorder of one metric: its instrument from the meter bound at call time, undefined while metrics are off. */
-export function metricRecorder<A extends object>(scope: InstrumentationScope, metric: MetricDescriptor): MetricRecorder<A> {
-  return new Recorder<A>(scope, metric);
+export function metricRecorder<A extends object, I extends SyncInstrument = SyncInstrument>(scope: InstrumentationScope, metric: MetricDescriptor): MetricRecorder<A, I> {
+  return new Recorder<A, I>(scope, metric);
 }
 
-class Recorder<A extends object> implements MetricRecorder<A> {
-  last: RememberedSet | undefined;
+class Recorder<A extends object, I extends SyncInstrument> implements MetricRecorder<A, I> {
+  lane: MetricLane<I> | undefined;
   readonly #scope: InstrumentationScope;
   readonly #metric: MetricDescriptor;
   readonly #rule: ValueRule;
-  readonly #recent: RecentAttributes;
+  readonly #recent: RecentAttributes<I>;
   /** The binding the instrument below was made from; -1 before the first call. */
   #generation = -1;
   /** Undefined while metrics are off: the recorder then returns before any check (spans only). */
@@ -74,42 +85,49 @@ class Recorder<A extends object> implements MetricRecorder<A> {
     this.#scope = scope;
     this.#metric = metric;
     this.#rule = valueRule(metric);
-    this.#recent = new RecentAttributes(metric.fields, metric.sameValues);
+    this.#recent = new RecentAttributes<I>(metric.fields, metric.sameValues);
   }
 
-  record(value: number, attributes: A, known?: Attributes): void {
+  record(value: number, attributes: A): void {
     try {
       const binding = currentBinding();
       if (binding === undefined) return;
       if (binding.generation !== this.#generation) this.#bind(binding);
       const instrument = this.#instrument;
       if (instrument === undefined || !acceptable(this.#metric, this.#rule, value)) return;
-      const checked = known ?? this.#recognised(attributes);
+      const checked = this.#recognised(attributes, instrument);
       if (checked === undefined) return;
       if (instrument.adds) instrument.counter.add(value, checked);
       else instrument.recorder.record(value, checked);
     } catch (error) {
-      warnOnce(`${this.#metric.name}: recording failed: ${errorMessage(error)}`);
+      this.failed(error);
     }
+  }
+
+  failed(error: unknown): void {
+    warnOnce(`${this.#metric.name}: recording failed: ${errorMessage(error)}`);
   }
 
   #bind(binding: ProviderBinding): void {
     const scope = this.#scope;
     this.#instrument = binding.recordMetrics ? createInstrument(binding.meterProvider.getMeter(scope.name, scope.version, { schemaUrl: scope.schemaUrl }), this.#metric) : undefined;
     this.#generation = binding.generation;
+    // The sets remembered so far carry the old instrument: forgotten, rebuilt once each.
+    this.#recent.clear();
+    this.lane = undefined;
   }
 
   /** The set built before for the same values, else a new one, checked (undefined: the point is dropped). */
-  #recognised(attributes: A): Attributes | undefined {
+  #recognised(attributes: A, instrument: Instrument): Attributes | undefined {
     const found = this.#recent.find(attributes);
     if (found !== undefined) {
-      this.last = found;
+      this.lane = found;
       return found.attributes;
     }
     const built = measurementAttributes(this.#metric.fields, attributes, this.#metric.name);
-    const remembered = this.#recent.remember(attributes, built);
+    const remembered = this.#recent.remember(attributes, built, this.#generation, (instrument.adds ? instrument.counter : instrument.recorder) as I);
     if (remembered === undefined) return built;
-    this.last = remembered;
+    this.lane = remembered;
     return remembered.attributes;
   }
 }
@@ -124,11 +142,11 @@ const RECENT_SETS = 8;
  * could change under the same reference; a set that was reported is checked again, as before),
  * frozen, so what the SDK keeps of them cannot change either.
  */
-class RecentAttributes {
+class RecentAttributes<I> {
   readonly #properties: readonly string[];
   readonly #required: readonly boolean[];
   readonly #sameValues: ((attributes: never, values: readonly unknown[]) => boolean) | undefined;
-  readonly #sets: RememberedSet[] = [];
+  readonly #sets: MetricLane<I>[] = [];
   #next = 0;
 
   constructor(fields: readonly AttributeField[], sameValues: ((attributes: never, values: readonly unknown[]) => boolean) | undefined) {
@@ -137,20 +155,20 @@ class RecentAttributes {
     this.#sameValues = sameValues;
   }
 
-  find(input: object | undefined): RememberedSet | undefined {
+  find(input: object | undefined): MetricLane<I> | undefined {
     if (input === undefined || input === null) return undefined;
     const sameValues = this.#sameValues;
     const sets = this.#sets;
     if (sameValues !== undefined) {
       for (let entry = 0; entry < sets.length; entry += 1) {
-        if (sameValues(input as never, (sets[entry] as RememberedSet).values)) return sets[entry];
+        if (sameValues(input as never, (sets[entry] as MetricLane<I>).values)) return sets[entry];
       }
       return undefined;
     }
     const source = input as Record<string, unknown>;
     const properties = this.#properties;
     for (let entry = 0; entry < sets.length; entry += 1) {
-      const values = (sets[entry] as RememberedSet).values;
+      const values = (sets[entry] as MetricLane<I>).values;
       let same = true;
       for (let index = 0; index < properties.length; index += 1) {
         if (source[properties[index] as string] !== values[index]) {
@@ -164,7 +182,7 @@ class RecentAttributes {
   }
 
   /** Keeps `built` with the values it came from, when it may be handed out again; undefined when it may not. */
-  remember(input: object | undefined, built: Attributes | undefined): RememberedSet | undefined {
+  remember(input: object | undefined, built: Attributes | undefined, generation: number, instrument: I): MetricLane<I> | undefined {
     if (built === undefined || input === undefined || input === null) return undefined;
     const source = input as Record<string, unknown>;
     const values: unknown[] = [];
@@ -179,10 +197,15 @@ class RecentAttributes {
     }
     // Every value given made it into the set unchanged (none dropped, none reported).
     if (Object.keys(built).length !== present) return undefined;
-    const remembered: RememberedSet = Object.freeze({ values: Object.freeze(values), attributes: Object.freeze(built) });
+    const remembered: MetricLane<I> = Object.freeze({ generation, values: Object.freeze(values), attributes: Object.freeze(built), instrument });
     this.#sets[this.#next] = remembered;
     this.#next = (this.#next + 1) % RECENT_SETS;
     return remembered;
+  }
+
+  clear(): void {
+    this.#sets.length = 0;
+    this.#next = 0;
   }
 }
 

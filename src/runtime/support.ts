@@ -5,10 +5,11 @@
  * else's.
  */
 export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpanAttribute, putSpanAttribute, type SpanKeys, toAttributes } from './attributes.ts';
-export type { Attributes } from '@opentelemetry/api';
+export type { Attributes, Counter, Gauge, Histogram, UpDownCounter } from '@opentelemetry/api';
+export { bindingGeneration } from './binding.ts';
 export { CONVENTIONS, emittedConventions, emitsFlo, emitsGenAi, setConventions, type Conventions } from './conventions.ts';
 export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
-export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricRecorder } from './metrics.ts';
+export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricLane, type MetricRecorder, type SyncInstrument } from './metrics.ts';
 export { perBinding, type InstrumentationScope } from './scope.ts';
 export {
   errorMessage,

@@ -13,12 +13,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { marked, type Token, type Tokens } from 'marked';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { writeOutputs } from '../../scripts/codegen/output.ts';
 import { main, renderOutputs } from '../../scripts/generate.ts';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError } from '../../scripts/semconv/problems.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
+import { bindHarness, captureDiagnostics } from '../support/harness.ts';
 import { makeTempDir, MANIFEST, removeDir, snapshotFolder } from '../support/spec-fixture.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -175,6 +179,92 @@ describe('names that would clash or shadow are refused with their location', () 
   it('a span whose class would shadow the runtime class it extends', () => {
     const problems = problemsOf('shadow', { groups: [{ id: 'span.instrumented', type: 'span', span_kind: 'internal', brief: 'b', stability: 'development', attributes: [] }] });
     expect(problems).toEqual([expect.stringMatching(/^name-collision \d+ name InstrumentedSpan in spans.ts of span "span.instrumented" is already an import/)]);
+  });
+});
+
+describe('recorders of every instrument kind and value type', () => {
+  const kinds = [
+    ['counter', 'int'],
+    ['updowncounter', 'int'],
+    ['histogram', 'double'],
+    ['gauge', 'double'],
+    ['counter', 'double'],
+    ['gauge', 'int'],
+  ] as const;
+  const metrics = kinds.map(([instrument, valueType]) => ({
+    id: `metric.zz.${instrument}.${valueType}`, type: 'metric', metric_name: `zz.${instrument}.${valueType}`, instrument, unit: '1', brief: 'b', stability: 'development',
+    annotations: { code_generation: { metric_value_type: valueType } }, attributes: [{ ref: 'zz.path', requirement_level: 'required' }],
+  }));
+  const registry = { groups: [{ id: 'registry.zz', type: 'attribute_group', brief: 'b', stability: 'development', attributes: [{ id: 'zz.path', type: 'string', brief: 'b', stability: 'development', examples: ['x'] }] }, ...metrics] };
+  type Recorder = (value: number, attributes: { zzPath: string }) => void;
+  let recorders: Array<{ name: string; instrument: string; valueType: string; record: Recorder }> = [];
+  let out = '';
+  beforeAll(async () => {
+    out = generateInto('instruments', writeRegistry('instruments', registry)).out;
+    const module = (await import(join(out, 'index.ts'))) as Record<string, unknown>;
+    const pascal = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+    recorders = kinds.map(([instrument, valueType]) => ({ name: `zz.${instrument}.${valueType}`, instrument, valueType, record: module[`recordZz${pascal(instrument)}${pascal(valueType)}`] as Recorder }));
+  });
+  afterEach(() => unbindProviders());
+
+  it('compile, and each records into its instrument of the real SDK, the set repeated on its own path', async () => {
+    expect(typecheck([out])).toBe('');
+    const harness = bindHarness();
+    try {
+      for (const { record } of recorders) {
+        record(-2, { zzPath: 'a' });
+        record(-2, { zzPath: 'a' });
+        record(3, { zzPath: 'a' });
+        record(3, { zzPath: 'a' });
+      }
+      const recorded = Object.fromEntries(
+        await Promise.all(recorders.map(async ({ name }) => [name, (await harness.metric(name))?.dataPoints.map((point) => [point.attributes, point.value])] as const)),
+      );
+      const histogram = (values: number[]) => expect.objectContaining({ count: values.length, sum: values.reduce((a, b) => a + b, 0) });
+      expect(recorded).toEqual({
+        'zz.counter.int': [[{ 'zz.path': 'a' }, 6]],
+        'zz.counter.double': [[{ 'zz.path': 'a' }, 6]],
+        'zz.updowncounter.int': [[{ 'zz.path': 'a' }, 2]],
+        'zz.histogram.double': [[{ 'zz.path': 'a' }, histogram([3, 3])]],
+        'zz.gauge.double': [[{ 'zz.path': 'a' }, 3]],
+        'zz.gauge.int': [[{ 'zz.path': 'a' }, 3]],
+      });
+    } finally {
+      await harness.shutdown();
+    }
+  });
+
+  it('take or drop a value recorded with the set recorded last exactly as the runtime does', () => {
+    const diagnostics = captureDiagnostics();
+    let handed: number[] = [];
+    const keep = (value: number) => void handed.push(value);
+    const meter = { createCounter: () => ({ add: keep }), createUpDownCounter: () => ({ add: keep }), createHistogram: () => ({ record: keep }), createGauge: () => ({ record: keep }) };
+    // The runtime's rule (metrics.ts, acceptable), written out independently.
+    const accepts = (instrument: string, valueType: string, value: number) =>
+      Number.isFinite(value) && !((instrument === 'counter' || instrument === 'histogram') && value < 0) && !(valueType === 'int' && !Number.isInteger(value));
+    try {
+      const values = fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0.5, -1.5, 2 ** 53));
+      fc.assert(
+        fc.property(fc.constantFrom(...recorders), values, ({ name, instrument, valueType, record }, value) => {
+          bindProviders({ tracerProvider: trace.getTracerProvider(), meterProvider: { getMeter: () => meter as never } });
+          handed = [];
+          diagnostics.messages.length = 0;
+          resetReportedProblems();
+          record(1, { zzPath: 'a' });
+          record(value, { zzPath: 'a' });
+          if (accepts(instrument, valueType, value)) {
+            expect(handed).toEqual([1, value]);
+            expect(diagnostics.messages).toEqual([]);
+          } else {
+            expect(handed).toEqual([1]);
+            expect(diagnostics.messages).toEqual([expect.stringContaining(`${name}: dropped a measurement`)]);
+          }
+        }),
+        { numRuns: 600 },
+      );
+    } finally {
+      diagnostics.restore();
+    }
   });
 });
 

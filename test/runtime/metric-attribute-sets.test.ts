@@ -3,12 +3,15 @@
  * building and checking it anew. Generated descriptors recognise a repeated
  * set with their `sameValues` function: it must agree with reading every
  * field by name, and alternating sets must each reach the right series. The
- * generated recorder compares its argument with the set recorded last itself,
- * before the runtime: what it reads there must not throw into the caller.
+ * generated recorder compares its argument with the set recorded last itself
+ * and, when it repeats it, hands it to the SDK without the runtime: what it
+ * reads there must not throw into the caller, the values it lets through must
+ * be those the runtime accepts, and a failing instrument is reported, not thrown.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trace, type Attributes } from '@opentelemetry/api';
+import * as generated from '../../src/generated/index.ts';
 import {
   ALL_METRICS,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
@@ -19,6 +22,8 @@ import {
   recordLlmRequestsTotal,
 } from '../../src/generated/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
+import type { MetricDescriptor } from '../../src/runtime/metrics.ts';
 import { bindHarness, captureDiagnostics, type Harness } from '../support/harness.ts';
 
 let harness: Harness | undefined;
@@ -76,13 +81,106 @@ describe('repeated metric attribute sets', () => {
       restoreDiagnostics?.();
       restoreDiagnostics = undefined;
     });
+    /** Points handed to each instrument, by metric name. */
+    let points: Map<string, { value: number; attributes: Attributes }[]>;
+    /** Instruments of these metrics throw instead of keeping what they are handed. */
+    let failing: ReadonlySet<string> = new Set();
     /** A meter whose instruments keep the attribute objects the recorders hand them. */
     function bindRecordingMeter(): void {
+      failing = new Set();
       handed = [];
-      const instrument = { add: (_value: number, attributes: Attributes) => handed.push(attributes), record: (_value: number, attributes: Attributes) => handed.push(attributes) };
-      const meter = { createCounter: () => instrument, createUpDownCounter: () => instrument, createHistogram: () => instrument, createGauge: () => instrument };
+      points = new Map();
+      const create = (name: string) => {
+        const kept: { value: number; attributes: Attributes }[] = [];
+        points.set(name, kept);
+        const keep = (value: number, attributes: Attributes) => {
+          if (failing.has(name)) throw new Error(`${name} exploded`);
+          handed.push(attributes);
+          kept.push({ value, attributes });
+        };
+        return { add: keep, record: keep };
+      };
+      const meter = { createCounter: create, createUpDownCounter: create, createHistogram: create, createGauge: create };
       bindProviders({ tracerProvider: trace.getTracerProvider(), meterProvider: { getMeter: () => meter as never } });
     }
+
+    type Recorder = (value: number, attributes: object) => void;
+    /** A valid attributes object of a metric: the first enum member, else a value of the field's kind. */
+    const validAttributes = (metric: MetricDescriptor) =>
+      Object.fromEntries(metric.fields.map((field) => [field.property, field.spec.members?.[0] ?? (field.spec.kind === 'string' ? 'x' : field.spec.kind === 'boolean' ? true : 1)]));
+    /** Every generated recorder with the metric it records, found by recording once. */
+    function recordersByMetric(): [MetricDescriptor, Recorder][] {
+      const recorders = Object.entries(generated).filter(([name, value]) => name.startsWith('record') && typeof value === 'function') as [string, Recorder][];
+      return ALL_METRICS.map((metric) => {
+        bindRecordingMeter();
+        const found = recorders.find(([, record]) => {
+          record(1, validAttributes(metric));
+          return (points.get(metric.name)?.length ?? 0) > 0;
+        });
+        if (found === undefined) throw new Error(`no recorder records ${metric.name}`);
+        return [metric, found[1]];
+      });
+    }
+    /** The runtime's rule: finite; not negative for counters and histograms; whole for integer metrics. */
+    const accepts = (metric: MetricDescriptor, value: number) =>
+      Number.isFinite(value) && !((metric.instrument === 'counter' || metric.instrument === 'histogram') && value < 0) && !(metric.valueType === 'int' && !Number.isInteger(value));
+
+    it('a value recorded with the set recorded last is taken or dropped exactly as the runtime decides, and a dropped one is reported', () => {
+      const recorders = recordersByMetric();
+      expect(recorders).toHaveLength(ALL_METRICS.length);
+      const diagnostics = captureDiagnostics();
+      restoreDiagnostics = diagnostics.restore;
+      const values = fc.oneof(fc.double(), fc.integer({ min: -5, max: 5 }), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0.5, -1, 2 ** 53));
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: recorders.length - 1 }), values, (which, value) => {
+          const [metric, record] = recorders[which] as [MetricDescriptor, Recorder];
+          bindRecordingMeter();
+          resetReportedProblems();
+          diagnostics.messages.length = 0;
+          record(1, validAttributes(metric));
+          // The same set again: the generated recorder's own path.
+          record(value, validAttributes(metric));
+          const recorded = points.get(metric.name) ?? [];
+          if (accepts(metric, value)) {
+            expect(recorded.map((point) => point.value)).toEqual([1, value]);
+            expect(recorded[1]?.attributes).toBe(recorded[0]?.attributes);
+            expect(diagnostics.messages).toEqual([]);
+          } else {
+            expect(recorded.map((point) => point.value)).toEqual([1]);
+            expect(diagnostics.messages).toEqual([expect.stringContaining(`${metric.name}: dropped a measurement`)]);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('an instrument that throws on a repeated set is reported and never thrown into the caller', () => {
+      const diagnostics = captureDiagnostics();
+      restoreDiagnostics = diagnostics.restore;
+      const attributes = { model: 'gpt-4o', provider: 'openai', status: 'success' } as const;
+      bindRecordingMeter();
+      recordLlmRequestsTotal(1, attributes);
+      expect(points.get(METRIC_LLM_REQUESTS_TOTAL)).toHaveLength(1);
+      failing = new Set([METRIC_LLM_REQUESTS_TOTAL]);
+      // The set again, in the same binding: the generated recorder's own path, not the runtime's.
+      expect(() => recordLlmRequestsTotal(1, attributes)).not.toThrow();
+      expect(diagnostics.messages).toEqual([`flo telemetry: ${METRIC_LLM_REQUESTS_TOTAL}: recording failed: ${METRIC_LLM_REQUESTS_TOTAL} exploded`]);
+    });
+
+    it('a set recorded under one binding goes to the instrument of the next one, never the old', () => {
+      const attributes = { model: 'gpt-4o', provider: 'openai', status: 'success' } as const;
+      bindRecordingMeter();
+      recordLlmRequestsTotal(1, attributes);
+      const first = points;
+      bindRecordingMeter();
+      recordLlmRequestsTotal(2, attributes);
+      recordLlmRequestsTotal(3, attributes);
+      expect(first.get(METRIC_LLM_REQUESTS_TOTAL)?.map((point) => point.value)).toEqual([1]);
+      expect(points.get(METRIC_LLM_REQUESTS_TOTAL)?.map((point) => point.value)).toEqual([2, 3]);
+      unbindProviders();
+      recordLlmRequestsTotal(4, attributes);
+      expect(points.get(METRIC_LLM_REQUESTS_TOTAL)?.map((point) => point.value)).toEqual([2, 3]);
+    });
 
     it('a repeated set is the one built the first time, frozen, whichever of the recent sets it repeats', () => {
       bindRecordingMeter();
