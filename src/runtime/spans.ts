@@ -119,29 +119,28 @@ function startAttributes<A extends object>(descriptor: SpanDescriptor<A>, attrib
  * nothing, while telemetry is off) and ends it exactly once.
  */
 export class InstrumentedSpan {
-  readonly #span: Span | undefined;
-  readonly #descriptor: SpanDescriptor<never>;
-  #ended = false;
+  readonly #state: SpanState;
 
   constructor(span: Span | undefined, descriptor: SpanDescriptor<never>) {
-    this.#span = span;
-    this.#descriptor = descriptor;
+    this.#state = { span, descriptor, ended: false };
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
   get otelSpan(): Span | undefined {
-    return this.#span;
+    return this.#state.span;
   }
 
   /** False while telemetry is off or once the span has ended: skip expensive attribute work then. */
   get isRecording(): boolean {
-    return this.#span !== undefined && !this.#ended && this.#span.isRecording();
+    const state = this.#state;
+    return state.span !== undefined && !state.ended && state.span.isRecording();
   }
 
   /** Records the error as an exception event, sets ERROR status and the attributes the spec fills from errors. */
   recordError(error: unknown): void {
-    const span = this.#span;
-    if (span === undefined || this.#ended) return;
+    const state = this.#state;
+    const span = state.span;
+    if (span === undefined || state.ended) return;
     // guarded() spelled out: its text is only built when recording the error failed.
     try {
       // Message and stack are application text: recorded only as the error-message policy allows (error-text.ts).
@@ -151,34 +150,36 @@ export class InstrumentedSpan {
       if (recordable.stack !== undefined) exception.stack = recordable.stack;
       span.recordException(exception);
       span.setStatus(recordable.message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: recordable.message });
-      for (const field of this.#descriptor.fields) {
+      for (const field of state.descriptor.fields) {
         if (field.spec.onError === undefined) continue;
         const value = field.spec.onError === 'type' ? recordable.type : recordable.message;
         if (value === undefined) continue;
         for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
       }
     } catch (recordFailure) {
-      warnFailed(`${this.#descriptor.id}: recording an error`, recordFailure);
+      warnFailed(`${state.descriptor.id}: recording an error`, recordFailure);
     }
   }
 
   /** Ends the span; later calls do nothing. */
   end(endTime?: TimeInput): void {
-    if (this.#span === undefined || this.#ended) return;
-    this.#ended = true;
+    const state = this.#state;
+    if (state.span === undefined || state.ended) return;
+    state.ended = true;
     try {
-      this.#span.end(endTime);
+      state.span.end(endTime);
     } catch (error) {
-      warnOnce(`${this.#descriptor.id}: ending the span failed: ${errorMessage(error)}`);
+      warnOnce(`${state.descriptor.id}: ending the span failed: ${errorMessage(error)}`);
     }
   }
 
   /** Sets one attribute after checking it against its spec; used by the generated setters. */
   protected setChecked(spec: AttributeSpec, value: unknown): this {
-    const span = this.#span;
-    if (span === undefined || this.#ended) return this;
+    const state = this.#state;
+    const span = state.span;
+    if (span === undefined || state.ended) return this;
     try {
-      const checked = checkedValue(spec, value, this.#descriptor.id);
+      const checked = checkedValue(spec, value, state.descriptor.id);
       if (checked === undefined) return this;
       // What spanAttributeEntries gives, written without building the entries (this runs for every setter call).
       const equivalent = spec.equivalent;
@@ -189,10 +190,21 @@ export class InstrumentedSpan {
       if (emitsFlo()) span.setAttribute(spec.key, checked);
       span.setAttribute(equivalent.key, equivalent.scale !== undefined && typeof checked === 'number' ? checked * equivalent.scale : checked);
     } catch (error) {
-      warnOnce(`${this.#descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
+      warnOnce(`${state.descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
     }
     return this;
   }
+}
+
+/**
+ * A span's own state, in one object of one shape: the base class's methods read it on instances
+ * of every generated span class, whose shapes all differ, so fields of their own would be read
+ * through a megamorphic lookup each time; here it is one such read per method, then plain ones.
+ */
+interface SpanState {
+  readonly span: Span | undefined;
+  readonly descriptor: SpanDescriptor<never>;
+  ended: boolean;
 }
 
 /** What a helper records once the outcome of a call is known. */
