@@ -171,10 +171,11 @@ function whereTimeGoes(): void {
       'contexts the kit makes are linked layers implementing the API\'s Context interface (src/runtime/linked-context.ts), one ' +
       'small object per value, where a lookup walks a few layers instead of reading one map. ' +
       'What generation or configure time can precompute is precomputed: each span\'s start attributes are written by a generated ' +
-      'function under literal keys for every value that passes its check inline, each metric recorder compares a call\'s ' +
-      'attributes with the set it recorded last by a direct call of its generated comparison (which V8 can inline, unlike a call through the shared runtime) and ' +
-      'hands the SDK the set it built before, provider names and base URLs are mapped once, the conventions\' keys are decided ' +
-      'once per span, and each helper switches context once.',
+      'function under literal keys for every value that passes its check inline; a generated metric recorder whose call repeats ' +
+      'the set it recorded last (its own comparison, its metric\'s value rule written out, the same binding) hands the SDK the set ' +
+      'built before itself, so one function stands between the caller and the instrument, as in hand-written code; a span\'s state ' +
+      'is one object of one shape, so the base class\'s methods are not slowed by the many shapes of the generated span classes; ' +
+      'provider names and base URLs are mapped once, the conventions\' keys are decided once per span, and each helper switches context once.',
     '',
   );
 }
