@@ -476,7 +476,7 @@ function recordStatements(metric: MetricDefinition): string[] {
     acceptedValue(metric),
     ...(hasMetricAttributes(metric) ? [`${metricSameValuesFunction(metric)}(attributes, lane.values)`] : []),
   ];
-  const call = metric.instrument === 'counter' || metric.instrument === 'updowncounter' ? 'add' : 'record';
+  const call = adds(metric) ? 'add' : 'record';
   return [
     `const lane = ${recorder}.lane;`,
     [`if (!(${repeats.join(' && ')})) {`, `  ${recorder}.record(value, attributes);`, '  return;', '}'].join('\n'),
@@ -487,12 +487,18 @@ function recordStatements(metric: MetricDefinition): string[] {
 /** The runtime's value rule for this metric (metrics.ts, `acceptable`) as an expression over `value`. */
 function acceptedValue(metric: MetricDefinition): string {
   const number = metric.valueType === 'int' ? 'Number.isInteger(value)' : 'Number.isFinite(value)';
-  return metric.instrument === 'counter' || metric.instrument === 'histogram' ? `${number} && value >= 0` : number;
+  return nonNegative(metric) ? `${number} && value >= 0` : number;
 }
 
+/** Counters and up-down counters add increments; histograms and gauges record measurements. */
+const adds = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'updowncounter';
+
+/** Counters only grow and histograms measure sizes and times: no negative values (metrics.ts, `valueRule`). */
+const nonNegative = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'histogram';
+
 function metricValueDoc(metric: MetricDefinition): string {
-  const sign = metric.instrument === 'counter' || metric.instrument === 'histogram' ? 'non-negative ' : '';
-  const what = metric.instrument === 'counter' || metric.instrument === 'updowncounter' ? 'increment' : 'measurement';
+  const sign = nonNegative(metric) ? 'non-negative ' : '';
+  const what = adds(metric) ? 'increment' : 'measurement';
   return `the ${sign}${what}, in \`${metric.unit}\``;
 }
 

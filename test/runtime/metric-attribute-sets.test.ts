@@ -25,6 +25,7 @@ import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 import type { MetricDescriptor } from '../../src/runtime/metrics.ts';
 import { bindHarness, captureDiagnostics, type Harness } from '../support/harness.ts';
+import { acceptsValue } from '../support/value-rule.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -121,9 +122,6 @@ describe('repeated metric attribute sets', () => {
         return [metric, found[1]];
       });
     }
-    /** The runtime's rule: finite; not negative for counters and histograms; whole for integer metrics. */
-    const accepts = (metric: MetricDescriptor, value: number) =>
-      Number.isFinite(value) && !((metric.instrument === 'counter' || metric.instrument === 'histogram') && value < 0) && !(metric.valueType === 'int' && !Number.isInteger(value));
 
     it('a value recorded with the set recorded last is taken or dropped exactly as the runtime decides, and a dropped one is reported', () => {
       const recorders = recordersByMetric();
@@ -141,7 +139,7 @@ describe('repeated metric attribute sets', () => {
           // The same set again: the generated recorder's own path.
           record(value, validAttributes(metric));
           const recorded = points.get(metric.name) ?? [];
-          if (accepts(metric, value)) {
+          if (acceptsValue(metric.instrument, metric.valueType, value)) {
             expect(recorded.map((point) => point.value)).toEqual([1, value]);
             expect(recorded[1]?.attributes).toBe(recorded[0]?.attributes);
             expect(diagnostics.messages).toEqual([]);
