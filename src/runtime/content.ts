@@ -14,6 +14,9 @@ import {
   updatePolicies,
 } from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
+import { flatCopy, truncate } from './strings.ts';
+
+export { truncate };
 
 /** Which text the redaction hook is given: a prompt, a completion, or an error message or stack trace. */
 export type ContentKind = 'prompt' | 'completion' | 'error';
@@ -67,7 +70,10 @@ export function capturedContent(text: string | undefined, kind: ContentKind, set
   const { enabled, maxLength, redact } = settings;
   if (!enabled || typeof text !== 'string') return undefined;
   const redacted = applyRedaction(text, kind, redact);
-  return redacted === undefined ? undefined : truncate(redacted, maxLength);
+  if (redacted === undefined) return undefined;
+  const kept = truncate(redacted, maxLength);
+  // A hook's result may be cut from a larger string (`text.slice(…)`): keep a copy of its own (strings.ts).
+  return kept === redacted && redacted !== text ? flatCopy(kept) : kept;
 }
 
 function applyRedaction(text: string, kind: ContentKind, redact: ContentCaptureSettings['redact']): string | undefined {
@@ -83,16 +89,6 @@ function applyRedaction(text: string, kind: ContentKind, redact: ContentCaptureS
   return undefined;
 }
 
-/** Cuts to at most `maxLength` UTF-16 units without splitting a surrogate pair (which would export as U+FFFD). */
-export function truncate(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  const end = isHighSurrogate(text.charCodeAt(maxLength - 1)) ? maxLength - 1 : maxLength;
-  return text.slice(0, end);
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
 
 /**
  * Collects streamed completion text for capture. Keeps more than it will

@@ -17,6 +17,13 @@
 import { currentPolicies } from './binding.ts';
 import { capturedContent } from './content.ts';
 
+/**
+ * Room for the frames of a stack trace beyond the message it starts with: ten frames (V8's
+ * default `Error.stackTraceLimit`) take one or two KB. Bounded, so an error quoting a 100 KB
+ * completion does not keep 100 KB alive on every span it fails.
+ */
+const STACK_FRAMES_ALLOWANCE = 8192;
+
 export const ERROR_MESSAGE_POLICIES = ['with-content', 'always', 'never'] as const;
 export type ErrorMessagePolicy = (typeof ERROR_MESSAGE_POLICIES)[number];
 
@@ -40,7 +47,7 @@ export function recordableError(error: unknown): RecordableError {
     type,
     message: capturedContent(message, 'error', content),
     // The stack's first line repeats the message: it goes through the hook too.
-    stack: stack === undefined ? undefined : capturedContent(stack, 'error', { ...content, maxLength: Infinity }),
+    stack: stack === undefined ? undefined : capturedContent(stack, 'error', { ...content, maxLength: content.maxLength + STACK_FRAMES_ALLOWANCE }),
   };
 }
 
