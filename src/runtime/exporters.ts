@@ -5,8 +5,10 @@
  * Every path out of the process is bounded: spans wait in the batch
  * processor's queue, then in the retry queue while the collector is away
  * (both of fixed size; overflow is dropped and counted, never buffered
- * without limit), each export has a deadline, and metric exports end before
- * the next one starts.
+ * without limit), every span request stays under the byte budget a collector
+ * accepts, each export has a deadline the kit keeps on unref'd timers, and
+ * metric exports end before the next one starts. Nothing of it keeps the
+ * process alive (grpc-sockets.ts).
  */
 import type { MeterProvider } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
@@ -28,7 +30,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
-import { GrpcSocketTracker } from './grpc-sockets.ts';
+import { GRPC_NO_DEADLINE_MILLIS, GrpcSocketTracker } from './grpc-sockets.ts';
 import { RetryingSpanExporter } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
 
@@ -71,7 +73,7 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: Gr
   if (!config.metrics) return { readers: [], exportsMetrics: false };
   const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
-    const credentials = sockets.credentialsFor(config.otlpEndpoint, 'METRICS');
+    const { credentials } = sockets.connectionFor(config.otlpEndpoint, 'METRICS');
     exporters.push(sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials })));
   }
   if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
@@ -94,12 +96,15 @@ export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider
   const processors: SpanProcessor[] = [];
   let retryQueue: RetryingSpanExporter | undefined;
   if (config.otlpEndpoint !== undefined) {
-    const credentials = sockets.credentialsFor(config.otlpEndpoint, 'TRACES');
-    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs };
+    const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'TRACES');
+    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs, timeoutMillis: GRPC_NO_DEADLINE_MILLIS };
     retryQueue = new RetryingSpanExporter(sockets.adopt(new OTLPTraceExporter(otlpOptions)), {
       maxSpans: config.retryQueueMaxSpans,
       maxBytes: config.retryQueueMaxBytes,
       maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
+      maxRequestBytes: config.exportRequestMaxBytes,
+      exportTimeoutMillis: timeoutMillis,
+      onExportTimeout: () => sockets.resetConnections(),
       meterProvider: selfObs,
     });
     processors.push(batchSpanProcessor(retryQueue, selfObs));

@@ -2,27 +2,43 @@
  * A bounded sending queue between the batch span processor and the OTLP
  * exporter, as the OpenTelemetry Collector's exporters have: batches the
  * processor hands over are accepted at once, held, and sent one request at a
- * time; a failed request is retried with exponential backoff until the
- * collector answers again.
+ * time, each request built to fit what a collector accepts.
  *
- * - Bounded by spans and by (estimated) bytes of the spans waiting, plus the
- *   one request in flight. When a new batch would exceed either bound, the
- *   *oldest* spans are dropped: after an outage the most recent telemetry is
- *   the most useful. A failed request goes back to the front, so its spans
- *   are the first dropped when the queue is full. Every drop is counted.
- * - Failures the collector calls permanent (gRPC INVALID_ARGUMENT,
- *   UNAUTHENTICATED, PERMISSION_DENIED, …) are not retried: the batch is
- *   dropped and counted, as the OTLP specification asks.
- * - Nothing here keeps the process alive: retry timers are unref'd, and
- *   `shutdown()` gives up at its deadline, counting what is left as dropped.
+ * - Every request stays under a byte budget (3 MiB by default, under the
+ *   4 MiB a gRPC server accepts unless told otherwise), measured by an upper
+ *   bound of the spans' protobuf encoding (otlp-size.ts). A span that alone
+ *   exceeds it has its longest string values cut until it fits (the SDK's
+ *   attribute value length limit, applied to that span only); one that cannot
+ *   fit even so is dropped and counted (`too_large`).
+ * - A collector that refuses a request as too large (gRPC RESOURCE_EXHAUSTED,
+ *   "larger than max") has taught the queue its limit: the budget is lowered
+ *   below it (or halved, when the refusal does not say) and the same spans go
+ *   out again at once in smaller requests.
+ * - While the collector is unreachable (UNAVAILABLE, DEADLINE_EXCEEDED, no
+ *   answer within the export deadline, no gRPC status at all), the queue waits
+ *   with exponential backoff and probes with its oldest request. A failure
+ *   that belongs to one request (ABORTED, OUT_OF_RANGE, DATA_LOSS) sets that
+ *   request aside with a backoff of its own while the rest keeps flowing; after
+ *   a few attempts it is dropped and counted (`export_failed`). Failures the
+ *   collector calls permanent (INVALID_ARGUMENT, UNAUTHENTICATED, …) are not
+ *   retried: dropped and counted (`export_rejected`), as the OTLP
+ *   specification asks.
+ * - Bounded by spans and by the heap the held spans keep alive (otlp-size.ts),
+ *   plus the one request in flight. Beyond a bound the *oldest* spans are
+ *   dropped (`queue_full`): after an outage the most recent telemetry is the
+ *   most useful. Drops are warned about once per episode, with the running
+ *   count, and the total is reported when the collector answers again.
+ * - Nothing here keeps the process alive: every timer is unref'd, the export
+ *   deadline is the queue's own (the exporter's gRPC call carries none, see
+ *   exporters.ts), and `shutdown()` gives up at its deadline, counting and
+ *   reporting what is left as dropped.
  *
  * Self-observability: with a meter provider, the queue reports the standard
  * `otel.sdk.processor.span.queue.size`, `…queue.capacity` and
  * `otel.sdk.processor.span.processed` metrics (component type
- * `flo_retry_queue`; `error.type` `queue_full` for overflow, `export_rejected`
- * for permanent failures, `shutdown` for what shutdown left behind). Retries
- * show in the exporter's own `otel.sdk.exporter.span.exported` (every failed
- * attempt, with its `error.type`).
+ * `flo_retry_queue`; `error.type` says why a span was dropped). Retries show in
+ * the exporter's own `otel.sdk.exporter.span.exported` (every failed attempt,
+ * with its `error.type`).
  */
 import { createNoopMeter, diag, type Attributes, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -35,19 +51,32 @@ import {
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
 } from '@opentelemetry/semantic-conventions/incubating';
+import { describeExportError, exportErrorMessage, grpcCode } from './export-errors.ts';
+import { RequestBudget, fitSpan, sizedSpan, type SizedSpan } from './span-fit.ts';
+
+export { MIN_REQUEST_BYTES } from './span-fit.ts';
 
 export interface RetryQueueOptions {
-  /** Spans held at most; 0 turns the queue off (each batch is exported once, as without it). */
+  /** Spans held at most; 0 turns holding off (each batch is sent once, in requests within the budget). */
   readonly maxSpans: number;
-  /** Estimated bytes held at most. */
+  /** Heap bytes the held spans may keep alive (see otlp-size.ts). */
   readonly maxBytes: number;
-  /** Spans per export request. */
+  /** Spans per export request at most. */
   readonly maxBatchSize: number;
+  /** Encoded bytes per export request at most. */
+  readonly maxRequestBytes: number;
+  /** How long a request may wait for the collector's answer. Default 10 s, the OTLP default. */
+  readonly exportTimeoutMillis?: number;
+  /** Ends the connection of a request past its deadline, so the call stops waiting there (see grpc-sockets.ts). */
+  readonly onExportTimeout?: () => void;
   readonly initialBackoffMillis?: number;
   readonly maxBackoffMillis?: number;
   /** Where the queue's `otel.sdk.*` metrics go; none without. */
   readonly meterProvider?: MeterProvider;
 }
+
+/** Why spans left the queue without being delivered: the `error.type` of `otel.sdk.processor.span.processed`. */
+export type DropReason = 'queue_full' | 'export_rejected' | 'export_failed' | 'too_large' | 'shutdown';
 
 /** Counts since the queue was created. */
 export interface RetryQueueStats {
@@ -56,46 +85,70 @@ export interface RetryQueueStats {
   /** Spans the collector acknowledged. */
   readonly delivered: number;
   /** Spans dropped, by reason. */
-  readonly dropped: { readonly queueFull: number; readonly rejected: number; readonly shutdown: number };
+  readonly dropped: { readonly queueFull: number; readonly rejected: number; readonly failed: number; readonly tooLarge: number; readonly shutdown: number };
   /** Export requests that failed and were tried again later. */
   readonly retries: number;
+  /** Spans whose longest values were cut so that they fit a request. */
+  readonly truncated: number;
   /** Spans waiting now, including those of the request in flight. */
   readonly queued: number;
+  /** Heap the waiting spans keep alive (estimated), including the request in flight. */
   readonly queuedBytes: number;
+  /** Encoded bytes a request may carry now: the configured budget, or less once the collector refused one as too large. */
+  readonly requestBytes: number;
 }
 
-interface Entry {
-  readonly span: ReadableSpan;
-  readonly bytes: number;
+/** A span with its sizes and its own failures. */
+interface Entry extends SizedSpan {
+  /** Failures of requests that held it, that belonged to the request rather than to the collector. */
+  attempts: number;
+  /** When it may be sent again after such a failure. */
+  retryAt: number;
 }
 
 /** gRPC status codes the OTLP specification calls retryable. */
 const RETRYABLE_GRPC_CODES: ReadonlySet<number> = new Set([1, 4, 8, 10, 11, 14, 15]);
+/** Retryable codes that speak of one request, not of the collector: ABORTED, OUT_OF_RANGE, DATA_LOSS. */
+const REQUEST_FAILURE_CODES: ReadonlySet<number> = new Set([10, 11, 15]);
+const RESOURCE_EXHAUSTED = 8;
+const DEADLINE_EXCEEDED = 4;
+/** A request failing for its own reasons this often is dropped: the collector accepts others, just not it. */
+const MAX_REQUEST_ATTEMPTS = 6;
+/** A collector's stated limit, less this share for gRPC framing and estimates elsewhere. */
+const COLLECTOR_LIMIT_SHARE = 0.9;
 const COMPONENT_TYPE = 'flo_retry_queue';
 /** The meter of the kit's own component, as SDK packages name theirs (`@opentelemetry/sdk-trace`): not the spec's scope. */
 export const SELF_METRICS_SCOPE = '@flo-ai/telemetry-kit';
 let components = 0;
+
+type FailureKind = 'too_large' | 'permanent' | 'unavailable' | 'request';
 
 export class RetryingSpanExporter implements SpanExporter {
   readonly #inner: SpanExporter;
   readonly #maxSpans: number;
   readonly #maxBytes: number;
   readonly #batchSize: number;
+  readonly #budget: RequestBudget;
+  readonly #timeoutMillis: number;
+  readonly #onTimeout: (() => void) | undefined;
   readonly #initialBackoff: number;
   readonly #maxBackoff: number;
-  /** Oldest first; `#head` is the index of the oldest entry not yet dropped or sent. */
-  #queue: Entry[] = [];
-  #head = 0;
-  #inFlight: Entry[] = [];
-  /** Bytes of the waiting spans, not of the request in flight. */
-  #bytes = 0;
+  /** Never sent, oldest first. */
+  readonly #waiting = new EntryQueue();
+  /** Failed for reasons of their own request and waiting for their `retryAt`; all older than `#waiting`. */
+  readonly #setAside = new EntryQueue();
+  #inFlight: { readonly entries: Entry[]; readonly from: EntryQueue } | undefined;
   #backoff: number;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Set while the collector is unreachable: the queue waits for the timer before sending. */
+  #paused = false;
   #closed = false;
   /** Set from the first failed request until one succeeds again: one warning per outage, not one per retry. */
   #failingSince: number | undefined;
+  /** Spans dropped for a full queue since the episode began, and whether that was said. */
+  #episodeDrops = 0;
   #idleWaiters: Array<() => void> = [];
-  #stats = { accepted: 0, delivered: 0, retries: 0, dropped: { queueFull: 0, rejected: 0, shutdown: 0 } };
+  readonly #stats = { accepted: 0, delivered: 0, retries: 0, truncated: 0, dropped: { queueFull: 0, rejected: 0, failed: 0, tooLarge: 0, shutdown: 0 } };
   readonly #processed: Counter;
   readonly #attributes: Attributes;
 
@@ -103,7 +156,10 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#inner = inner;
     this.#maxSpans = options.maxSpans;
     this.#maxBytes = options.maxBytes;
-    this.#batchSize = Math.max(1, Math.min(options.maxBatchSize, options.maxSpans || options.maxBatchSize));
+    this.#batchSize = Math.max(1, options.maxBatchSize);
+    this.#budget = new RequestBudget(options.maxRequestBytes);
+    this.#timeoutMillis = options.exportTimeoutMillis ?? 10_000;
+    this.#onTimeout = options.onExportTimeout;
     this.#initialBackoff = options.initialBackoffMillis ?? 500;
     this.#maxBackoff = options.maxBackoffMillis ?? 5_000;
     this.#backoff = this.#initialBackoff;
@@ -129,8 +185,8 @@ export class RetryingSpanExporter implements SpanExporter {
 
   get stats(): RetryQueueStats {
     const { dropped, ...counts } = this.#stats;
-    const inFlightBytes = this.#inFlight.reduce((sum, entry) => sum + entry.bytes, 0);
-    return { ...counts, dropped: { ...dropped }, queued: this.#queued(), queuedBytes: this.#bytes + inFlightBytes };
+    const inFlightBytes = this.#inFlight?.entries.reduce((sum, entry) => sum + entry.held, 0) ?? 0;
+    return { ...counts, dropped: { ...dropped }, queued: this.#queued(), queuedBytes: this.#heldBytes() + inFlightBytes, requestBytes: this.#budget.bytes };
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -138,16 +194,12 @@ export class RetryingSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('the retry queue is shut down') });
       return;
     }
+    this.#stats.accepted += spans.length;
     if (this.#maxSpans === 0) {
-      this.#inner.export(spans, resultCallback);
+      void this.#sendOnce(spans.map(toEntry)).then(resultCallback);
       return;
     }
-    for (const span of spans) {
-      const entry = { span, bytes: estimateSpanBytes(span) };
-      this.#queue.push(entry);
-      this.#bytes += entry.bytes;
-    }
-    this.#stats.accepted += spans.length;
+    for (const span of spans) this.#waiting.push(toEntry(span));
     this.#trim();
     resultCallback({ code: ExportResultCode.SUCCESS });
     this.#pump();
@@ -157,17 +209,16 @@ export class RetryingSpanExporter implements SpanExporter {
   forceFlush(): Promise<void> {
     if (this.#queued() === 0) return this.#inner.forceFlush?.() ?? Promise.resolve();
     // A flush is a reason to try now rather than at the end of a backoff.
-    if (this.#retryTimer !== undefined) {
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-      this.#pump();
-    }
+    this.#paused = false;
+    for (const entry of this.#setAside.items()) entry.retryAt = 0;
+    this.#clearTimer();
+    this.#pump();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /**
    * Tries to deliver what is queued (the caller bounds the wait, see
-   * `settleWithin` in session.ts), then stops for good: no timer, no retry.
+   * `settleWithin` in configure.ts), then stops for good: no timer, no retry.
    */
   async shutdown(): Promise<void> {
     if (this.#queued() > 0 && !this.#closed) await this.forceFlush();
@@ -175,80 +226,143 @@ export class RetryingSpanExporter implements SpanExporter {
     await this.#inner.shutdown();
   }
 
-  /** Stops at once: nothing more is sent or retried; what is left counts as dropped. */
+  /** Stops at once: nothing more is sent or retried; what is left counts as dropped, and is reported with its count. */
   abandon(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    const left = this.#queue.length - this.#head;
-    if (left > 0) {
-      diag.warn(`telemetry retry queue: ${left} spans not delivered before shutdown were dropped`);
-      this.#drop(left, 'shutdown');
+    this.#clearTimer();
+    const waiting = this.#waiting.length + this.#setAside.length;
+    const inFlight = this.#inFlight?.entries.length ?? 0;
+    if (waiting + inFlight > 0) {
+      diag.warn(
+        `telemetry retry queue: ${waiting + inFlight} spans not delivered before shutdown were dropped` +
+          (inFlight > 0 ? ` (${inFlight} of them in a request the collector had not answered)` : ''),
+      );
     }
-    this.#queue = [];
-    this.#head = 0;
-    this.#bytes = 0;
+    if (waiting > 0) this.#drop(waiting, 'shutdown');
+    this.#waiting.clear();
+    this.#setAside.clear();
     this.#wakeIdle();
   }
 
   #queued(): number {
-    return this.#waiting() + this.#inFlight.length;
+    return this.#waiting.length + this.#setAside.length + (this.#inFlight?.entries.length ?? 0);
   }
 
-  #waiting(): number {
-    return this.#queue.length - this.#head;
+  /** Heap the held spans keep alive, the request in flight aside. */
+  #heldBytes(): number {
+    return this.#waiting.heldBytes + this.#setAside.heldBytes;
   }
 
-  /** Drops the oldest waiting spans until both bounds hold again. */
+  /** Drops the oldest held spans until both bounds hold again. The spans set aside are the oldest. */
   #trim(): void {
     let dropped = 0;
-    while (this.#head < this.#queue.length && (this.#waiting() > this.#maxSpans || this.#bytes > this.#maxBytes)) {
-      this.#bytes -= (this.#queue[this.#head] as Entry).bytes;
-      this.#head += 1;
+    while (this.#waiting.length + this.#setAside.length > this.#maxSpans || this.#heldBytes() > this.#maxBytes) {
+      const queue = this.#setAside.length > 0 ? this.#setAside : this.#waiting;
+      if (queue.shift() === undefined) break;
       dropped += 1;
     }
-    if (dropped > 0) {
-      this.#drop(dropped, 'queue_full');
-      diag.debug(`telemetry retry queue full: dropped the ${dropped} oldest spans`);
-    }
-    this.#compact();
+    if (dropped > 0) this.#dropForSpace(dropped);
   }
 
-  #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
+  #dropForSpace(count: number): void {
+    this.#drop(count, 'queue_full');
+    if (this.#episodeDrops === 0) {
+      diag.warn(
+        `telemetry retry queue full (at most ${this.#maxSpans} spans, ${formatBytes(this.#maxBytes)}): dropping the oldest spans` +
+          (this.#failingSince === undefined ? '' : ' while the collector does not answer') +
+          `; ${count} dropped so far, the total follows once the queue drains`,
+      );
     }
+    this.#episodeDrops += count;
   }
 
-  #drop(count: number, reason: 'queue_full' | 'export_rejected' | 'shutdown'): void {
-    const key = reason === 'queue_full' ? 'queueFull' : reason === 'export_rejected' ? 'rejected' : 'shutdown';
-    this.#stats.dropped[key] += count;
+  /** The end of a drop episode: the collector answers again, or the queue is empty. */
+  #endEpisode(): void {
+    if (this.#episodeDrops === 0) return;
+    diag.warn(`telemetry retry queue: ${this.#episodeDrops} spans in all were dropped because the queue was full`);
+    this.#episodeDrops = 0;
+  }
+
+  #drop(count: number, reason: DropReason): void {
+    const dropped = this.#stats.dropped;
+    if (reason === 'queue_full') dropped.queueFull += count;
+    else if (reason === 'export_rejected') dropped.rejected += count;
+    else if (reason === 'export_failed') dropped.failed += count;
+    else if (reason === 'too_large') dropped.tooLarge += count;
+    else dropped.shutdown += count;
     this.#processed.add(count, { ...this.#attributes, [ATTR_ERROR_TYPE]: reason });
   }
 
   #pump(): void {
-    if (this.#closed || this.#inFlight.length > 0 || this.#retryTimer !== undefined) return;
-    if (this.#head >= this.#queue.length) {
-      this.#wakeIdle();
-      return;
+    while (!this.#closed && this.#inFlight === undefined && !this.#paused) {
+      const from = this.#nextSource();
+      if (from === undefined) return;
+      const entries = this.#takeRequest(from);
+      if (entries.length > 0) {
+        this.#send(entries, from);
+        return;
+      }
     }
-    const end = Math.min(this.#queue.length, this.#head + this.#batchSize);
-    const batch = this.#queue.slice(this.#head, end);
-    this.#head = end;
-    this.#inFlight = batch;
-    this.#bytes -= batch.reduce((sum, entry) => sum + entry.bytes, 0);
-    this.#compact();
+  }
+
+  /** Where the next request comes from: a set-aside request that is due, else the waiting spans; undefined when nothing can go now. */
+  #nextSource(): EntryQueue | undefined {
+    const aside = this.#setAside.peek();
+    if (aside !== undefined && aside.retryAt <= Date.now()) return this.#setAside;
+    if (this.#waiting.length > 0) return this.#waiting;
+    if (aside !== undefined) {
+      this.#schedule(aside.retryAt - Date.now(), false);
+      return undefined;
+    }
+    this.#endEpisode();
+    this.#wakeIdle();
+    return undefined;
+  }
+
+  /** The oldest spans of `from` that fit one request; a span too large alone is cut to fit, or dropped. */
+  #takeRequest(from: EntryQueue): Entry[] {
+    const first = from.peek() as Entry;
+    if (!this.#budget.fitsAlone(first)) {
+      from.shift();
+      const fitted = fitSpan(first.span, this.#budget.spanRoom(first.span));
+      if (fitted === undefined) {
+        this.#drop(1, 'too_large');
+        diag.warn(`telemetry retry queue: a span of about ${formatBytes(first.wire)} cannot fit an export request of ${formatBytes(this.#budget.bytes)} even with its values cut; dropped`);
+        return [];
+      }
+      this.#stats.truncated += 1;
+      from.unshift({ ...fitted, attempts: first.attempts, retryAt: first.retryAt });
+    }
+    const request = this.#budget.open();
+    const entries: Entry[] = [];
+    while (entries.length < this.#batchSize && from.length > 0) {
+      const next = from.peek() as Entry;
+      if (from === this.#setAside && next.retryAt > Date.now()) break;
+      if (!request.add(next)) break;
+      entries.push(from.shift() as Entry);
+    }
+    return entries;
+  }
+
+  #send(entries: Entry[], from: EntryQueue): void {
+    this.#inFlight = { entries, from };
     let settled = false;
+    const deadline = setTimeout(() => {
+      if (settled) return;
+      this.#onTimeout?.();
+      done({ code: ExportResultCode.FAILED, error: Object.assign(new Error(`the collector did not answer within ${this.#timeoutMillis} ms`), { code: DEADLINE_EXCEEDED }) });
+    }, this.#timeoutMillis);
+    deadline.unref();
     const done = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
-      this.#settle(batch, result);
+      clearTimeout(deadline);
+      this.#settle(entries, from, result);
     };
     try {
       this.#inner.export(
-        batch.map((entry) => entry.span),
+        entries.map((entry) => entry.span),
         done,
       );
     } catch (error) {
@@ -256,48 +370,137 @@ export class RetryingSpanExporter implements SpanExporter {
     }
   }
 
-  #settle(batch: Entry[], result: ExportResult): void {
-    this.#inFlight = [];
-    const bytes = batch.reduce((sum, entry) => sum + entry.bytes, 0);
+  #settle(entries: Entry[], from: EntryQueue, result: ExportResult): void {
+    this.#inFlight = undefined;
     if (result.code === ExportResultCode.SUCCESS) {
-      if (this.#failingSince !== undefined) {
-        diag.info(`telemetry retry queue: the collector answers again after ${Math.round((Date.now() - this.#failingSince) / 1000)} s; sending what was held`);
-        this.#failingSince = undefined;
-      }
-      this.#stats.delivered += batch.length;
-      this.#processed.add(batch.length, this.#attributes);
-      this.#backoff = this.#initialBackoff;
+      this.#delivered(entries.length);
       this.#pump();
       return;
     }
     if (this.#closed) {
-      this.#drop(batch.length, 'shutdown');
+      this.#drop(entries.length, 'shutdown');
       this.#wakeIdle();
       return;
     }
-    if (!isRetryable(result.error)) {
-      this.#drop(batch.length, 'export_rejected');
-      diag.warn(`telemetry retry queue: the collector rejected ${batch.length} spans for good (${describeError(result.error)}); dropped`);
-      this.#pump();
+    switch (failureKind(result.error)) {
+      case 'too_large':
+        this.#tooLarge(entries, from, result.error);
+        break;
+      case 'permanent':
+        this.#drop(entries.length, 'export_rejected');
+        diag.warn(`telemetry retry queue: the collector rejected ${entries.length} spans for good (${describeExportError(result.error)}); dropped`);
+        break;
+      case 'request':
+        this.#requestFailed(entries, result.error);
+        break;
+      case 'unavailable':
+        this.#collectorAway(entries, from, result.error);
+        return;
+    }
+    this.#pump();
+  }
+
+  #delivered(count: number): void {
+    if (this.#failingSince !== undefined) {
+      diag.info(`telemetry retry queue: the collector answers again after ${Math.round((Date.now() - this.#failingSince) / 1000)} s; sending what was held`);
+      this.#failingSince = undefined;
+      this.#endEpisode();
+    }
+    this.#stats.delivered += count;
+    this.#processed.add(count, this.#attributes);
+    this.#backoff = this.#initialBackoff;
+  }
+
+  /** The collector refused the request as too large: learn its limit, then send the same spans again in smaller requests. */
+  #tooLarge(entries: Entry[], from: EntryQueue, error: unknown): void {
+    const sent = this.#budget.requestBytes(entries);
+    const stated = collectorLimit(error);
+    const lowered = this.#budget.lower(stated === undefined ? Math.floor(sent / 2) : Math.floor(stated * COLLECTOR_LIMIT_SHARE));
+    if (lowered) {
+      diag.warn(
+        `telemetry retry queue: the collector refused a request of ${formatBytes(sent)} as too large` +
+          (stated === undefined ? '' : ` (it accepts ${formatBytes(stated)})`) +
+          `; requests now stay under ${formatBytes(this.#budget.bytes)}`,
+      );
+    }
+    if (!lowered && entries.length === 1) {
+      this.#drop(1, 'too_large');
+      diag.warn(`telemetry retry queue: the collector refused a span of ${formatBytes(sent)} as too large, and requests cannot get smaller; dropped`);
       return;
     }
+    from.unshiftAll(entries);
+  }
+
+  /** A failure of this request alone: it waits on its own backoff while the others go on. */
+  #requestFailed(entries: Entry[], error: unknown): void {
+    this.#stats.retries += 1;
+    const attempts = (entries[0]?.attempts ?? 0) + 1;
+    if (attempts >= MAX_REQUEST_ATTEMPTS) {
+      this.#drop(entries.length, 'export_failed');
+      diag.warn(`telemetry retry queue: a request of ${entries.length} spans failed ${attempts} times (${describeExportError(error)}) while the collector accepted others; dropped`);
+      return;
+    }
+    const retryAt = Date.now() + backoffDelay(this.#initialBackoff * 2 ** (attempts - 1), this.#maxBackoff);
+    for (const entry of entries) {
+      entry.attempts = attempts;
+      entry.retryAt = retryAt;
+      this.#setAside.push(entry);
+    }
+    this.#trim();
+  }
+
+  /** The collector is away: the request goes back to the front, and the queue waits before probing again. */
+  #collectorAway(entries: Entry[], from: EntryQueue, error: unknown): void {
     if (this.#failingSince === undefined) {
       this.#failingSince = Date.now();
-      diag.warn(`telemetry retry queue: export failed (${describeError(result.error)}); holding spans and retrying until the collector answers`);
+      diag.warn(`telemetry retry queue: export failed (${describeExportError(error)}); holding spans and retrying until the collector answers`);
     }
-    // Back at the front, oldest first; then the bounds, which drop these first.
-    this.#queue.splice(this.#head, 0, ...batch);
-    this.#bytes += bytes;
+    from.unshiftAll(entries);
     this.#stats.retries += 1;
     this.#trim();
-    const delay = this.#backoff * (0.8 + Math.random() * 0.4);
+    const delay = backoffDelay(this.#backoff, this.#maxBackoff);
     this.#backoff = Math.min(this.#maxBackoff, this.#backoff * 2);
-    diag.debug(`telemetry retry queue: export failed (${describeError(result.error)}); retrying ${this.#queued()} spans in ${Math.round(delay)} ms`);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#pump();
-    }, delay);
-    this.#retryTimer.unref();
+    diag.debug(`telemetry retry queue: export failed (${describeExportError(error)}); retrying ${this.#queued()} spans in ${Math.round(delay)} ms`);
+    this.#schedule(delay, true);
+  }
+
+  /** Pumps again after `delay`; `pause` keeps everything waiting until then (the collector is away). */
+  #schedule(delay: number, pause: boolean): void {
+    this.#clearTimer();
+    this.#paused = pause;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#paused = false;
+        this.#pump();
+      },
+      Math.max(0, delay),
+    );
+    this.#timer.unref();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Spans held off, sent once each in requests within the budget (`maxSpans: 0`). Resolves with the first failure, if any. */
+  async #sendOnce(entries: Entry[]): Promise<ExportResult> {
+    const pending = new EntryQueue();
+    for (const entry of entries) pending.push(entry);
+    let outcome: ExportResult = { code: ExportResultCode.SUCCESS };
+    while (pending.length > 0 && !this.#closed) {
+      const request = this.#takeRequest(pending);
+      if (request.length === 0) continue;
+      const result = await new Promise<ExportResult>((resolve) => this.#inner.export(request.map((entry) => entry.span), resolve));
+      if (result.code === ExportResultCode.SUCCESS) this.#delivered(request.length);
+      else if (failureKind(result.error) === 'too_large' && request.length > 1) this.#tooLarge(request, pending, result.error);
+      else {
+        this.#drop(request.length, isRetryable(result.error) ? 'export_failed' : 'export_rejected');
+        if (outcome.code === ExportResultCode.SUCCESS) outcome = result;
+      }
+    }
+    return outcome;
   }
 
   #wakeIdle(): void {
@@ -307,39 +510,97 @@ export class RetryingSpanExporter implements SpanExporter {
   }
 }
 
+function toEntry(span: ReadableSpan): Entry {
+  return { ...sizedSpan(span), attempts: 0, retryAt: 0 };
+}
+
 /** Retryable unless the collector said otherwise with a non-retryable gRPC status. */
 export function isRetryable(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code !== 'number' || RETRYABLE_GRPC_CODES.has(code);
+  const code = grpcCode(error);
+  return code === undefined || RETRYABLE_GRPC_CODES.has(code);
 }
 
-function describeError(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'no reason given';
-  const { code, name } = error as { code?: unknown; name?: unknown };
-  return typeof code === 'number' ? `gRPC status ${code}` : String(name ?? 'error');
+function failureKind(error: unknown): FailureKind {
+  const code = grpcCode(error);
+  if (code === RESOURCE_EXHAUSTED && /larger than max|too large/i.test(exportErrorMessage(error))) return 'too_large';
+  if (code === undefined) return 'unavailable';
+  if (!RETRYABLE_GRPC_CODES.has(code)) return 'permanent';
+  return REQUEST_FAILURE_CODES.has(code) ? 'request' : 'unavailable';
 }
 
-/**
- * Roughly what a span costs in memory and on the wire: a fixed part for ids,
- * times, kind, status and resource reference, plus its names and attribute
- * keys and values (strings by length). Cheap: computed once per span.
- */
-export function estimateSpanBytes(span: ReadableSpan): number {
-  let bytes = 200 + span.name.length + attributesBytes(span.attributes);
-  for (const event of span.events) bytes += 32 + event.name.length + attributesBytes(event.attributes);
-  bytes += span.links.length * 64;
-  return bytes;
+/** The limit a collector states when it refuses a message as too large: gRPC servers say `(8390123 vs. 4194304)`. */
+export function collectorLimit(error: unknown): number | undefined {
+  const match = /larger than max\D*?(\d+)\s*vs\.?\s*(\d+)/i.exec(exportErrorMessage(error));
+  return match === null ? undefined : Number(match[2]);
 }
 
-function attributesBytes(attributes: Attributes | undefined): number {
-  if (attributes === undefined) return 0;
-  let bytes = 0;
-  for (const key in attributes) {
-    const value = attributes[key];
-    bytes += key.length + 8;
-    if (typeof value === 'string') bytes += value.length;
-    else if (Array.isArray(value)) for (const item of value) bytes += typeof item === 'string' ? item.length : 8;
-    else bytes += 8;
+function backoffDelay(base: number, max: number): number {
+  return Math.min(max, base) * (0.8 + Math.random() * 0.4);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** Spans oldest first, that also takes spans back at its front, in amortised constant time, and knows the heap they keep alive. */
+class EntryQueue {
+  #items: Array<Entry | undefined> = [];
+  #head = 0;
+  #held = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
   }
-  return bytes;
+
+  get heldBytes(): number {
+    return this.#held;
+  }
+
+  push(entry: Entry): void {
+    this.#items.push(entry);
+    this.#held += entry.held;
+  }
+
+  unshift(entry: Entry): void {
+    if (this.#head > 0) {
+      this.#head -= 1;
+      this.#items[this.#head] = entry;
+    } else this.#items.unshift(entry);
+    this.#held += entry.held;
+  }
+
+  /** Puts `entries` back at the front, in their order. */
+  unshiftAll(entries: readonly Entry[]): void {
+    for (let index = entries.length - 1; index >= 0; index -= 1) this.unshift(entries[index] as Entry);
+  }
+
+  peek(): Entry | undefined {
+    return this.#items[this.#head];
+  }
+
+  shift(): Entry | undefined {
+    const entry = this.#items[this.#head];
+    if (entry === undefined) return undefined;
+    // Release the slot, so a span that left is not kept alive by the array.
+    this.#items[this.#head] = undefined;
+    this.#head += 1;
+    this.#held -= entry.held;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return entry;
+  }
+
+  items(): Entry[] {
+    return this.#items.slice(this.#head) as Entry[];
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+    this.#held = 0;
+  }
 }

@@ -34,6 +34,7 @@ import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './conten
 import { CONVENTIONS, type Conventions } from './conventions.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
 import { describeValue, redactUrl, urlSecrets } from './redaction.ts';
+import { MIN_REQUEST_BYTES } from './span-fit.ts';
 
 export type TelemetryLogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 export type ConsoleFormat = 'compact' | 'raw';
@@ -93,6 +94,8 @@ function countText(parse: Parser<number>): Parser<number> {
 const millis = count(1, MAX_TIMER_MILLIS, 'milliseconds');
 const queueSpans = count(0, 10_000_000, 'spans');
 const queueBytes = count(0, 4 * 1024 ** 3, 'bytes');
+/** Below 64 KiB one span with prompts would not fit a request; above 1 GiB no collector is configured. */
+const requestBytes = count(MIN_REQUEST_BYTES, 1024 ** 3, 'bytes');
 
 function oneOf<T extends string>(members: readonly T[], caseInsensitive = false): Parser<T> {
   return (value, setting) => {
@@ -310,6 +313,14 @@ export const SETTINGS = {
     default: 16 * 1024 * 1024,
     visibility: 'public',
   }),
+  /** Under the 4 MiB a gRPC server accepts unless configured otherwise (the Collector's `max_recv_msg_size_mib`). */
+  exportRequestMaxBytes: setting({
+    env: ['FLO_EXPORT_REQUEST_MAX_BYTES'],
+    parse: requestBytes,
+    parseEnv: countText(requestBytes),
+    default: 3 * 1024 * 1024,
+    visibility: 'public',
+  }),
   selfMetrics: setting({ env: ['FLO_SELF_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
   metrics: setting({ env: ['FLO_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
 };
@@ -368,8 +379,15 @@ export interface TelemetryOptions {
   errorMessages?: ErrorMessagePolicy;
   /** Spans held for retry while the collector is unreachable (oldest dropped beyond). Default 8192; env `FLO_RETRY_QUEUE_MAX_SPANS`. */
   retryQueueMaxSpans?: number;
-  /** Estimated bytes held for retry. Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
+  /** Heap the spans held for retry may keep alive (estimated). Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
   retryQueueMaxBytes?: number;
+  /**
+   * Encoded bytes of one export request at most: batches are cut to fit, and a span that alone does
+   * not fit has its longest values cut. Keep it under the collector's receive limit (gRPC servers
+   * accept 4 MiB by default; the OpenTelemetry Collector's `max_recv_msg_size_mib`). Default 3 MiB,
+   * at least 64 KiB; env `FLO_EXPORT_REQUEST_MAX_BYTES`.
+   */
+  exportRequestMaxBytes?: number;
   /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
   selfMetrics?: boolean;
   /**

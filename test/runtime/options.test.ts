@@ -210,6 +210,9 @@ describe('invalid options', () => {
     ['interval as a string', { metricExportIntervalMillis: '5000' }, 'metricExportIntervalMillis', '"5000"'],
     ['interval beyond timer range', { metricExportIntervalMillis: 2 ** 31 }, 'metricExportIntervalMillis', '2147483648'],
     ['zero shutdown timeout', { shutdownTimeoutMillis: 0 }, 'shutdownTimeoutMillis', '0'],
+    ['export request budget below a sane minimum', { exportRequestMaxBytes: 1024 }, 'exportRequestMaxBytes', 'between 65536 and'],
+    ['export request budget as a string', { exportRequestMaxBytes: '3MiB' }, 'exportRequestMaxBytes', '"3MiB"'],
+    ['export request budget not a number', { exportRequestMaxBytes: Number.NaN }, 'exportRequestMaxBytes', 'NaN'],
     ['consoleExport as a string', { consoleExport: 'yes' }, 'consoleExport', '"yes"'],
     ['unknown log level', { logLevel: 'loud' }, 'logLevel', '"loud"'],
     ['endpoint without scheme', { otlpEndpoint: 'localhost:4317' }, 'otlpEndpoint', 'http://'],
@@ -268,6 +271,7 @@ describe('invalid environment variables', () => {
     ['OTEL_METRIC_EXPORT_INTERVAL zero', { OTEL_METRIC_EXPORT_INTERVAL: '0' }, 'OTEL_METRIC_EXPORT_INTERVAL', '0'],
     ['OTEL_LOG_LEVEL unknown', { OTEL_LOG_LEVEL: 'loud' }, 'OTEL_LOG_LEVEL', '"loud"'],
     ['FLO_RETRY_QUEUE_MAX_SPANS not a number', { FLO_RETRY_QUEUE_MAX_SPANS: 'lots' }, 'FLO_RETRY_QUEUE_MAX_SPANS', '"lots"'],
+    ['FLO_EXPORT_REQUEST_MAX_BYTES below the minimum', { FLO_EXPORT_REQUEST_MAX_BYTES: '4096' }, 'FLO_EXPORT_REQUEST_MAX_BYTES', 'between 65536 and'],
     ['FLO_ERROR_MESSAGES unknown', { FLO_ERROR_MESSAGES: 'some' }, 'FLO_ERROR_MESSAGES', 'with-content, always, never'],
   ])('%s', (_case, env, setting, inMessage) => {
     const error = configError(() => resolve({}, env));

@@ -7,7 +7,8 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { RetryingSpanExporter, estimateSpanBytes, isRetryable } from '../../src/runtime/retry-queue.ts';
+import { RetryingSpanExporter, isRetryable } from '../../src/runtime/retry-queue.ts';
+import { spanSize } from '../../src/runtime/otlp-size.ts';
 
 /** Real ReadableSpans, named 0, 1, 2, … */
 function spans(count: number, attributes: Record<string, string> = {}): ReadableSpan[] {
@@ -43,7 +44,7 @@ function accept(queue: RetryingSpanExporter, batch: ReadableSpan[]): Promise<Exp
   return new Promise((resolve) => queue.export(batch, resolve));
 }
 
-const fast = { maxBatchSize: 4, initialBackoffMillis: 1, maxBackoffMillis: 5 };
+const fast = { maxBatchSize: 4, maxRequestBytes: 3 * 1024 * 1024, initialBackoffMillis: 1, maxBackoffMillis: 5 };
 
 describe('retry queue', () => {
   it('accepts at once, and delivers everything once the collector is back, in order', async () => {
@@ -57,7 +58,7 @@ describe('retry queue', () => {
     collector.down = false;
     await queue.forceFlush();
     expect(collector.received).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect(queue.stats).toMatchObject({ accepted: 10, delivered: 10, queued: 0, queuedBytes: 0, dropped: { queueFull: 0, rejected: 0, shutdown: 0 } });
+    expect(queue.stats).toMatchObject({ accepted: 10, delivered: 10, queued: 0, queuedBytes: 0, dropped: { queueFull: 0, rejected: 0, failed: 0, tooLarge: 0, shutdown: 0 } });
     await queue.shutdown();
   });
 
@@ -83,7 +84,7 @@ describe('retry queue', () => {
     const collector = new ScriptedCollector();
     collector.down = true;
     const big = spans(10, { prompt: 'x'.repeat(10_000) });
-    const perSpan = estimateSpanBytes(big[0] as ReadableSpan);
+    const perSpan = spanSize(big[0] as ReadableSpan).held;
     const queue = new RetryingSpanExporter(collector, { ...fast, maxSpans: 1000, maxBytes: perSpan * 3 });
     await accept(queue, big);
     expect(queue.stats.queuedBytes).toBeLessThanOrEqual(perSpan * 3);
