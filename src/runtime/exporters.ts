@@ -31,6 +31,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
 import { GRPC_NO_DEADLINE_MILLIS, GrpcSocketTracker } from './grpc-sockets.ts';
+import { BackgroundMetricExporter } from './metric-export.ts';
 import { RetryingSpanExporter } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
 
@@ -73,8 +74,11 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: Gr
   if (!config.metrics) return { readers: [], exportsMetrics: false };
   const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
-    const { credentials } = sockets.connectionFor(config.otlpEndpoint, 'METRICS');
-    exporters.push(sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials })));
+    const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'METRICS');
+    const otlp = sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis: GRPC_NO_DEADLINE_MILLIS }));
+    // Within the reader's own timeout, so the reader never abandons an export that is still running.
+    const deadline = Math.min(timeoutMillis, config.metricExportTimeoutMillis);
+    exporters.push(new BackgroundMetricExporter(otlp, { timeoutMillis: deadline, onTimeout: () => sockets.resetConnections() }));
   }
   if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
   const readers: IMetricReader[] = [
