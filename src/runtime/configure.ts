@@ -119,7 +119,26 @@ export function configureTelemetry(options?: TelemetryOptions): TelemetryHandle 
   return createHandle(session);
 }
 
+/**
+ * Builds a session while the diagnostics its parts emit are held: the OpenTelemetry exporters warn
+ * about bad OTEL_EXPORTER_OTLP_* values (timeout, compression, temporality preference, an unreadable
+ * certificate) in their constructors, before the session's logger would otherwise be installed.
+ * They reach the session's logger once each, whether the build succeeds or not, and the logger in
+ * force before is put back until the swap.
+ */
 function buildSession(config: ResolvedTelemetryConfig): Session {
+  const diagLogger = safeDiagLogger(config.diagLogger ?? new DiagConsoleLogger(), config.secretValues);
+  const held = new HeldDiagnostics();
+  diag.setLogger(held, { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
+  try {
+    return buildSessionParts(config, diagLogger);
+  } finally {
+    restoreDiagLogger();
+    held.deliverTo(diagLogger);
+  }
+}
+
+function buildSessionParts(config: ResolvedTelemetryConfig, diagLogger: DiagLogger): Session {
   const resource = buildResource(config);
   let step = 'the metric exporters';
   let metricPipeline: MetricPipeline | undefined;
@@ -137,7 +156,7 @@ function buildSession(config: ResolvedTelemetryConfig): Session {
       metricPipeline,
       spanPipeline,
       sockets,
-      diagLogger: safeDiagLogger(config.diagLogger ?? new DiagConsoleLogger(), config.secretValues),
+      diagLogger,
       sdk: undefined,
       binding: undefined,
       removeShutdownHooks: () => {},
@@ -397,6 +416,43 @@ const DIAG_LEVELS: Readonly<Record<TelemetryLogLevel, DiagLogLevel>> = {
   verbose: DiagLogLevel.VERBOSE,
   all: DiagLogLevel.ALL,
 };
+
+/** The running session's logger, or none, as diagnostics were before a session was built. */
+function restoreDiagLogger(): void {
+  if (current === undefined) diag.disable();
+  else diag.setLogger(current.diagLogger, { logLevel: DIAG_LEVELS[current.config.logLevel], suppressOverrideMessage: true });
+}
+
+/** Diagnostics held while a session is built, each distinct one delivered once (both exporters read the same variables). */
+class HeldDiagnostics implements DiagLogger {
+  readonly #lines = new Map<string, { readonly level: keyof DiagLogger; readonly message: string; readonly args: unknown[] }>();
+
+  error(message: string, ...args: unknown[]): void {
+    this.#hold('error', message, args);
+  }
+  warn(message: string, ...args: unknown[]): void {
+    this.#hold('warn', message, args);
+  }
+  info(message: string, ...args: unknown[]): void {
+    this.#hold('info', message, args);
+  }
+  debug(message: string, ...args: unknown[]): void {
+    this.#hold('debug', message, args);
+  }
+  verbose(message: string, ...args: unknown[]): void {
+    this.#hold('verbose', message, args);
+  }
+
+  deliverTo(logger: DiagLogger): void {
+    for (const { level, message, args } of this.#lines.values()) safely(() => logger[level](message, ...args));
+    this.#lines.clear();
+  }
+
+  #hold(level: keyof DiagLogger, message: string, args: unknown[]): void {
+    const key = `${level} ${message}`;
+    if (!this.#lines.has(key)) this.#lines.set(key, { level, message, args });
+  }
+}
 
 function reportConfigurationProblems(session: Session): void {
   for (const warning of session.config.warnings) safely(() => diag.warn(warning));

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCOPE_NAME } from '../../src/generated/scope.ts';
 import { configureTelemetry, getMeter, getTracer, shutdownTelemetry } from '../../src/runtime/configure.ts';
+import { traceLlmCall } from '../../src/instrumentation/index.ts';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { captureDiagLines, useCleanTelemetryState } from '../support/telemetry-env.ts';
 
@@ -128,6 +129,63 @@ describe('OTLP gRPC export', () => {
     expect(collector.spans.map((span) => span.name)).toContain('otlp.test.span');
     expect(printed).toContainEqual(expect.objectContaining({ name: 'otlp.test.span' }));
   });
+});
+
+describe('OTLP export with content capture, to a collector with gRPC\'s default 4 MiB receive limit', () => {
+  it('delivers 1000 LLM calls with 4000-character prompts and completions, in requests the collector accepts', async () => {
+    const collector = await receiver();
+    const diagnostics = captureDiagLines();
+    const handle = configureTelemetry({ serviceName: 'capture-burst', otlpEndpoint: collector.url, captureContent: true, diagLogger: diagnostics.logger, logLevel: 'warn' });
+    for (let index = 0; index < 1000; index += 1) {
+      const prompt = `${index} `.padEnd(4000, 'Summarise the ticket for the support agent. ');
+      await traceLlmCall({ provider: 'openai', model: 'gpt-4o', prompt }, async () => ({
+        model: 'gpt-4o',
+        choices: [{ message: { role: 'assistant', content: `${-index} `.padEnd(4000, 'The customer asks for a refund. ') }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 900, completion_tokens: 900 },
+      }));
+    }
+    await handle?.forceFlush();
+    const delivered = collector.spans.filter((span) => span.name === 'chat gpt-4o');
+    expect(delivered).toHaveLength(1000);
+    expect(collector.rejectedCalls).toBe(0);
+    expect(String(delivered[0]?.attributes['llm.request.content'])).toHaveLength(4000);
+    expect(diagnostics.text()).not.toContain('RESOURCE_EXHAUSTED');
+    await shutdownTelemetry();
+  }, 60_000);
+});
+
+describe('what the kit says about export, and when', () => {
+  it('passes the exporters\' own warnings about bad OTEL_EXPORTER_OTLP_* values to its logger, once each', async () => {
+    process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '-5';
+    process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'zip';
+    process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE = 'sometimes';
+    process.env.OTEL_EXPORTER_OTLP_CERTIFICATE = fileURLToPath(new URL('./fixtures/no-such-cert.pem', import.meta.url));
+    const diagnostics = captureDiagLines();
+    configureTelemetry({ otlpEndpoint: `https://localhost:${await closedPort()}`, diagLogger: diagnostics.logger, logLevel: 'warn' });
+    const once = (fragment: string) => diagnostics.lines.filter((line) => line.includes(fragment));
+    expect(once('OTEL_EXPORTER_OTLP_TIMEOUT is invalid')).toHaveLength(1);
+    expect(once('OTEL_EXPORTER_OTLP_COMPRESSION is invalid')).toHaveLength(1);
+    expect(once('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE')).toHaveLength(1);
+    expect(once('Failed to read root certificate file')).toHaveLength(1);
+    await shutdownTelemetry();
+  });
+
+  it('warns once when metric exports start failing and once when they work again, and logs no error in between', async () => {
+    const port = await closedPort();
+    const diagnostics = captureDiagLines();
+    configureTelemetry({ otlpEndpoint: `http://127.0.0.1:${port}`, metricExportIntervalMillis: 100, diagLogger: diagnostics.logger, logLevel: 'warn' });
+    getMeter()?.createCounter('outage.test.counter').add(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(diagnostics.lines.filter((line) => line.includes('metric export failed'))).toHaveLength(1);
+    const collector = await receiver({ port });
+    for (let waited = 0; waited < 10_000 && !collector.metrics.some((metric) => metric.name === 'outage.test.counter'); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(collector.metrics.some((metric) => metric.name === 'outage.test.counter')).toBe(true);
+    expect(diagnostics.lines.filter((line) => line.includes('metric export works again'))).toHaveLength(1);
+    expect(diagnostics.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+    await shutdownTelemetry();
+  }, 30_000);
 });
 
 describe('OTLP over TLS', () => {

@@ -28,6 +28,8 @@ export interface ReceiverOptions {
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
   /** Answer every export with this gRPC status instead of OK: a refusing collector. */
   readonly rejectWith?: grpc.status;
+  /** Listen on this port of 127.0.0.1 (a collector coming back where it was); an ephemeral one by default. */
+  readonly port?: number;
 }
 
 export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
@@ -64,7 +66,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
     : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
   });
 
   return {
