@@ -46,6 +46,7 @@ import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } 
 import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
 import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
+import { OpenSpans } from './open-spans.ts';
 import { redact, safeDiagLogger } from './redaction.ts';
 import {
   TelemetryConfigError,
@@ -67,7 +68,11 @@ export interface TelemetryHandle {
   readonly resourceAttributes: Readonly<Attributes>;
   /** Exports what is buffered now. Resolves within `shutdownTimeoutMillis`; never rejects (failures go to diag). */
   forceFlush(): Promise<void>;
-  /** `shutdownTelemetry()` while this session is current; once replaced, resolves when its background shutdown ends. */
+  /**
+   * `shutdownTelemetry()` while this session is current. Once replaced, the session still exports the spans it
+   * started until they end; this stops it now (spans still open are reported, not exported) and resolves when
+   * its shutdown ends.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -84,16 +89,29 @@ interface Session {
   readonly spanPipeline: SpanPipeline;
   /** The OTLP exporters' connections, ended once the shutdown bound has passed. */
   readonly sockets: GrpcSocketTracker;
+  /** Spans started and not yet ended: a replaced session waits for them. */
+  readonly openSpans: OpenSpans;
   readonly diagLogger: DiagLogger;
   /** Set by the swap. */
   sdk: NodeSDK | undefined;
   binding: ProviderBinding | undefined;
   removeShutdownHooks: () => void;
+  /** Set once the session's metric side is shut down (at once when it is replaced). */
+  metricsStopped: Promise<void> | undefined;
   /** Set once the session is stopped; settles within its shutdown bound. */
   stopped: Promise<void> | undefined;
 }
 
+/**
+ * How long a replaced session keeps exporting the spans it started, waiting for them to end: long
+ * enough for LLM calls, streams and agent runs in flight at a reconfigure; a span never ended does
+ * not keep a session (its providers, queue and connections) forever.
+ */
+export const REPLACED_SESSION_DRAIN_MILLIS = 5 * 60_000;
+
 let current: Session | undefined;
+/** Replaced sessions still exporting the spans they started. */
+const replaced = new Set<Session>();
 let lastStopped: Promise<void> = Promise.resolve();
 
 /**
@@ -156,10 +174,12 @@ function buildSessionParts(config: ResolvedTelemetryConfig, diagLogger: DiagLogg
       metricPipeline,
       spanPipeline,
       sockets,
+      openSpans: new OpenSpans(),
       diagLogger,
       sdk: undefined,
       binding: undefined,
       removeShutdownHooks: () => {},
+      metricsStopped: undefined,
       stopped: undefined,
     };
   } catch (error) {
@@ -186,7 +206,8 @@ function swapIn(next: Session): void {
   const sdk = new NodeSDK({
     resource: next.resource,
     autoDetectResources: false,
-    spanProcessors: [...next.spanPipeline.processors],
+    // First, so a span counts as open before any other processor sees it.
+    spanProcessors: [next.openSpans, ...next.spanPipeline.processors],
     // The kit's own MeterProvider (built with the session) is registered below.
     metricReaders: [],
     // Passing these keeps NodeSDK from building exporters out of OTEL_* variables.
@@ -218,7 +239,7 @@ function swapIn(next: Session): void {
   });
   next.removeShutdownHooks = config.installShutdownHooks ? installShutdownHooks() : () => {};
   current = next;
-  if (previous !== undefined) stopInBackground(previous);
+  if (previous !== undefined) retire(previous);
   reportConfigurationProblems(next);
   safely(() => diag.info('telemetry configured', publicSettings(config)));
 }
@@ -252,13 +273,19 @@ export function isTelemetryConfigured(): boolean {
 /**
  * Detaches the running session synchronously (recorders first, so they stop
  * recording before anything else happens) and shuts it down in the
- * background. The returned promise settles within the session's bound.
+ * background, together with replaced sessions still waiting for their spans.
+ * The returned promise settles within the sessions' bound.
  */
 function stopCurrentSession(): Promise<void> {
+  const stops = [...replaced].map(stopInBackground);
   const session = current;
-  if (session === undefined) return lastStopped;
-  detach(session);
-  return stopInBackground(session);
+  if (session !== undefined) {
+    detach(session);
+    stops.push(stopInBackground(session));
+  }
+  if (stops.length === 0) return lastStopped;
+  lastStopped = Promise.all([lastStopped, ...stops]).then(() => undefined);
+  return lastStopped;
 }
 
 function detach(session: Session): void {
@@ -269,18 +296,46 @@ function detach(session: Session): void {
 }
 
 /**
+ * A session replaced by a new one: its metric side is shut down at once (the
+ * recorders write into the new session from now on), while its span side
+ * keeps exporting the spans it started until they have all ended, or
+ * REPLACED_SESSION_DRAIN_MILLIS passed, or telemetry is shut down.
+ */
+function retire(session: Session): void {
+  replaced.add(session);
+  void stopMetrics(session);
+  void session.openSpans.drained(REPLACED_SESSION_DRAIN_MILLIS).then(() => stopInBackground(session));
+}
+
+function stopMetrics(session: Session): Promise<void> {
+  session.metricsStopped ??= settleWithin(() => session.meterProvider.shutdown(), session.config.shutdownTimeoutMillis, 'telemetry shutdown');
+  return session.metricsStopped;
+}
+
+/**
  * Flushes and shuts the session down within its bound. When the bound
  * passes first, whatever is still running (an export waiting for a
  * collector that never answers) is abandoned, so nothing of the session
- * keeps the process alive.
+ * keeps the process alive. Spans it started that never ended are reported.
  */
 function stopInBackground(session: Session): Promise<void> {
   if (session.stopped !== undefined) return session.stopped;
-  const shutdown = (): Promise<unknown> =>
-    Promise.all([session.sdk?.shutdown(), session.meterProvider.shutdown()]);
-  session.stopped = settleWithin(shutdown, session.config.shutdownTimeoutMillis, 'telemetry shutdown').then(() => abandon(session));
-  lastStopped = session.stopped;
+  session.openSpans.stopWaiting();
+  const shutdown = (): Promise<unknown> => Promise.all([session.sdk?.shutdown(), stopMetrics(session)]);
+  session.stopped = settleWithin(shutdown, session.config.shutdownTimeoutMillis, 'telemetry shutdown').then(() => {
+    replaced.delete(session);
+    reportOpenSpans(session);
+    abandon(session);
+  });
   return session.stopped;
+}
+
+function reportOpenSpans(session: Session): void {
+  const open = session.openSpans.open;
+  if (open <= 0) return;
+  safely(() =>
+    session.diagLogger.warn(`flo telemetry: ${open} spans started before telemetry was reconfigured or shut down had not ended by then; they were not exported`),
+  );
 }
 
 /** Ends everything of a session that may still hold a timer or a socket. */
@@ -330,7 +385,7 @@ function createHandle(session: Session): TelemetryHandle {
     settings: publicSettings(session.config),
     resourceAttributes: Object.freeze({ ...session.resource.attributes }),
     forceFlush: () => flushSession(session),
-    shutdown: () => (current === session ? stopCurrentSession() : (session.stopped ?? lastStopped)),
+    shutdown: () => (current === session ? stopCurrentSession() : stopInBackground(session)),
   });
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCOPE_NAME } from '../../src/generated/scope.ts';
 import { configureTelemetry, getMeter, getTracer, shutdownTelemetry } from '../../src/runtime/configure.ts';
-import { traceLlmCall } from '../../src/instrumentation/index.ts';
+import { traceAgentRun, traceLlmCall, traceLlmStream } from '../../src/instrumentation/index.ts';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { captureDiagLines, useCleanTelemetryState } from '../support/telemetry-env.ts';
 
@@ -152,6 +152,73 @@ describe('OTLP export with content capture, to a collector with gRPC\'s default 
     expect(diagnostics.text()).not.toContain('RESOURCE_EXHAUSTED');
     await shutdownTelemetry();
   }, 60_000);
+});
+
+describe('configureTelemetry() again while work is in flight', () => {
+  const reply = { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+
+  async function* chunks(): AsyncGenerator<{ choices: Array<{ delta: { content: string } }> }> {
+    for (const word of ['one', ' two', ' three']) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      yield { choices: [{ delta: { content: word } }] };
+    }
+  }
+
+  it('exports, through the session that started them, the calls and the half-read stream that end after the next session was built', async () => {
+    const collector = await receiver();
+    configureTelemetry({ serviceName: 'first-session', otlpEndpoint: collector.url, logLevel: 'none' });
+    let release = (): void => {};
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    const calls = Array.from({ length: 5 }, () =>
+      traceLlmCall({ provider: 'openai', model: 'gpt-4o' }, async () => {
+        await answered;
+        return reply;
+      }),
+    );
+    const stream = traceLlmStream({ provider: 'openai', model: 'gpt-4o' }, () => chunks())[Symbol.asyncIterator]();
+    await stream.next();
+
+    configureTelemetry({ serviceName: 'second-session', otlpEndpoint: collector.url, logLevel: 'none' });
+    release();
+    await Promise.all(calls);
+    while (!(await stream.next()).done) {
+      // Read to the end, in the second session.
+    }
+    await shutdownTelemetry();
+    const first = collector.spans.filter((span) => span.resource['service.name'] === 'first-session');
+    expect(first.map((span) => span.name).sort()).toEqual(Array.from({ length: 6 }, () => 'chat gpt-4o'));
+    expect(collector.spans.filter((span) => span.resource['service.name'] === 'second-session')).toEqual([]);
+  });
+
+  it('loses no agent span over six reconfigures during 300 agent runs', async () => {
+    const collector = await receiver();
+    const options = { otlpEndpoint: collector.url, logLevel: 'none' as const };
+    configureTelemetry(options);
+    const runs: Promise<unknown>[] = [];
+    for (let index = 0; index < 300; index += 1) {
+      runs.push(
+        traceAgentRun({ name: 'planner', type: 'conversational', provider: 'openai' }, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5 + (index % 7) * 3));
+          return 'planned';
+        }),
+      );
+      if (index % 50 === 49) configureTelemetry(options);
+      if (index % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(runs);
+    await shutdownTelemetry();
+    expect(collector.spans.filter((span) => span.name === 'invoke_agent planner')).toHaveLength(300);
+  });
+
+  it('reports by count the spans a replaced session started that never end, when telemetry shuts down', async () => {
+    const diagnostics = captureDiagLines();
+    configureTelemetry({ diagLogger: diagnostics.logger, logLevel: 'warn' });
+    getTracer()?.startSpan('never.ended');
+    getTracer()?.startSpan('never.ended.either');
+    configureTelemetry({ diagLogger: diagnostics.logger, logLevel: 'warn' });
+    await shutdownTelemetry();
+    expect(diagnostics.text()).toContain('2 spans started before telemetry was reconfigured or shut down had not ended');
+  });
 });
 
 describe('what the kit says about export, and when', () => {
