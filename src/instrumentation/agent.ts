@@ -25,11 +25,11 @@ import {
   recordAgentRetriesTotal,
   recordAgentToolCallsTotal,
 } from '../generated/metrics.ts';
-import { startAgentRunSpan, type AgentRunSpan } from '../generated/spans.ts';
+import { AGENT_RUN_SPAN, AgentRunSpan, startAgentRunSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
-import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
+import { emitsFlo, emitsGenAi, errorType, hasInfo, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -84,7 +84,7 @@ export function activeAgentRun(active: Context = context.active()): AgentRun | u
  */
 export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T, options?: SpanStartOptions): T {
   // Off, the span is a no-op: the provider is not mapped, nothing would carry it.
-  if (!telemetryOn()) return run(new AgentRunState(info, startAgentRunSpan({ agentName: info.name, agentType: info.type }), undefined));
+  if (!telemetryOn() || !hasInfo('traceAgentRun', info)) return run(new AgentRunState(info ?? NO_AGENT_INFO, new AgentRunSpan(undefined, AGENT_RUN_SPAN), undefined));
   const provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
   const span = startAgentRunSpan(agentSpanAttributes(info, provider), options);
   const agent = new AgentRunState(info, span, provider);
@@ -94,6 +94,9 @@ export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T
   // The run goes in the context together with the span: one context switch for both.
   return runInSpan(span, () => run(agent), outcome, LinkedContext.with(context.active(), AGENT_RUN_KEY, agent));
 }
+
+/** What an untraced run without info reports as its name and type. */
+const NO_AGENT_INFO: AgentRunInfo = Object.freeze({ name: '', type: '' });
 
 /** What an agent run records once its outcome is known: one object per run, no closures. */
 class AgentRunOutcome<R> implements OutcomeHooks<R> {

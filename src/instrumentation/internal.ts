@@ -9,6 +9,19 @@ import { currentBinding } from '../runtime/binding.ts';
 
 export { errorType } from '../runtime/spans.ts';
 export { guarded, warnFailed, warnOnce } from '../runtime/diagnostics.ts';
+import { warnOnce } from '../runtime/diagnostics.ts';
+
+/**
+ * Whether a helper was given its info object. Framework code that passes `null` or `undefined`
+ * (a bug on its side) must not break the application: the call runs untraced, as with telemetry
+ * off, and the framework hears of it once. Nothing would identify the operation: its span name
+ * and the attributes every one of its metrics requires all come from the info.
+ */
+export function hasInfo(helper: string, info: unknown): boolean {
+  if (typeof info === 'object' && info !== null) return true;
+  warnOnce(`${helper} was given ${info === null ? 'null' : typeof info} instead of its info object; the call ran untraced`);
+  return false;
+}
 
 /** True while providers are bound. When false the helpers just call through: telemetry off costs next to nothing. */
 export function telemetryOn(): boolean {

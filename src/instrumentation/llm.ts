@@ -4,12 +4,12 @@
  */
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { startLlmGenerateSpan, type LlmGenerateSpan } from '../generated/spans.ts';
+import { LLM_GENERATE_SPAN, LlmGenerateSpan, startLlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentCapture } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, emitsGenAi, telemetryOn, warnOnce } from './internal.ts';
+import { emitsFlo, emitsGenAi, hasInfo, telemetryOn, warnOnce } from './internal.ts';
 import { genAiResponseFacts, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import {
   alignGenAiProvider,
@@ -49,7 +49,7 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
  * metrics; on failure: the error on the span, request and error counters.
  */
 export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>> = {}): T {
-  if (!telemetryOn()) return call(startLlmGenerateSpan({ llmProvider: info.provider, llmModel: info.model }));
+  if (!telemetryOn() || !hasInfo('traceLlmCall', info)) return call(new LlmGenerateSpan(undefined, LLM_GENERATE_SPAN));
   const target = llmTarget(info);
   const span = startLlmGenerateSpan(llmSpanAttributes(info, target, false), options);
   alignGenAiProvider(span, target);

@@ -27,13 +27,12 @@
  * span active, so a provider client's own spans nest under it.
  */
 import { context, trace, type Context } from '@opentelemetry/api';
-import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
-import { startLlmStreamSpan, type LlmStreamSpan } from '../generated/spans.ts';
+import { LLM_STREAM_SPAN, LlmStreamSpan, startLlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, emitsGenAi, guarded, telemetryOn, warnFailed, warnOnce } from './internal.ts';
+import { emitsFlo, emitsGenAi, guarded, hasInfo, telemetryOn, warnFailed, warnOnce } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { callContext, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
@@ -97,8 +96,8 @@ async function* tracedStream<C>(
   options: LlmStreamOptions<C>,
   creationContext: Context,
 ): TracedStream<C> {
-  if (!telemetryOn()) {
-    yield* await open(startLlmStreamSpan({ llmProvider: info.provider, llmModel: info.model, llmOperation: LLM_OPERATION_VALUE_STREAM }));
+  if (!telemetryOn() || !hasInfo('traceLlmStream', info)) {
+    yield* await open(new LlmStreamSpan(undefined, LLM_STREAM_SPAN));
     return;
   }
   const recording = new StreamRecording(info, options, creationContext);

@@ -6,10 +6,10 @@
  */
 import { GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
 import { recordAgentToolCallsTotal, type AgentToolCallsTotalAttributes } from '../generated/metrics.ts';
-import { startAgentToolSpan, type AgentToolSpan } from '../generated/spans.ts';
+import { AGENT_TOOL_SPAN, AgentToolSpan, startAgentToolSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
-import { emitsFlo, emitsGenAi, telemetryOn, textLength } from './internal.ts';
+import { emitsFlo, emitsGenAi, hasInfo, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface ToolCallInfo {
@@ -26,6 +26,7 @@ export interface ToolCallInfo {
 
 /** Runs `call` (sync or async) inside the `agent.tool.{name}` span; returns or throws exactly what it does. */
 export function traceToolCall<T>(info: ToolCallInfo, call: (span: AgentToolSpan) => T, options?: SpanStartOptions): T {
+  if (!hasInfo('traceToolCall', info)) return call(new AgentToolSpan(undefined, AGENT_TOOL_SPAN));
   const agent = activeAgentRun();
   const agentName = info.agentName ?? agent?.name;
   const span = startAgentToolSpan(toolSpanAttributes(info, agentName), options);

@@ -24,13 +24,14 @@ import {
   startWorkflowRunSpan,
   WORKFLOW_NODE_SPAN,
   WORKFLOW_ROUTER_SPAN,
+  WORKFLOW_RUN_SPAN,
   WorkflowNodeSpan,
   WorkflowRouterSpan,
-  type WorkflowRunSpan,
+  WorkflowRunSpan,
 } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
-import { emitsFlo, emitsGenAi, errorType, telemetryOn, textLength } from './internal.ts';
+import { emitsFlo, emitsGenAi, errorType, hasInfo, telemetryOn, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface WorkflowInfo {
@@ -76,6 +77,7 @@ function resolvedWorkflowName(given: string | undefined): string {
  * and the length of a string result on the span.
  */
 export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan) => T, options?: SpanStartOptions): T {
+  if (!hasInfo('traceWorkflow', info)) return run(new WorkflowRunSpan(undefined, WORKFLOW_RUN_SPAN));
   const span = startWorkflowRunSpan(
     {
       workflowName: info.name,
@@ -123,6 +125,7 @@ class WorkflowOutcome<R> implements OutcomeHooks<R> {
  * `node.execution_time_ms` on the span whatever the outcome.
  */
 export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T, options?: SpanStartOptions): T {
+  if (!hasInfo('traceNode', info)) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
   const workflowName = resolvedWorkflowName(info.workflowName);
   // A node is flo_ai's concept only: with the GenAI conventions alone it records nothing.
   if (!emitsFlo()) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
@@ -170,8 +173,8 @@ export function traceRouterDecision<T extends string | PromiseLike<string>>(
   decide: (span: WorkflowRouterSpan) => T,
   options?: SpanStartOptions,
 ): T {
+  if (!hasInfo('traceRouterDecision', info) || !emitsFlo()) return decide(new WorkflowRouterSpan(undefined, WORKFLOW_ROUTER_SPAN));
   const workflowName = resolvedWorkflowName(info.workflowName);
-  if (!emitsFlo()) return decide(new WorkflowRouterSpan(undefined, WORKFLOW_ROUTER_SPAN));
   const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
   if (!telemetryOn()) return decide(span);
   return runInSpan(span, decide, {

@@ -14,6 +14,7 @@
  *
  * The error's type (its class name) is always recorded: it is code, not data.
  */
+import { ERROR_TYPE_VALUE_OTHER } from '../generated/attributes.ts';
 import { currentPolicies } from './binding.ts';
 import { capturedContent } from './content.ts';
 
@@ -39,7 +40,7 @@ export function recordableError(error: unknown): RecordableError {
   const policies = currentPolicies();
   if (policies.errorMessages === 'never') return { type, message: undefined, stack: undefined };
   const message = errorMessage(error);
-  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
+  const stack = stackOf(error);
   if (policies.errorMessages === 'always') return { type, message, stack };
   const content = policies.contentCapture;
   if (!content.enabled) return { type, message: undefined, stack: undefined };
@@ -51,16 +52,42 @@ export function recordableError(error: unknown): RecordableError {
   };
 }
 
-/** The class of an error: its constructor name when it is a subclass, else its `name`. */
+/**
+ * The class of an error: its constructor name when it is a subclass, else its `name`; the name an
+ * error-like object gives itself (`{ name: 'AbortError' }`). `_OTHER`, the conventions' value for
+ * an error of no known type, for anything else: a thrown string, an object without a prototype,
+ * an error whose `name` or `constructor` getter throws.
+ */
 export function errorType(error: unknown): string {
-  if (error instanceof Error) {
-    const constructorName = error.constructor?.name;
-    return constructorName && constructorName !== 'Error' ? constructorName : error.name;
+  try {
+    if (error instanceof Error) {
+      const constructorName: unknown = error.constructor?.name;
+      const type: unknown = typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Error' ? constructorName : error.name;
+      if (typeof type === 'string' && type !== '') return type;
+    } else if (typeof error === 'object' && error !== null) {
+      const name: unknown = (error as { name?: unknown }).name;
+      if (typeof name === 'string' && name !== '') return name;
+    }
+  } catch {
+    // A getter that throws: the type is unknown.
   }
-  return typeof error;
+  return ERROR_TYPE_VALUE_OTHER;
 }
 
-/** The raw message of an error; for the kit's own diagnostics, never for telemetry (see `recordableError`). */
+/** The raw message of an error; for the kit's own diagnostics, never for telemetry (see `recordableError`). Never throws. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    if (error instanceof Error) return String(error.message);
+    return String(error);
+  } catch {
+    return `an error of type ${errorType(error)} whose message cannot be read`;
+  }
+}
+
+function stackOf(error: unknown): string | undefined {
+  try {
+    return error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;
+  } catch {
+    return undefined;
+  }
 }

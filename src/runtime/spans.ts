@@ -143,13 +143,15 @@ export class InstrumentedSpan {
     if (span === undefined || state.ended) return;
     // guarded() spelled out: its text is only built when recording the error failed.
     try {
+      // First: whatever the error is made of, and whatever fails below, the span says the operation failed.
+      span.setStatus({ code: SpanStatusCode.ERROR });
       // Message and stack are application text: recorded only as the error-message policy allows (error-text.ts).
       const recordable = recordableError(error);
       const exception: { name: string; message?: string; stack?: string } = { name: recordable.type };
       if (recordable.message !== undefined) exception.message = recordable.message;
       if (recordable.stack !== undefined) exception.stack = recordable.stack;
       span.recordException(exception);
-      span.setStatus(recordable.message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: recordable.message });
+      if (recordable.message !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: recordable.message });
       for (const field of state.descriptor.fields) {
         if (field.spec.onError === undefined) continue;
         const value = field.spec.onError === 'type' ? recordable.type : recordable.message;
@@ -217,9 +219,15 @@ export interface OutcomeHooks<V> {
  * Runs `fn` with `span` active and observes its outcome once: at once for a
  * plain value or a throw, when the promise settles for a promise. Then the
  * hooks run (their failures go to diag), the error is recorded on the span,
- * and the span ends. Returns or throws exactly what `fn` does (a promise is
- * re-wrapped: same outcome, another identity). The one wrapper every helper
- * and every generated `with…Span` uses.
+ * and the span ends. Returns or throws exactly what `fn` does:
+ * - a native promise is re-wrapped (same outcome, another identity, so an
+ *   unhandled rejection stays unhandled);
+ * - a promise of a subclass (an SDK's `APIPromise`) comes back itself, with
+ *   its own members (`withResponse()`), observed through its own `then`;
+ * - another thenable has its `then` called once, and a promise of its value
+ *   comes back;
+ * - anything whose `then` cannot even be read (a revoked Proxy) is a value.
+ * The one wrapper every helper and every generated `with…Span` uses.
  *
  * `within` is the context to run `fn` in (with the span set in it) instead of
  * the active one: helpers that put values of their own in the context pass it,
@@ -237,13 +245,25 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
     failed(span, hooks, error);
     throw error;
   }
-  if (!isPromiseLike(result)) {
-    succeeded(span, hooks, result);
+  const then = thenOf(result);
+  if (then === undefined) {
+    succeeded(span, hooks, result as Awaited<T>);
     return result;
   }
-  return result.then(
+  const observed = hooks as OutcomeHooks<unknown> | undefined;
+  if (result instanceof Promise && result.constructor !== Promise) {
+    // Observed, not re-wrapped: the caller keeps the SDK's own promise type. The handler keeps no rejection unhandled that was handled.
+    then.call(
+      result,
+      (value: unknown) => succeeded(span, observed, value),
+      (error: unknown) => failed(span, hooks, error),
+    );
+    return result;
+  }
+  const settled = result instanceof Promise ? result : new Promise<unknown>((resolve, reject) => then.call(result, resolve, reject));
+  return settled.then(
     (value) => {
-      succeeded(span, hooks as OutcomeHooks<unknown> | undefined, value);
+      succeeded(span, observed, value);
       return value;
     },
     (error: unknown) => {
@@ -282,8 +302,15 @@ function hookFailed(span: InstrumentedSpan, error: unknown): void {
   warnOnce(`${span.constructor.name}: recording the outcome failed: ${errorMessage(error)}`);
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+/** The `then` method of a thenable; undefined for anything else, including a value whose `then` cannot be read. */
+function thenOf(value: unknown): ((this: unknown, onFulfilled: (value: unknown) => unknown, onRejected: (error: unknown) => unknown) => unknown) | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  try {
+    const then: unknown = (value as { then?: unknown }).then;
+    return typeof then === 'function' ? (then as ReturnType<typeof thenOf>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export { errorMessage, errorType } from './error-text.ts';

@@ -236,6 +236,121 @@ describe('faulty inputs to the helpers', () => {
     telemetry = useInMemoryTelemetry();
     const thrown = { code: 7 };
     await expect(traceLlmCall(LLM, async () => Promise.reject(thrown))).rejects.toBe(thrown);
-    expect(await telemetry.points('llm.errors.total')).toEqual([{ attributes: { model: 'gpt-4o', provider: 'openai', error_type: 'object' }, value: 1 }]);
+    // An object that is no Error and names no type: the conventions' value for an unknown type.
+    expect(await telemetry.points('llm.errors.total')).toEqual([{ attributes: { model: 'gpt-4o', provider: 'openai', error_type: '_OTHER' }, value: 1 }]);
+  });
+});
+
+describe('the helpers never throw into the application', () => {
+  const helpers: ReadonlyArray<[string, (info: never, fn: () => unknown) => unknown]> = [
+    ['traceLlmCall', (info, fn) => traceLlmCall(info, fn)],
+    ['traceAgentRun', (info, fn) => traceAgentRun(info, fn)],
+    ['traceToolCall', (info, fn) => traceToolCall(info, fn)],
+    ['traceWorkflow', (info, fn) => traceWorkflow(info, fn)],
+    ['traceNode', (info, fn) => traceNode(info, fn)],
+    ['traceRouterDecision', (info, fn) => traceRouterDecision(info, fn as () => string)],
+  ];
+
+  it.each(helpers.flatMap(([name, helper]) => [[name, helper, null] as const, [name, helper, undefined] as const]))(
+    '%s(%s, fn) runs fn, returns its value untraced, and warns once naming the helper',
+    async (name, helper, info) => {
+      const messages = quietDiagnostics();
+      telemetry = useInMemoryTelemetry();
+      let ran = 0;
+      const result = () => {
+        ran += 1;
+        return 'route';
+      };
+      expect(helper(info as never, result)).toBe('route');
+      expect(helper(info as never, result)).toBe('route');
+      expect(ran).toBe(2);
+      expect(await telemetry.spans()).toEqual([]);
+      expect(messages.filter((message) => message.includes(`${name} was given ${String(info)} instead of its info object`))).toHaveLength(1);
+    },
+  );
+
+  it('traceLlmStream(undefined, open) streams the chunks untraced', async () => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const received: string[] = [];
+    for await (const chunk of traceLlmStream(undefined as never, async function* () {
+      yield 'a';
+      yield 'b';
+    })) {
+      received.push(chunk);
+    }
+    expect(received).toEqual(['a', 'b']);
+    expect(await telemetry.spans()).toEqual([]);
+  });
+
+  it('a thenable returned by the wrapped function resolves to its value, its then called once', async () => {
+    telemetry = useInMemoryTelemetry();
+    let calls = 0;
+    const thenable = {
+      then(resolve: (value: string) => void) {
+        calls += 1;
+        setTimeout(() => resolve('from the thenable'), 1);
+      },
+    };
+    expect(await traceToolCall({ name: 'lookup' }, () => thenable)).toBe('from the thenable');
+    expect(calls).toBe(1);
+    expect((await telemetry.span('execute_tool lookup')).status.code).toBe(0);
+  });
+
+  it('a promise of a subclass comes back itself, its own members kept, and is recorded when it settles', async () => {
+    telemetry = useInMemoryTelemetry();
+    class ApiPromise<T> extends Promise<T> {
+      withResponse(): Promise<{ data: T; status: number }> {
+        return this.then((data) => ({ data, status: 200 }));
+      }
+    }
+    const reply = { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'ok' } }], usage: { prompt_tokens: 4, completion_tokens: 2 } };
+    const created = new ApiPromise<typeof reply>((resolve) => setTimeout(() => resolve(reply), 1));
+    const returned = traceLlmCall(LLM, () => created);
+    expect(returned).toBe(created);
+    expect(await returned.withResponse()).toEqual({ data: reply, status: 200 });
+    expect((await telemetry.span('chat gpt-4o')).attributes['gen_ai.usage.input_tokens']).toBe(4);
+  });
+
+  it('a Proxy returned synchronously comes back unchanged, even when reading it throws or it is revoked', async () => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no reading me');
+        },
+      },
+    );
+    expect(traceToolCall({ name: 'revoked' }, () => revoked)).toBe(revoked);
+    expect(traceLlmCall(LLM, () => hostile)).toBe(hostile);
+    expect((await telemetry.span('execute_tool revoked')).status.code).toBe(0);
+  });
+
+  it.each([
+    ['an object without a prototype', () => Object.create(null) as unknown],
+    ['an object whose name getter throws', () => ({ get name(): string { throw new Error('no name'); }, get message(): string { throw new Error('no message'); } })],
+    ['an Error whose name getter throws', () => Object.defineProperty(new Error('x'), 'name', { get() { throw new Error('no name'); } })],
+  ])('a thrown %s sets status ERROR with error.type _OTHER, and is rethrown as it was', async (_case, make) => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const thrown = make();
+    await expect(traceToolCall({ name: 'odd' }, async () => Promise.reject(thrown))).rejects.toBe(thrown);
+    const span = await telemetry.span('execute_tool odd');
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['error.type']).toBe('_OTHER');
+  });
+
+  it('an Error whose message getter throws still sets status ERROR and its class', async () => {
+    quietDiagnostics();
+    telemetry = useInMemoryTelemetry();
+    const thrown = Object.defineProperty(new DomainError(), 'message', { get() { throw new Error('no message'); } });
+    await expect(traceToolCall({ name: 'odd' }, async () => Promise.reject(thrown))).rejects.toBe(thrown);
+    const span = await telemetry.span('execute_tool odd');
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['error.type']).toBe('DomainError');
   });
 });

@@ -18,7 +18,8 @@ describe('InstrumentedSpan.recordError', () => {
     diag.setLogger({ warn: (message: string) => warnings.push(message), error: noop, info: noop, debug: noop, verbose: noop }, DiagLogLevel.WARN);
     resetReportedProblems();
     try {
-      const failing = { ...span('f'), recordException: () => { throw new Error('exporter gone'); } } as unknown as ConstructorParameters<typeof InstrumentedSpan>[0];
+      // A span with every method of a real one, whose recordException throws.
+      const failing = Object.assign(Object.create(span('f')) as object, { recordException: () => { throw new Error('exporter gone'); } }) as unknown as ConstructorParameters<typeof InstrumentedSpan>[0];
       expect(() => new InstrumentedSpan(failing, LLM_GENERATE_SPAN as never).recordError(new Error('boom'))).not.toThrow();
       expect(warnings).toEqual(['flo telemetry: span.llm.generate: recording an error failed: exporter gone']);
     } finally {
