@@ -10,6 +10,9 @@
  * 2. With a queue far smaller than the outage: the oldest spans are dropped,
  *    and the drops the kit counts (`otel.sdk.processor.span.processed` with
  *    `error.type=queue_full`) are exactly the spans missing in Jaeger.
+ * 3. As 1, with content capture on and 4000-character prompts and
+ *    completions: batches of such spans encode far beyond the 4 MiB Jaeger's
+ *    gRPC receiver accepts by default, and still at least 99 % arrive.
  *
  * Each run prints one summary line with its figures.
  */
@@ -29,6 +32,14 @@ const OUTAGE_MS = 15_000;
 /** The small-queue run needs only enough outage to overflow its queue several times. */
 const SMALL_QUEUE_OUTAGE_MS = 6_000;
 const SMALL_QUEUE_SPANS = 300;
+/** Prompts and completions of the content-capture run: under content capture's default maxLength of 4096. */
+const CAPTURED_TEXT_LENGTH = 4000;
+/**
+ * What the capture run's outage needs held: about 75 KB of heap a workflow (three LLM spans with two
+ * 4000-character texts each, under flo_ai's keys and GenAI's), 370 workflows. The default 16 MiB
+ * holds about 220 of them.
+ */
+const CAPTURE_QUEUE_BYTES = 64 * 1024 * 1024;
 const OUTAGE_RUN_INTERVAL_MS = 40;
 /** Generous: a run takes a few ms of timers; one stalled by export would take the gRPC deadline (10 s) or forever. */
 const SLOWEST_RUN_BOUND_MS = 2_000;
@@ -84,7 +95,7 @@ describe.skipIf(!enabled)('Jaeger stopped and restarted while the application re
   });
 
   /** One whole scenario against a fresh Jaeger: before, outage, restart, after, shutdown. */
-  async function outageRun(label: string, outageMs: number, options: TelemetryOptions): Promise<RunResult> {
+  async function outageRun(label: string, outageMs: number, options: TelemetryOptions, textLength = 0): Promise<RunResult> {
     const service = `flo-fault-${label}-${randomUUID().slice(0, 8)}`;
     const ports = { otlpGrpc: await freePort(), query: await freePort(), prometheus: await freePort() };
     jaeger = await startJaeger(ports);
@@ -100,13 +111,13 @@ describe.skipIf(!enabled)('Jaeger stopped and restarted while the application re
       ...options,
     });
 
-    const before = await recordPhase('before');
+    const before = await recordPhase('before', textLength);
     expect(before.errors).toEqual([]);
     expect(spansOf(await waitForSpans(jaeger.queryUrl, service, RUNS_PER_PHASE * SPAN_COUNT_PER_RUN)).length).toBe(RUNS_PER_PHASE * SPAN_COUNT_PER_RUN);
 
     await jaeger.stop();
     const heapBefore = process.memoryUsage().heapUsed;
-    const outage = await recordDuringOutage(outageMs);
+    const outage = await recordDuringOutage(outageMs, textLength);
     const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
     const queuedAtOutageEnd = await reader.sum(METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE, {}, SELF_METRICS_SCOPE);
     expect(outage.errors).toEqual([]);
@@ -121,7 +132,7 @@ describe.skipIf(!enabled)('Jaeger stopped and restarted while the application re
     const reconnectedMs = performance.now() - restarted;
     const droppedCounted = await dropped();
 
-    const after = await recordPhase('after');
+    const after = await recordPhase('after', textLength);
     expect(after.errors).toEqual([]);
     const workflowsRecorded = await reader.sum(WORKFLOW_EXECUTIONS_TOTAL_METRIC.name, { workflow_name: WORKFLOW });
     const shutdownStarted = performance.now();
@@ -163,7 +174,7 @@ describe.skipIf(!enabled)('Jaeger stopped and restarted while the application re
     };
     console.log(
       `fault test (${label}): ${recordedInOutage} spans (${outage.runs} workflows) recorded during a ${outageMs / 1000} s outage, ` +
-        `slowest run ${outage.slowestRunMs.toFixed(0)} ms, heap +${heapGrowthMb.toFixed(1)} MB; ` +
+        `slowest run ${outage.slowestRunMs.toFixed(0)} ms, heap ${heapGrowthMb >= 0 ? '+' : ''}${heapGrowthMb.toFixed(1)} MB; ` +
         `${deliveredFromOutage} delivered after the restart (${((100 * deliveredFromOutage) / recordedInOutage).toFixed(1)} %), ${droppedCounted} dropped and counted; ` +
         `all of them in Jaeger ${reconnectedMs.toFixed(0)} ms after it restarted; ${afterTraces.length}/${RUNS_PER_PHASE} workflows after it delivered; ` +
         `workflow.executions.total ${workflowsInPrometheus} in Prometheus, ${workflowsRecorded} recorded; shutdown took ${shutdownMs.toFixed(0)} ms`,
@@ -181,6 +192,17 @@ describe.skipIf(!enabled)('Jaeger stopped and restarted while the application re
     expect(run.deliveredFromOutage).toBe(run.recordedInOutage - run.droppedCounted);
     expect(run.afterWorkflows).toBe(RUNS_PER_PHASE);
     expect(run.workflowsRecorded).toBe(2 * RUNS_PER_PHASE + run.outageRuns);
+    expect(run.workflowsInPrometheus).toBe(run.workflowsRecorded);
+    expect(run.shutdownMs).toBeLessThan(TELEMETRY_DEFAULTS.shutdownTimeoutMillis + 1_000);
+  });
+
+  it('delivers at least 99 % of a 15 s outage with content capture on and 4000-character prompts and completions', async () => {
+    const run = await outageRun('content capture, 4000-character texts', OUTAGE_MS, { captureContent: true, retryQueueMaxBytes: CAPTURE_QUEUE_BYTES }, CAPTURED_TEXT_LENGTH);
+    expect(run.slowestRunMs).toBeLessThan(SLOWEST_RUN_BOUND_MS);
+    expect(run.heapGrowthMb).toBeLessThan(HEAP_GROWTH_BOUND_MB);
+    expect(run.deliveredFromOutage / run.recordedInOutage).toBeGreaterThanOrEqual(0.99);
+    expect(run.deliveredFromOutage).toBe(run.recordedInOutage - run.droppedCounted);
+    expect(run.afterWorkflows).toBe(RUNS_PER_PHASE);
     expect(run.workflowsInPrometheus).toBe(run.workflowsRecorded);
     expect(run.shutdownMs).toBeLessThan(TELEMETRY_DEFAULTS.shutdownTimeoutMillis + 1_000);
   });
@@ -208,7 +230,7 @@ interface Outage {
 }
 
 /** A workflow run started every few ms for the whole outage, as a busy application would. */
-async function recordDuringOutage(outageMs: number): Promise<Outage> {
+async function recordDuringOutage(outageMs: number, textLength: number): Promise<Outage> {
   const errors: unknown[] = [];
   const running: Promise<void>[] = [];
   let slowestRunMs = 0;
@@ -216,7 +238,7 @@ async function recordDuringOutage(outageMs: number): Promise<Outage> {
   while (performance.now() - started < outageMs) {
     const runStarted = performance.now();
     running.push(
-      runResearchWorkflow(`outage ${running.length}`).then(
+      runResearchWorkflow(`outage ${running.length}`, textLength).then(
         () => {
           slowestRunMs = Math.max(slowestRunMs, performance.now() - runStarted);
         },
@@ -232,11 +254,11 @@ async function recordDuringOutage(outageMs: number): Promise<Outage> {
 }
 
 /** Workflow runs tagged with their phase, so Jaeger's copy tells which phase it came from. */
-async function recordPhase(phase: string): Promise<Phase> {
+async function recordPhase(phase: string, textLength: number): Promise<Phase> {
   const errors: unknown[] = [];
   await Promise.all(
     Array.from({ length: RUNS_PER_PHASE }, (_, run) =>
-      runResearchWorkflow(`${phase} ${run}`).catch((error: unknown) => {
+      runResearchWorkflow(`${phase} ${run}`, textLength).catch((error: unknown) => {
         errors.push(error);
       }),
     ),

@@ -71,22 +71,33 @@ export class SearchTimeoutError extends Error {
 
 const tick = (ms = 2) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One workflow run; `question` only shapes the fake answers. */
-export async function runResearchWorkflow(question: string): Promise<string> {
+/**
+ * `text` padded to `length` characters (unchanged when shorter is asked), different for every
+ * run: the prompts and completions of a run when the test wants them as long as real ones.
+ */
+export function padded(text: string, length: number): string {
+  return text.length >= length ? text : text.padEnd(length, ` ${text.length} Lorem ipsum dolor sit amet, consectetur adipiscing elit.`);
+}
+
+/**
+ * One workflow run; `question` only shapes the fake answers. `textLength` makes the prompts of its
+ * LLM calls and the answers of the research and writer calls that long (content capture records them).
+ */
+export async function runResearchWorkflow(question: string, textLength = 0): Promise<string> {
   return traceWorkflow({ name: WORKFLOW, nodeCount: 2 }, async () => {
     const route = await traceRouterDecision({ routerName: 'triage' }, async () => {
-      const reply = await traceLlmCall({ provider: 'openai', model: 'gpt-4o', temperature: 0.5 }, async () => {
+      const reply = await traceLlmCall({ provider: 'openai', model: 'gpt-4o', temperature: 0.5, prompt: padded(`Route: ${question}`, textLength) }, async () => {
         await tick();
         return { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: ROUTE } }], usage: ROUTER_USAGE };
       });
       return reply.choices[0]?.message.content ?? 'writer';
     });
-    const notes = await traceNode({ name: route, type: 'agent' }, () => research(question));
-    return traceNode({ name: 'writer', type: 'agent' }, () => write(notes));
+    const notes = await traceNode({ name: route, type: 'agent' }, () => research(question, textLength));
+    return traceNode({ name: 'writer', type: 'agent' }, () => write(notes, textLength));
   });
 }
 
-async function research(question: string): Promise<string> {
+async function research(question: string, textLength: number): Promise<string> {
   return traceAgentRun({ name: ROUTE, type: 'tool_using', historySize: 3 }, async (agent) => {
     let attempt = 0;
     const search = () =>
@@ -103,18 +114,18 @@ async function research(question: string): Promise<string> {
       agent.recordRetry('tool_error');
       results = await search();
     }
-    const reply = await traceLlmCall({ provider: 'anthropic', model: 'claude-sonnet-4-5', temperature: 0.2 }, async () => {
+    const reply = await traceLlmCall({ provider: 'anthropic', model: 'claude-sonnet-4-5', temperature: 0.2, prompt: padded(`Research: ${question}`, textLength) }, async () => {
       await tick();
-      return { type: 'message', role: 'assistant', content: [{ type: 'text', text: results.join('; ') }], usage: RESEARCH_USAGE };
+      return { type: 'message', role: 'assistant', content: [{ type: 'text', text: padded(results.join('; '), textLength) }], usage: RESEARCH_USAGE };
     });
     return reply.content[0]?.text ?? '';
   });
 }
 
-async function write(notes: string): Promise<string> {
+async function write(notes: string, textLength: number): Promise<string> {
   return traceAgentRun({ name: 'writer', type: 'conversational' }, async () => {
     let answer = '';
-    const stream = traceLlmStream({ provider: 'openai', model: 'gpt-4o', temperature: 0.7 }, () => chunks(notes));
+    const stream = traceLlmStream({ provider: 'openai', model: 'gpt-4o', temperature: 0.7, prompt: padded(`Write up: ${notes}`, textLength) }, () => chunks(notes, textLength));
     for await (const chunk of stream) answer += chunk.choices[0]?.delta.content ?? '';
     return answer;
   });
@@ -125,10 +136,12 @@ interface Chunk {
   readonly usage?: typeof STREAM_USAGE;
 }
 
-async function* chunks(_notes: string): AsyncGenerator<Chunk> {
+async function* chunks(notes: string, textLength: number): AsyncGenerator<Chunk> {
   for (const word of STREAM_WORDS) {
     await tick(1);
     yield { choices: [{ delta: { content: word } }] };
   }
+  const rest = textLength - STREAM_WORDS.join('').length;
+  if (rest > 0) yield { choices: [{ delta: { content: padded(` ${notes.slice(0, 20)}`, rest) } }] };
   yield { choices: [], usage: STREAM_USAGE };
 }
