@@ -16,7 +16,7 @@ import {
   type Stability,
 } from './model.ts';
 import type { Problems } from './problems.ts';
-import type { RawAttributeDefinition, RawAttributeEntry, RawAttributeRef, Refinements } from './raw.ts';
+import { IMPORT_KINDS, type RawAttributeDefinition, type RawAttributeEntry, type RawAttributeRef, type RawImport, type Refinements } from './raw.ts';
 import { get, isMap, isScalar, MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated', 'annotations'];
@@ -221,4 +221,22 @@ function parseRef(file: YamlFile, node: Node, keys: readonly string[], problems:
   const refinements = parseRefinements(reader, problems);
   if (ref === undefined) return undefined;
   return { ...refinements, kind: 'ref', ref, annotationsLocation: reader.locationOf('annotations'), location: reader.location };
+}
+
+/** `imports:` lists wildcards (`gen_ai.*`) of signals to take from dependencies. */
+export function parseImports(top: MapReader, problems: Problems): RawImport[] {
+  const node = top.valueNode('imports');
+  if (node === undefined) return [];
+  const reader = new MapReader(top.file, node, 'imports', IMPORT_KINDS, problems);
+  const imports: RawImport[] = [];
+  for (const kind of IMPORT_KINDS) {
+    for (const item of reader.sequence(kind)) {
+      if (isScalar(item) && typeof item.value === 'string' && item.value !== '') {
+        imports.push({ kind, pattern: item.value, location: top.file.locate(item) });
+      } else {
+        problems.add(top.file.locate(item), 'wrong-type', `imports.${kind} lists names or wildcards (strings)`);
+      }
+    }
+  }
+  return imports;
 }

@@ -11,10 +11,10 @@ import {
   parseAttributeDefinition,
   parseDeprecated,
   parseEntry,
+  parseImports,
   parseStability,
   type EntryKeys,
 } from './parse-common.ts';
-import { parseImports } from './parse.ts';
 import type { Problems } from './problems.ts';
 import type { GroupType, RawAttributeEntry, RawFile, RawGroup } from './raw.ts';
 import { MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
