@@ -47,6 +47,8 @@ export interface GenerateOptions {
   /** Instrumentation scope name and version, instead of what the registry manifest implies. */
   readonly scopeName?: string;
   readonly scopeVersion?: string;
+  /** Warnings (a unit outside UCUM, a name outside the naming rule) are errors. */
+  readonly strict?: boolean;
 }
 
 /** Exactly what `npm run generate` does in this repository (its program and options). */
@@ -54,7 +56,7 @@ export const KIT_PROGRAM = 'node scripts/generate.ts';
 export const KIT_OPTIONS: GenerateOptions = { ...DEFAULTS, runtimeImport: KIT_RUNTIME_IMPORT, importExtension: 'ts' };
 
 const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-import SPECIFIER] [--import-extension js|ts]
-                [--scope-name NAME --scope-version VERSION] [--check | --diff BASELINE]
+                [--scope-name NAME --scope-version VERSION] [--strict] [--check | --diff BASELINE]
   --spec DIR                 folder of semantic-convention YAML (default ${DEFAULTS.spec})
   --out DIR                  folder for the generated TypeScript (default ${DEFAULTS.out})
   --docs DIR                 folder for the generated markdown (default ${DEFAULTS.docs})
@@ -66,6 +68,8 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
   --scope-name NAME          instrumentation scope name (default: from the manifest's schema_url,
                              https://host/…/<name>/<version>); needed for a registry without manifest
   --scope-version VERSION    instrumentation scope version (default: the schema_url's version)
+  --strict                   treat warnings as errors: units outside UCUM, names outside the
+                             semantic conventions' naming rule
   --check                    change nothing; exit 1 naming each stale file
   --diff BASELINE            change nothing; compare the spec with an earlier one (a folder, or
                              git:REVISION for the spec folder at that revision) and exit 1 when
@@ -73,11 +77,12 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
 
 /**
  * Loads the spec and returns every output folder with its files' renderers (each file is
- * rendered when written or checked); throws SpecError when the spec is invalid.
- * `program` starts the regenerate command quoted in each file's header.
+ * rendered when written or checked); throws SpecError when the spec is invalid, and puts what
+ * it only warns about in `warnings`. `program` starts the regenerate command quoted in each
+ * file's header.
  */
-export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM): OutputFolder[] {
-  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion });
+export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM, warnings?: Problem[]): OutputFolder[] {
+  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion, strict: options.strict, warnings });
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
   return [
@@ -123,6 +128,7 @@ export function main(argv: string[], program: string = BIN_PROGRAM): number {
         'import-extension': { type: 'string', default: DEFAULTS.importExtension },
         'scope-name': { type: 'string' },
         'scope-version': { type: 'string' },
+        strict: { type: 'boolean', default: false },
         check: { type: 'boolean', default: false },
         diff: { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -149,20 +155,31 @@ export function main(argv: string[], program: string = BIN_PROGRAM): number {
     importExtension,
     scopeName: parsed['scope-name'],
     scopeVersion: parsed['scope-version'],
+    strict: parsed.strict,
   };
   try {
     if (parsed.diff !== undefined) return diff(options.spec, parsed.diff);
-    const folders = renderOutputs(options, program);
+    const warnings: Problem[] = [];
+    const folders = renderOutputs(options, program, warnings);
+    for (const warning of warnings) console.error(formatProblem(warning));
     return parsed.check ? check(folders) : write(folders);
   } catch (error) {
     if (error instanceof SpecError) {
       for (const problem of error.problems) console.error(formatProblem(problem));
-      console.error(`generate: ${error.problems.length} problem(s) in ${options.spec}; nothing was written`);
+      console.error(`generate: ${countOf(error.problems)} in ${options.spec}; nothing was written`);
       return 1;
     }
     console.error(`generate: ${(error as Error).message}; nothing was written`);
     return 2;
   }
+}
+
+/** `2 errors and 1 warning`. */
+function countOf(problems: readonly Problem[]): string {
+  const count = (severity: Problem['severity']) => problems.filter((problem) => problem.severity === severity).length;
+  const words = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const [errors, warnings] = [count('error'), count('warning')];
+  return warnings === 0 ? words(errors, 'error') : `${words(errors, 'error')} and ${words(warnings, 'warning')}`;
 }
 
 function diff(specDir: string, baseline: string): number {
@@ -193,7 +210,7 @@ function loadForDiff(dir: string, name: string, origin: (file: string) => string
     if (!(error instanceof SpecError)) throw error;
     const located = (problem: Problem): Problem => ({ ...problem, location: { ...problem.location, file: origin(problem.location.file) } });
     for (const problem of error.problems) console.error(formatProblem(located(problem)));
-    console.error(`generate --diff: ${error.problems.length} problem(s) in ${name}; nothing was compared`);
+    console.error(`generate --diff: ${countOf(error.problems)} in ${name}; nothing was compared`);
     return undefined;
   }
 }

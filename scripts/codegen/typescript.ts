@@ -56,7 +56,7 @@ import {
   spanStartFunction,
   spanWithFunction,
 } from '../semconv/generated-names.ts';
-import { deprecationText } from '../semconv/model.ts';
+import { deprecationText, enumValueKind } from '../semconv/model.ts';
 
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
@@ -287,8 +287,7 @@ function enumBase(value: unknown): 'number' | 'boolean' | 'string' {
 function attributeSpecLiteral(attribute: AttributeDefinition): string {
   const parts = [`key: ${attributeConstant(attribute)}`];
   if (isEnumType(attribute.type)) {
-    const base = { number: 'int', boolean: 'boolean', string: 'string' }[enumBase(attribute.type.members[0]?.value)];
-    parts.push(`kind: '${base}'`);
+    parts.push(`kind: '${enumValueKind(attribute.type)}'`);
     if (!attribute.type.allowCustomValues) parts.push(`members: ${literal(attribute.type.members.map((member) => member.value))}`);
   } else if (!isTemplateType(attribute.type)) {
     parts.push(`kind: '${attribute.type}'`);
@@ -588,7 +587,7 @@ function passesAsItIs(attribute: AttributeDefinition): string | undefined {
 
 /** The runtime's kind of an enum: the kind of its members. */
 function enumKind(type: EnumType): PrimitiveType {
-  return ({ number: 'int', boolean: 'boolean', string: 'string' } as const)[enumBase(type.members[0]?.value)];
+  return enumValueKind(type);
 }
 
 /** fitsKind of the runtime, for the scalar kinds. */

@@ -11,7 +11,7 @@ import { basename, join, relative } from 'node:path';
 import { manifestPathIn, MANIFEST_FILES, parseManifest, type Manifest } from './manifest.ts';
 import type { DependencyInfo, InstrumentationScope, Spec } from './model.ts';
 import { parseRegistryFile } from './parse.ts';
-import { Problems, SpecError } from './problems.ts';
+import { Problems, SpecError, type Problem } from './problems.ts';
 import { Registry } from './registry.ts';
 import { resolveSpec } from './resolve.ts';
 import { parseYamlFile } from './yaml-reader.ts';
@@ -20,17 +20,22 @@ export interface LoadOptions {
   /** Instrumentation scope name and version, instead of those the manifest implies. */
   readonly scopeName?: string;
   readonly scopeVersion?: string;
+  /** Warnings are errors (`--strict`). */
+  readonly strict?: boolean;
+  /** Receives the warnings, sorted, when the registry loads (with errors they come in the SpecError). */
+  readonly warnings?: Problem[];
 }
 
 /** Loads, resolves and validates the registry in `dir`; throws SpecError listing every problem. */
 export function loadSpec(dir: string, options: LoadOptions = {}): Spec {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`spec folder ${dir} does not exist`);
-  const problems = new Problems();
+  const problems = new Problems({ strict: options.strict });
   const { registry, manifest, hasManifest } = loadRegistry(dir, undefined, problems, []);
   const scope = scopeOf(dir, hasManifest, manifest, options, problems);
   const dependencies: DependencyInfo[] = (manifest?.dependencies ?? []).map((d) => ({ name: d.name, schemaUrl: d.schemaUrl, registryPath: d.registryPath }));
   const spec = resolveSpec(scope, dependencies, registry, problems);
-  if (!problems.isEmpty) throw new SpecError(problems.sorted());
+  if (problems.hasErrors) throw new SpecError(problems.sorted());
+  options.warnings?.push(...problems.sorted());
   return spec;
 }
 

@@ -234,6 +234,18 @@ export function isEnumType(type: AttributeType): type is EnumType {
   return typeof type === 'object' && 'members' in type;
 }
 
+/**
+ * The value kind of an enum, from its members: `string`, `boolean`, `int` when every member is a
+ * whole number JavaScript holds exactly, `double` otherwise (`1.5`: Weaver accepts fractional
+ * members, and the runtime checks an int attribute with Number.isSafeInteger).
+ */
+export function enumValueKind(type: EnumType): 'string' | 'boolean' | 'int' | 'double' {
+  const first = type.members[0]?.value;
+  if (typeof first === 'boolean') return 'boolean';
+  if (typeof first !== 'number') return 'string';
+  return type.members.every((member) => Number.isSafeInteger(member.value)) ? 'int' : 'double';
+}
+
 export function isTemplateType(type: AttributeType): type is TemplateType {
   return typeof type === 'object' && 'template' in type;
 }

@@ -107,8 +107,10 @@ function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: 
     spanKind: reader.choice('kind', SPAN_KINDS, 'unknown-span-kind', shape.type === 'span' && shape.refines === undefined),
     spanNameNote: shape.type === 'span' ? spanNameNote(reader, problems) : undefined,
     metricName: shape.type === 'metric' && shape.refines === undefined ? signalName : undefined,
+    metricNameLocation: reader.locationOf(shape.nameKey),
     instrument: reader.choice('instrument', INSTRUMENTS, 'unknown-instrument', shape.type === 'metric' && shape.refines === undefined),
     unit: reader.string('unit', { required: shape.type === 'metric' && shape.refines === undefined, rule: 'missing-unit' }),
+    unitLocation: reader.locationOf('unit'),
     name: shape.type === 'event' || shape.type === 'entity' ? (shape.refines === undefined ? signalName : undefined) : undefined,
   };
 }

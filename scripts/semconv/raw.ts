@@ -69,8 +69,12 @@ export interface RawGroup {
   /** The v2 span name specification, prose. */
   readonly spanNameNote?: string;
   readonly metricName?: string;
+  /** Where the metric name is written (`metric_name:`, or `name:` in definition/2). */
+  readonly metricNameLocation?: SourceLocation;
   readonly instrument?: Instrument;
   readonly unit?: string;
+  /** Where `unit:` is written, for a problem with the unit itself. */
+  readonly unitLocation?: SourceLocation;
   /** Event and entity name. */
   readonly name?: string;
   readonly annotations: Readonly<Record<string, unknown>>;

@@ -63,7 +63,7 @@ describe('generate on a broken spec', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/demo\.yaml:39:17: error \[unknown-instrument\] "instrument" of metric group "metric\.demo\.runs" is "meter"/);
     expect(lines[1]).toMatch(/demo\.yaml:\d+:\d+: error \[missing-unit\] metric group "metric\.demo\.duration" is missing "unit"/);
-    expect(lines.at(-1)).toMatch(/2 problem\(s\).*nothing was written/);
+    expect(lines.at(-1)).toMatch(/2 errors.*nothing was written/);
     expect([snapshotFolder(run.out), snapshotFolder(run.docs)]).toEqual(before);
   });
 
