@@ -212,13 +212,18 @@ function metricSection(metric: MetricDefinition): string {
 function spansDoc(spec: Spec, header: string): string {
   const summary = table(
     ['Span name', 'With GenAI conventions', 'Kind', 'Description'],
-    each(spec.spans, (span) => [`[${code(span.spanName)}](#${anchor(span.groupId)})`, span.equivalent ? code(span.equivalent.spanName) : '', span.spanKind, span.brief]),
+    each(spec.spans, (span) => [
+      span.hasNameTemplate ? `[${code(span.spanName)}](#${anchor(span.groupId)})` : `[${code(span.groupId)}](#${anchor(span.groupId)}): named by the caller`,
+      span.equivalent ? code(span.equivalent.spanName) : '',
+      span.spanKind,
+      span.brief,
+    ]),
   );
   const sections = [...byNamespace(spec.spans, (span) => span.spanName)].map(
     ([namespace, spans]) => `## ${code(namespace)}\n\n${spans.map(spanSection).join('\n\n')}`,
   );
   return `${header}# Spans reference\n\n${paragraphs(
-    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. A span with a GenAI equivalent takes that name when the GenAI conventions are emitted (`conventions: gen_ai` or `both`, the default), provided the attributes it needs were given. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
+    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. A span whose registry gives no name template (the official registries describe span names in prose) is named by the caller: its helpers require `options.name`. A span with a GenAI equivalent takes that name when the GenAI conventions are emitted (`conventions: gen_ai` or `both`, the default), provided the attributes it needs were given. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
     summary,
     ...sections,
   )}\n`;
@@ -232,7 +237,7 @@ function spanSection(span: SpanDefinition): string {
     ['Span name', 'With GenAI conventions', 'Kind', 'Stability', 'Helpers', 'Defined in'],
     [
       [
-        span.hasNameTemplate ? code(span.spanName) : `set by the caller (\`options.name\`; default ${code(span.spanName)})`,
+        span.hasNameTemplate ? code(span.spanName) : 'required from the caller: `options.name` (the registry gives no name template)',
         span.equivalent ? `${code(span.equivalent.spanName)} (${code(span.equivalent.spanId)})` : 'the same',
         span.spanKind,
         span.stability,

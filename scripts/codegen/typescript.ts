@@ -505,7 +505,7 @@ function metricValueDoc(metric: MetricDefinition): string {
 
 function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
   yield [
-    importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', ...startAttributesImports(spec.spans)], [
+    importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', ...startAttributesImports(spec.spans), ...(spec.spans.some((span) => !span.hasNameTemplate) ? ['unnamedSpanName'] : [])], [
       ...(spec.spans.some(hasStartAttributes) ? ['Attributes'] : []),
       'SpanDescriptor',
       'SpanStartOptions',
@@ -623,9 +623,19 @@ function isNumericKind(attribute: AttributeDefinition): boolean {
   return kind === 'int' || kind === 'double';
 }
 
-/** The span's own name template; its placeholders are required attributes (the validator checks). */
+/**
+ * The span's own name template; its placeholders are required attributes (the validator checks).
+ * A span whose registry gives no template is named by the caller (`options.name`, required by its
+ * helpers' types); started without one from plain JavaScript, it takes its type and says so.
+ */
 function spanNameFunction(span: SpanDefinition): string {
+  if (!span.hasNameTemplate) return `() => unnamedSpanName(${quote(span.groupId)}, ${quote(span.spanName)})`;
   return `(attributes) => ${templateLiteral(span.spanName, placeholderUses(span, span.nameAttributes).map(attributesProperty))}`;
+}
+
+/** How docs name a span: its name template, or its id when the caller names it. */
+function spanTitle(span: SpanDefinition): string {
+  return span.hasNameTemplate ? `\`${span.spanName}\`` : `\`${span.groupId}\` (named by the caller: \`options.name\`)`;
 }
 
 function placeholderUses(span: SpanDefinition, ids: readonly string[]): AttributeUse[] {
@@ -649,7 +659,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
   const className = spanClass(span);
   const attributesType = spanAttributesType(span);
   const descriptorName = spanDescriptorConstant(span);
-  const summary = `Span \`${span.spanName}\`, kind ${span.spanKind}. ${stabilityLine(span.stability)}`;
+  const summary = `Span ${spanTitle(span)}, kind ${span.spanKind}. ${stabilityLine(span.stability)}`;
   const descriptor = [
     `id: ${quote(span.groupId)}`,
     `nameTemplate: ${quote(span.spanName)}`,
@@ -659,16 +669,19 @@ function oneSpan(span: SpanDefinition): Statement[] {
     ...(span.equivalent ? [`equivalentNameTemplate: ${quote(span.equivalent.spanName)}`, `equivalentName: ${equivalentNameFunction(span)}`] : []),
     ...(hasStartAttributes(span) ? [`startAttributes: ${startAttributesFunction(span)}`] : []),
   ];
-  const options = { name: 'options', type: 'SpanStartOptions', hasQuestionToken: true };
+  // No template: the registry leaves the name to the caller, so the types ask for it.
+  const options = span.hasNameTemplate
+    ? { name: 'options', type: 'SpanStartOptions', hasQuestionToken: true }
+    : { name: 'options', type: 'SpanStartOptions & { readonly name: string }' };
   return [
     {
       kind: StructureKind.Interface,
       isExported: true,
       name: attributesType,
-      docs: [jsDocText({ description: safeDoc(`Attributes known when \`${span.spanName}\` starts.`) })],
+      docs: [jsDocText({ description: safeDoc(`Attributes known when ${spanTitle(span)} starts.`) })],
       properties: recordableUses(span.attributes).map(attributeProperty),
     },
-    objectConstant(descriptorName, `SpanDescriptor<${attributesType}>`, descriptor, `The spec of \`${span.spanName}\`.`),
+    objectConstant(descriptorName, `SpanDescriptor<${attributesType}>`, descriptor, `The spec of ${spanTitle(span)}.`),
     {
       kind: StructureKind.Class,
       isExported: true,
@@ -692,7 +705,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
         `const span = startOtelSpan(tracer, ${descriptorName}, attributes, options);`,
         `return span === undefined ? ${noopSpanConstant(span)} : new ${className}(span, ${descriptorName});`,
       ],
-      docs: [jsDocText({ description: safeDoc(`Starts \`${span.spanName}\` as a child of the active span (or \`options.parent\`). The caller ends it.`) })],
+      docs: [jsDocText({ description: safeDoc(`Starts ${spanTitle(span)} as a child of the active span (or \`options.parent\`). The caller ends it.`) })],
     },
     {
       kind: StructureKind.Function,
@@ -706,7 +719,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
         jsDocText(
           {
             description: safeDoc(
-              `Runs \`fn\` inside \`${span.spanName}\` as the active span, sync or async. Records what \`fn\` throws or rejects with (exception event, ERROR status), ends the span exactly once, and returns or throws exactly what \`fn\` does.`,
+              `Runs \`fn\` inside ${spanTitle(span)} as the active span, sync or async. Records what \`fn\` throws or rejects with (exception event, ERROR status), ends the span exactly once, and returns or throws exactly what \`fn\` does.`,
             ),
           }
         ),

@@ -160,8 +160,9 @@ interface SignalCommon extends Origin {
 export interface SpanDefinition extends SignalCommon {
   /**
    * The name template (`annotations.flo.span_name`): `llm.{llm.provider}.generate`.
-   * Registries that describe the name in prose only get the span's type
-   * (its id without `span.`) as the default name; callers pass the real one.
+   * Registries that describe the name in prose only (every official span) have
+   * none: the span's type (its id without `span.`) stands here, and the
+   * generated helpers require the caller's `options.name`.
    */
   readonly spanName: string;
   /** Whether `spanName` came from a template of the registry. */
