@@ -45,15 +45,20 @@ function loadRegistry(dir: string, dependency: string | undefined, problems: Pro
   const files = registryFiles(dir).map((path) => parseRegistryFile(parseYamlFile(displayPath(path), readFileSync(path, 'utf8'), problems), problems));
   const here = realpathSync(dir);
   const dependencies: Registry[] = [];
+  const unreadDependencies = [...(manifest?.unreadDependencies ?? [])];
   for (const entry of manifest?.dependencies ?? []) {
     const folder = realpathSync(entry.folder);
     if (chain.includes(folder) || folder === here) {
       problems.add(entry.location, 'cyclic-dependency', `dependency ${entry.folder} depends back on ${dir}`);
+      unreadDependencies.push(entry.name ?? entry.registryPath);
       continue;
     }
-    dependencies.push(loadRegistry(entry.folder, entry.schemaUrl, problems, [...chain, here]).registry);
+    const loaded = loadRegistry(entry.folder, entry.schemaUrl, problems, [...chain, here]).registry;
+    dependencies.push(loaded);
+    unreadDependencies.push(...loaded.unreadDependencies);
   }
-  return { registry: new Registry({ dependency, files, dependencies }, problems), manifest, hasManifest: manifestPath !== undefined };
+  const registry = new Registry({ dependency, files, dependencies, unreadDependencies }, problems);
+  return { registry, manifest, hasManifest: manifestPath !== undefined };
 }
 
 function scopeOf(dir: string, hasManifest: boolean, manifest: Manifest | undefined, options: LoadOptions, problems: Problems): InstrumentationScope {

@@ -29,6 +29,8 @@ export interface Manifest {
   readonly name?: string;
   readonly version?: string;
   readonly dependencies: readonly ManifestDependency[];
+  /** Dependencies that cannot be read (remote, missing), by name or path: what refers into them stays unresolved. */
+  readonly unreadDependencies: readonly string[];
   readonly location: SourceLocation;
 }
 
@@ -49,8 +51,9 @@ export function parseManifest(file: YamlFile, dir: string, problems: Problems): 
   reader.string('description');
   reader.string('stability');
   reader.string('schema_base_url');
-  const dependencies = reader.sequence('dependencies').map((node) => parseDependency(file, node, dir, problems));
-  return { schemaUrl, name, version, dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined), location: reader.location };
+  const unreadDependencies: string[] = [];
+  const dependencies = reader.sequence('dependencies').map((node) => parseDependency(file, node, dir, problems, unreadDependencies));
+  return { schemaUrl, name, version, dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined), unreadDependencies, location: reader.location };
 }
 
 /** `https://host/path/<name>/<version>`: Weaver reads the version as the last segment. */
@@ -71,14 +74,19 @@ function splitSchemaUrl(url: string, location: SourceLocation, problems: Problem
   return { name: segments.at(-2) ?? parsed.hostname, version };
 }
 
-function parseDependency(file: YamlFile, node: Node, dir: string, problems: Problems): ManifestDependency | undefined {
+function parseDependency(file: YamlFile, node: Node, dir: string, problems: Problems, unread: string[]): ManifestDependency | undefined {
   const reader = new MapReader(file, node, 'a dependency of the registry manifest', DEPENDENCY_KEYS, problems);
   const schemaUrl = reader.string('schema_url', { required: true });
   const registryPath = reader.string('registry_path', { required: true });
-  if (schemaUrl === undefined || registryPath === undefined) return undefined;
+  const name = reader.string('name');
+  if (schemaUrl === undefined || registryPath === undefined) {
+    unread.push(name ?? registryPath ?? schemaUrl ?? '?');
+    return undefined;
+  }
   const location = reader.locationOf('registry_path');
   if (/^[a-z]+:\/\//i.test(registryPath) || registryPath.includes('.git@') || registryPath.endsWith('.git')) {
     problems.add(location, 'remote-dependency', `registry_path "${registryPath}" is remote; the generator reads local folders only: vendor the registry (see docs/spec-format.md) and point registry_path at its folder`);
+    unread.push(name ?? registryPath);
     return undefined;
   }
   // Relative to the manifest's folder, so the registry reads the same from any working directory
@@ -87,9 +95,10 @@ function parseDependency(file: YamlFile, node: Node, dir: string, problems: Prob
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     const cwdHint = !isAbsolute(registryPath) && existsSync(resolve(registryPath)) ? ` (it exists relative to the working directory, which is how Weaver reads it; the generator reads it relative to the manifest's folder ${dir})` : '';
     problems.add(location, 'missing-dependency', `dependency folder ${folder} does not exist${cwdHint}`);
+    unread.push(name ?? registryPath);
     return undefined;
   }
-  return { name: reader.string('name'), schemaUrl, registryPath, folder, location };
+  return { name, schemaUrl, registryPath, folder, location };
 }
 
 export function manifestPathIn(dir: string): string | undefined {

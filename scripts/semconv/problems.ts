@@ -16,6 +16,23 @@ export interface Problem {
   readonly severity: Severity;
 }
 
+/**
+ * Rules whose problem makes a whole dependency or file unreadable: everything
+ * it defines then looks missing, so they are listed before the problems that
+ * follow from them.
+ */
+const ROOT_CAUSES: ReadonlySet<string> = new Set([
+  'missing-manifest',
+  'invalid-manifest',
+  'invalid-schema-url',
+  'remote-dependency',
+  'missing-dependency',
+  'cyclic-dependency',
+  'yaml-syntax',
+  'duplicate-key',
+  'unknown-file-format',
+]);
+
 /** Collects every problem of a run so that all are reported at once. */
 export class Problems {
   readonly list: Problem[] = [];
@@ -39,10 +56,15 @@ export class Problems {
     return this.list.some((problem) => problem.severity === 'error');
   }
 
-  /** Sorted by file, line and column, so output reads top to bottom. */
+  /**
+   * Root causes first (an unreadable manifest, dependency or file), then
+   * everything else; each part sorted by file, line and column, so output
+   * reads top to bottom.
+   */
   sorted(): Problem[] {
     return [...this.list].sort(
       (a, b) =>
+        Number(ROOT_CAUSES.has(b.rule)) - Number(ROOT_CAUSES.has(a.rule)) ||
         a.location.file.localeCompare(b.location.file) ||
         a.location.line - b.location.line ||
         a.location.column - b.location.column,

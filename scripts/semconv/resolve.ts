@@ -231,7 +231,10 @@ function importedGroups(root: Registry, problems: Problems): Array<{ group: RawG
         found.push({ group, registry });
       }
     }
-    if (!matched) problems.add(item.location, 'unmatched-import', `imports.${item.kind} "${item.pattern}" matches nothing in the registry's dependencies`);
+    if (!matched) {
+      const unread = root.unreadDependencies.length === 0 ? '' : `; ${root.unreadDependencies.join(', ')} could not be read (see the first error)`;
+      problems.add(item.location, 'unmatched-import', `imports.${item.kind} "${item.pattern}" matches nothing in the registry's dependencies${unread}`);
+    }
   }
   return found;
 }

@@ -83,7 +83,7 @@ describe('generate on a broken spec', () => {
   it('exits 2 on an unknown option, with usage', () => {
     const result = generate(['--spce', 'x']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/usage: generate/);
+    expect(result.stderr).toMatch(/usage: node scripts\/generate\.ts \[--spec DIR\]/);
   });
 });
 

@@ -2,6 +2,8 @@
  * Every validation rule of the generator, each with a broken spec that must
  * yield its error at the right file and line.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError, type Problem } from '../../scripts/semconv/problems.ts';
@@ -149,12 +151,44 @@ describe('spec validation rules', () => {
     expect(loadSpec(dir).scope).toEqual({ name: 'legacy_lib', version: '2.0.1', schemaUrl: 'https://example.com/schemas/legacy_lib/2.0.1' });
   });
 
+  it('names the scope as docs/spec-format.md says: options, then the manifest\'s name and version keys, then schema_url, each on its own', () => {
+    const dir = writeSpec({ 'manifest.yaml': 'schema_url: https://example.com/schemas/from_url/3.0.0\nname: acme\n', 'demo.yaml': VALID_SPEC });
+    dirs.push(dir);
+    expect(loadSpec(dir).scope).toMatchObject({ name: 'acme', version: '3.0.0' });
+    expect(loadSpec(dir, { scopeName: 'cli', scopeVersion: '9' }).scope).toMatchObject({ name: 'cli', version: '9' });
+    const documented = readFileSync(join(import.meta.dirname, '../../docs/spec-format.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(documented).toContain('from the manifest\'s own `name` and `version` keys (or the legacy `semconv_version`), when it has them; else from `schema_url`');
+  });
+
   it('refuses remote and missing dependencies, naming the manifest line', () => {
     const manifest = `${MANIFEST}dependencies:\n  - name: otel\n    schema_url: https://opentelemetry.io/schemas/1.41.1\n    registry_path: https://github.com/open-telemetry/semantic-conventions.git[model]\n  - name: local\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../no-such-folder\n`;
     const problems = problemsOf({ 'manifest.yaml': manifest, 'demo.yaml': VALID_SPEC });
     expect(problems.map((p) => [p.rule, p.location.line])).toEqual([['remote-dependency', 5], ['missing-dependency', 8]]);
     expect(problems[0]?.message).toMatch(/vendor the registry/);
     expect(problems[1]?.message).toMatch(/no-such-folder does not exist/);
+  });
+
+  it('lists a dependency that cannot be read first, before the references it leaves unresolved, which name it', () => {
+    const manifest = `${MANIFEST}dependencies:\n  - name: otel\n    schema_url: https://opentelemetry.io/schemas/1.41.1\n    registry_path: ../no-such-folder\n`;
+    const user = VALID_SPEC.replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.name\n      - ref: error.type\n  - id: metric.demo.duration');
+    // a.yaml sorts before manifest.yaml: by file alone, its follow-on error would come first.
+    const problems = problemsOf({ 'manifest.yaml': manifest, 'a.yaml': user });
+    expect(problems.map((p) => p.rule)).toEqual(['missing-dependency', 'undefined-ref']);
+    expect(problems[1]?.message).toMatch(/"error.type", which no attribute group .* defines; the dependency otel could not be read \(see the first error\)$/);
+  });
+
+  it('suggests the known attribute nearest to a misspelt reference, comparing whole ids', () => {
+    const known = (id: string) => `      - id: ${id}\n        type: string\n        brief: Known.\n        stability: development\n        examples: [x]\n`;
+    const text = VALID_SPEC.replace('  - id: span.demo.run', `${known('gen_ai.data_source.id')}${known('app.installation.id')}  - id: span.demo.run`).replace(
+      '      - ref: demo.name\n  - id: metric.demo.duration',
+      '      - ref: demo.name\n      - ref: gen_ai.datasource.id\n      - ref: demo.nmae\n      - ref: totally.different\n  - id: metric.demo.duration',
+    );
+    const messages = problemsOf({ 'demo.yaml': text }).map((p) => p.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/"gen_ai.datasource.id", .* defines \(did you mean "gen_ai.data_source.id"\?\)$/),
+      expect.stringMatching(/"demo.nmae", .* defines \(did you mean "demo.name"\?\)$/),
+      expect.stringMatching(/"totally.different", .* defines$/),
+    ]);
   });
 
   it('resolves a dependency against the manifest folder, from any working directory', () => {
