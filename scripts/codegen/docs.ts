@@ -6,6 +6,7 @@ import {
   deprecationText,
   isEnumType,
   isTemplateType,
+  type EntityDefinition,
   type EventDefinition,
   type AttributeDefinition,
   type AttributeUse,
@@ -48,6 +49,7 @@ export function docFiles(spec: Spec, options: DocsOptions = {}): FileRenderers {
     ['spans.md', () => [spansDoc(spec, header)]],
     ['attributes.md', () => [attributesDoc(spec, header)]],
     ['events.md', () => [eventsDoc(spec, header)]],
+    ['entities.md', () => [entitiesDoc(spec, header)]],
   ]);
 }
 
@@ -319,5 +321,36 @@ function eventSection(event: EventDefinition): string {
     deprecationNote(event.deprecated),
     facts,
     attributeTable(recordableUses(event.attributes), (use) => code(propertyName(use.attribute))),
+  );
+}
+
+// ---------------------------------------------------------------- entities.md
+
+function entitiesDoc(spec: Spec, header: string): string {
+  const intro =
+    'Every entity the spec declares: what a resource describes (a service, a host, an agent), with the attributes that identify it and those that describe it. Entities get no recorder; the resource of a process carries their attributes.';
+  if (spec.entities.length === 0) return `${header}# Entities reference\n\n${intro}\n\n_This registry declares no entities._\n`;
+  const summary = table(['Entity', 'Stability', 'Description'], each(spec.entities, (entity) => [`[${code(entity.entityType)}](#${anchor(entity.entityType)})`, entity.stability, entity.brief]));
+  return `${header}# Entities reference\n\n${paragraphs(intro, summary, ...spec.entities.map(entitySection))}\n`;
+}
+
+function entitySection(entity: EntityDefinition): string {
+  const uses = recordableUses(entity.attributes);
+  const identifying = uses.filter((use) => use.role === 'identifying');
+  const descriptive = uses.filter((use) => use.role === 'descriptive');
+  const unstated = uses.filter((use) => use.role === undefined);
+  const facts = table(['Entity type', 'Stability', 'Defined in'], [[code(entity.entityType), entity.stability, originText(entity)]]);
+  return paragraphs(
+    `### ${entity.entityType}`,
+    entity.brief,
+    entity.note,
+    deprecationNote(entity.deprecated),
+    facts,
+    '**Identifying attributes**: together they tell one such entity from another.',
+    attributeTable(identifying),
+    '**Descriptive attributes**: what else is known about it; they may change over its life.',
+    attributeTable(descriptive),
+    unstated.length > 0 ? '**Attributes whose role the registry does not state**:' : undefined,
+    unstated.length > 0 ? attributeTable(unstated) : undefined,
   );
 }

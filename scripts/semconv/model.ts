@@ -48,6 +48,9 @@ export type RequirementLevelName = (typeof REQUIREMENT_LEVELS)[number];
 export const ERROR_SOURCES = ['type', 'message'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
+export const ATTRIBUTE_ROLES = ['identifying', 'descriptive'] as const;
+export type AttributeRole = (typeof ATTRIBUTE_ROLES)[number];
+
 export const VALUE_TYPES = ['int', 'double'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
@@ -137,6 +140,8 @@ export interface AttributeUse {
   readonly examples?: readonly unknown[];
   readonly deprecated?: Deprecation;
   readonly samplingRelevant?: boolean;
+  /** On an entity: whether the attribute identifies it or describes it (`role`, or the v2 `identity`/`description` lists). */
+  readonly role?: AttributeRole;
   /** Which part of a caught error fills it on this signal (definition or reference annotation). */
   readonly onError?: ErrorSource;
   readonly location: SourceLocation;

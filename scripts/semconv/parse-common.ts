@@ -4,6 +4,7 @@
  * annotations, and the attribute entries of a group or signal.
  */
 import {
+  ATTRIBUTE_ROLES,
   PRIMITIVE_TYPES,
   REQUIREMENT_LEVELS,
   STABILITY_LEVELS,
@@ -159,6 +160,7 @@ function parseRefinements(reader: MapReader, problems: Problems): Refinements {
     stability: parseStability(reader),
     deprecated: parseDeprecated(reader, problems),
     samplingRelevant,
+    role: reader.choice('role', ATTRIBUTE_ROLES, 'unknown-role', false),
     annotations: reader.has('annotations') ? parseAnnotations(reader, problems) : undefined,
   };
 }

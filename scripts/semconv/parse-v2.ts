@@ -4,7 +4,7 @@
  * `event.<name>`, `entity.<type>`; refinements keep their own id and point at
  * the signal they refine.
  */
-import { INSTRUMENTS, SPAN_KINDS } from './model.ts';
+import { INSTRUMENTS, SPAN_KINDS, type AttributeRole } from './model.ts';
 import {
   isDefined,
   parseAnnotations,
@@ -93,7 +93,7 @@ function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: 
   const refined = shape.refines === undefined ? undefined : reader.string('ref', { required: true, rule: 'missing-ref' });
   const entries =
     shape.type === 'entity'
-      ? [...entriesOf(reader, 'identity', shape.entries, problems), ...entriesOf(reader, 'description', shape.entries, problems)]
+      ? [...withRole(entriesOf(reader, 'identity', shape.entries, problems), 'identifying'), ...withRole(entriesOf(reader, 'description', shape.entries, problems), 'descriptive')]
       : entriesOf(reader, 'attributes', shape.entries, problems);
   if (shape.refines === undefined && reader.string('brief') === undefined) reader.require('brief', 'missing-brief');
   if (signalName === undefined || (shape.refines !== undefined && refined === undefined)) return undefined;
@@ -133,6 +133,11 @@ function entriesOf(reader: MapReader, key: string, keys: EntryKeys, problems: Pr
     .sequence(key)
     .map((item) => parseEntry(reader.file, item, keys, problems))
     .filter(isDefined);
+}
+
+/** An entity's `identity` and `description` lists say the role of each attribute in them. */
+function withRole(entries: RawAttributeEntry[], role: AttributeRole): RawAttributeEntry[] {
+  return entries.map((entry) => (entry.kind === 'ref_group' ? entry : { ...entry, role }));
 }
 
 function spanNameNote(reader: MapReader, problems: Problems): string | undefined {

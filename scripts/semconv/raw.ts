@@ -4,6 +4,7 @@
  * are read into the same shape, as Weaver does), and imports.
  */
 import type {
+  AttributeRole,
   AttributeType,
   Deprecation,
   Instrument,
@@ -25,6 +26,8 @@ export interface Refinements {
   readonly stability?: Stability;
   readonly deprecated?: Deprecation;
   readonly samplingRelevant?: boolean;
+  /** On an entity, whether the attribute identifies or describes it. */
+  readonly role?: AttributeRole;
   readonly annotations?: Readonly<Record<string, unknown>>;
 }
 

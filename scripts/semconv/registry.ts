@@ -185,7 +185,7 @@ export class Registry {
   private definitionUse(raw: RawAttributeDefinition): AttributeUse | undefined {
     const attribute = this.attributes.get(raw.id);
     if (attribute === undefined || attribute.location !== raw.location) return undefined;
-    return { attribute, requirementLevel: attribute.requirementLevel, onError: attribute.onError, location: raw.location };
+    return { attribute, requirementLevel: attribute.requirementLevel, onError: attribute.onError, role: raw.role, location: raw.location };
   }
 
   private referenceUse(group: RawGroup, ref: RawAttributeRef, earlier: AttributeUse | undefined): AttributeUse | undefined {
@@ -203,6 +203,7 @@ export class Registry {
       examples: ref.examples ?? earlier?.examples,
       deprecated: ref.deprecated ?? earlier?.deprecated,
       samplingRelevant: ref.samplingRelevant ?? earlier?.samplingRelevant,
+      role: ref.role ?? earlier?.role,
       onError: onError ?? earlier?.onError ?? attribute.onError,
       location: ref.location,
     };

@@ -99,7 +99,7 @@ describe('generate on any spec folder', () => {
     expect(again.stdout).toMatch(/everything up to date/);
     expect([snapshotFolder(run.out), snapshotFolder(run.docs)]).toEqual(first);
     expect(Object.keys(first[0] ?? {}).sort()).toEqual(['attributes.ts', 'events.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']);
-    expect(Object.keys(first[1] ?? {}).sort()).toEqual(['attributes.md', 'events.md', 'metrics.md', 'spans.md']);
+    expect(Object.keys(first[1] ?? {}).sort()).toEqual(['attributes.md', 'entities.md', 'events.md', 'metrics.md', 'spans.md']);
   });
 
   it('--check names each stale file and changes nothing', () => {

@@ -76,7 +76,7 @@ function typecheck(folders: readonly string[]): string {
 /** Every table of every generated document has as many cells in each row as in its header. */
 function tableShapes(docs: string): string[] {
   const wrong: string[] = [];
-  for (const name of ['metrics.md', 'spans.md', 'attributes.md', 'events.md']) {
+  for (const name of ['metrics.md', 'spans.md', 'attributes.md', 'events.md', 'entities.md']) {
     const walk = (tokens: Token[]): void => {
       for (const token of tokens) {
         if (token.type === 'table') {
@@ -109,6 +109,7 @@ describe('text and ids from a hostile registry', () => {
       { id: 'span.zz.run', type: 'span', span_kind: 'internal', brief, note: brief, stability: 'development', annotations: { flo: { span_name: 'zz.{zz.path}.run' } }, attributes: [{ ref: 'zz.path' }, { ref: 'zz.lang', note: brief }] },
       { id: 'metric.zz.count', type: 'metric', metric_name: 'zz.count', instrument: 'counter', unit: '{*/}', brief, note: brief, stability: 'development', attributes: [{ ref: 'zz.path' }] },
       { id: 'event.zz.seen', type: 'event', name: 'zz.seen', brief, stability: 'development', attributes: [{ ref: 'zz.lang' }] },
+      { id: 'entity.zz.thing', type: 'entity', name: 'zz.thing', brief, note: brief, stability: 'development', attributes: [{ ref: 'zz.path', role: 'identifying' }, { ref: 'zz.lang', role: 'descriptive', note: brief }] },
     ],
   };
   let generated: { out: string; docs: string };
@@ -134,6 +135,7 @@ describe('text and ids from a hostile registry', () => {
 
   it('renders docs whose tables keep their columns', () => {
     expect(tableShapes(generated.docs)).toEqual([]);
+    expect(readFileSync(join(generated.docs, 'entities.md'), 'utf8')).toMatch(/\*\*Identifying attributes\*\*[^]*\| `zz\.path` \|[^]*\*\*Descriptive attributes\*\*[^]*\| `zz\.lang` \|/);
   });
 });
 
