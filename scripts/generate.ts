@@ -80,14 +80,22 @@ const usage = (name: string): string => `usage: ${name} [--spec DIR] [--out DIR]
                              git:REVISION for the spec folder at that revision) and exit 1 when
                              any change is breaking`;
 
+/** What loading the spec has to say besides errors. */
+export interface LoadReport {
+  /** Rules the spec breaks that do not stop generation. */
+  readonly warnings: Problem[];
+  /** Which folder each dependency was read from. */
+  readonly notes: string[];
+}
+
 /**
  * Loads the spec and returns every output folder with its files' renderers (each file is
- * rendered when written or checked); throws SpecError when the spec is invalid, and puts what
- * it only warns about in `warnings`. `program` starts the regenerate command quoted in each
- * file's header.
+ * rendered when written or checked); throws SpecError when the spec is invalid, and puts its
+ * warnings and notes in `report`. `program` starts the regenerate command quoted in each file's
+ * header.
  */
-export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM, warnings?: Problem[]): OutputFolder[] {
-  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion, strict: options.strict, warnings });
+export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM, report?: LoadReport): OutputFolder[] {
+  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion, strict: options.strict, warnings: report?.warnings, notes: report?.notes });
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
   return [
@@ -165,9 +173,10 @@ export function main(argv: string[], program: string = BIN_PROGRAM): number {
   };
   try {
     if (parsed.diff !== undefined) return diff(name, options.spec, parsed.diff);
-    const warnings: Problem[] = [];
-    const folders = renderOutputs(options, program, warnings);
-    for (const warning of warnings) console.error(formatProblem(warning));
+    const report: LoadReport = { warnings: [], notes: [] };
+    const folders = renderOutputs(options, program, report);
+    for (const note of report.notes) console.log(`${name}: ${note}`);
+    for (const warning of report.warnings) console.error(formatProblem(warning));
     return parsed.check ? check(name, folders, regenerateCommandOf(options, program)) : write(name, folders);
   } catch (error) {
     if (error instanceof SpecError) {

@@ -18,8 +18,10 @@ export interface ManifestDependency {
   readonly schemaUrl: string;
   /** As written in the manifest. */
   readonly registryPath: string;
-  /** Resolved against the manifest's folder. */
+  /** The folder read: `registry_path` resolved against the manifest's folder, or else the working directory. */
   readonly folder: string;
+  /** What a relative `registry_path` was resolved against. */
+  readonly base: 'manifest folder' | 'working directory' | 'absolute path';
   readonly location: SourceLocation;
 }
 
@@ -89,16 +91,25 @@ function parseDependency(file: YamlFile, node: Node, dir: string, problems: Prob
     unread.push(name ?? registryPath);
     return undefined;
   }
-  // Relative to the manifest's folder, so the registry reads the same from any working directory
-  // (Weaver 0.25 resolves it against the working directory instead).
-  const folder = isAbsolute(registryPath) ? registryPath : resolve(dir, registryPath);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    const cwdHint = !isAbsolute(registryPath) && existsSync(resolve(registryPath)) ? ` (it exists relative to the working directory, which is how Weaver reads it; the generator reads it relative to the manifest's folder ${dir})` : '';
-    problems.add(location, 'missing-dependency', `dependency folder ${folder} does not exist${cwdHint}`);
+  // First relative to the manifest's folder, so the registry reads the same from any working
+  // directory; then, as Weaver 0.25 reads it, relative to the working directory: registries laid
+  // out for Weaver (run from their repository's root) load unchanged.
+  const candidates = isAbsolute(registryPath)
+    ? [{ folder: registryPath, base: 'absolute path' as const }]
+    : [
+        { folder: resolve(dir, registryPath), base: 'manifest folder' as const },
+        { folder: resolve(registryPath), base: 'working directory' as const },
+      ];
+  const found = candidates.find((candidate) => existsSync(candidate.folder) && statSync(candidate.folder).isDirectory());
+  if (found === undefined) {
+    const tried = isAbsolute(registryPath)
+      ? `${registryPath} does not exist`
+      : `"${registryPath}" is a folder neither relative to the manifest's folder (${resolve(dir, registryPath)}) nor to the working directory (${resolve(registryPath)})`;
+    problems.add(location, 'missing-dependency', `dependency ${name ?? schemaUrl}: ${tried}`);
     unread.push(name ?? registryPath);
     return undefined;
   }
-  return { name, schemaUrl, registryPath, folder, location };
+  return { name, schemaUrl, registryPath, folder: found.folder, base: found.base, location };
 }
 
 export function manifestPathIn(dir: string): string | undefined {

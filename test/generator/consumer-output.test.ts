@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { docsHeader } from '../../scripts/codegen/docs.ts';
 import { generatedHeader } from '../../scripts/codegen/typescript.ts';
 import { DEFAULTS, regenerateCommandOf } from '../../scripts/generate.ts';
-import { makeTempDir, removeDir, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
+import { MANIFEST, makeTempDir, removeDir, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'scripts/bin.ts');
@@ -149,5 +149,37 @@ describe('messages name the command that was run', () => {
     expect(check.code).toBe(1);
     expect(check.stderr.trim().split('\n').at(-1)).toBe('flo-semconv --check: generated files differ from the spec; regenerate them: npx flo-semconv --spec spec --out out --docs docs');
     expect(flo('--spec', 'spec', '--out', 'out', '--docs', 'docs').stdout).toMatch(/^flo-semconv: \d+ file\(s\) changed$/m);
+  });
+});
+
+describe('a dependency laid out for Weaver, whose registry_path is relative to the working directory', () => {
+  const dependency = 'groups:\n  - id: registry.dep\n    type: attribute_group\n    brief: Dep.\n    stability: development\n    attributes:\n      - id: dep.code\n        type: int\n        brief: A code.\n        stability: development\n        examples: [1]\n';
+  const manifest = (registryPath: string) => `${MANIFEST}dependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ${registryPath}\n`;
+  const using = VALID_SPEC.replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.name\n      - ref: dep.code\n  - id: metric.demo.duration');
+
+  it('is read from the working directory when the manifest\'s folder does not have it, and the command says which', () => {
+    const { dir, flo, read } = consumer();
+    writeFileSync(join(dir, 'spec/manifest.yaml'), manifest('model/dep'));
+    writeFileSync(join(dir, 'spec/demo.yaml'), using);
+    mkdirSync(join(dir, 'model/dep'), { recursive: true });
+    writeFileSync(join(dir, 'model/dep/dep.yaml'), dependency);
+    const result = flo('--spec', 'spec', '--out', 'out', '--docs', 'docs');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("flo-semconv: dependency dep: model/dep, registry_path model/dep read relative to the working directory (not found relative to the manifest's folder)");
+    expect(read('out/attributes.ts')).toContain("export const ATTR_DEP_CODE = 'dep.code';");
+  });
+
+  it('is read from the manifest\'s folder first, which the command says too', () => {
+    const { dir, flo } = consumer();
+    writeFileSync(join(dir, 'spec/manifest.yaml'), manifest('model/dep'));
+    writeFileSync(join(dir, 'spec/demo.yaml'), using);
+    for (const base of ['model/dep', 'spec/model/dep']) {
+      mkdirSync(join(dir, base), { recursive: true });
+      writeFileSync(join(dir, base, 'dep.yaml'), dependency.replace('brief: A code.', `brief: A code from ${base}.`));
+    }
+    const result = flo('--spec', 'spec', '--out', 'out', '--docs', 'docs');
+    expect(result.stdout).toContain("flo-semconv: dependency dep: spec/model/dep, registry_path model/dep read relative to the manifest's folder");
+    expect(readFileSync(join(dir, 'docs/attributes.md'), 'utf8')).toContain('A code from spec/model/dep.');
   });
 });

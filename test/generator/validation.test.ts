@@ -165,7 +165,7 @@ describe('spec validation rules', () => {
     const problems = problemsOf({ 'manifest.yaml': manifest, 'demo.yaml': VALID_SPEC });
     expect(problems.map((p) => [p.rule, p.location.line])).toEqual([['remote-dependency', 5], ['missing-dependency', 8]]);
     expect(problems[0]?.message).toMatch(/vendor the registry/);
-    expect(problems[1]?.message).toMatch(/no-such-folder does not exist/);
+    expect(problems[1]?.message).toMatch(/dependency local: "\.\.\/no-such-folder" is a folder neither relative to the manifest's folder \(.*\/no-such-folder\) nor to the working directory \(.*\/no-such-folder\)/);
   });
 
   it('lists a dependency that cannot be read first, before the references it leaves unresolved, which name it', () => {

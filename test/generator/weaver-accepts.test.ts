@@ -58,9 +58,9 @@ function weaverAccepts(dir: string): { accepted: boolean; report: string } {
 function generateInto(name: string, spec: string): { out: string; docs: string; warnings: Problem[] } {
   const out = join(work, name, 'out');
   const docs = join(work, name, 'docs');
-  const warnings: Problem[] = [];
-  writeOutputs(renderOutputs({ spec, out, docs, runtimeImport: RUNTIME }, 'npx flo-semconv', warnings));
-  return { out, docs, warnings };
+  const report = { warnings: [] as Problem[], notes: [] as string[] };
+  writeOutputs(renderOutputs({ spec, out, docs, runtimeImport: RUNTIME }, 'npx flo-semconv', report));
+  return { out, docs, warnings: report.warnings };
 }
 
 /**
