@@ -7,8 +7,10 @@
  *
  *   FLO_OTLP_ENDPOINT=http://localhost:4317 npm run demo
  *
- * At the end it prints the span tree of each trace and every metric data
- * point, from a copy kept in memory.
+ * With the console export, the console shows each span and each metric data
+ * point once, as shutdown exports them. With a collector, the demo prints the
+ * span tree of each trace and every metric data point itself at the end,
+ * from a copy kept in memory.
  */
 import { configureTelemetry, shutdownTelemetry } from '../src/runtime/index.ts';
 import { formatMetrics, formatSpanTree, TelemetryReport } from './report.ts';
@@ -18,38 +20,39 @@ const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/g;
 
 async function main(): Promise<void> {
   const otlpEndpoint = process.env.FLO_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const report = new TelemetryReport();
+  // The console shows what is exported; only when it goes to a collector does the demo keep a copy to show.
+  const report = otlpEndpoint === undefined ? undefined : new TelemetryReport();
   const telemetry = configureTelemetry({
     serviceName: 'support-desk-demo',
     serviceVersion: '0.1.0',
     // The endpoint itself is read from the same variables by configureTelemetry.
     consoleExport: otlpEndpoint === undefined,
-    spanProcessors: [report.spanProcessor],
-    metricReaders: [report.metricReader],
+    spanProcessors: report === undefined ? [] : [report.spanProcessor],
+    metricReaders: report === undefined ? [] : [report.metricReader],
     // Prompts and answers are user data: off unless opted in. The demo opts in, masking e-mail addresses.
     captureContent: { enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') },
   });
 
-  console.log(
-    otlpEndpoint === undefined
-      ? "The console export prints spans and metrics as they are exported (compactly; consoleFormat: 'raw' prints the SDK's objects); a summary of both traces follows at the end.\n"
-      : `Exporting to ${otlpEndpoint}.\n`,
-  );
   const desk = new SupportDesk();
   const questions = [
     'I was charged twice for invoice INV-1042, please write to ana@example.com',
     'How do I reset my password?',
   ];
   const answers = await Promise.all(questions.map((question, index) => desk.handle(question, index === 0 ? ['Hi', 'Hello, how can I help?'] : [])));
+  print('Answers', questions.map((question, index) => `${question}\n    → ${answers[index]}`));
 
+  if (report === undefined) {
+    console.log("\n=== Telemetry, as the console export prints it (compact; consoleFormat: 'raw' prints the SDK's objects) ===");
+    // Shutting down exports the last spans and metric points; each is printed once.
+    await shutdownTelemetry();
+    return;
+  }
   await telemetry?.forceFlush();
   const snapshot = await report.snapshot();
   await shutdownTelemetry();
-
-  print('Answers', questions.map((question, index) => `${question}\n    → ${answers[index]}`));
   print('Span tree', formatSpanTree(snapshot.spans));
   print('Metrics', formatMetrics(snapshot.metrics));
-  if (otlpEndpoint !== undefined) console.log(`\nSpans and metrics were also exported to ${otlpEndpoint}.`);
+  console.log(`\nSpans and metrics were exported to ${otlpEndpoint}.`);
 }
 
 function print(title: string, lines: readonly string[]): void {

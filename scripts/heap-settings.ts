@@ -1,15 +1,15 @@
 /**
  * The V8 heap settings the `flo-semconv` bin runs the generator with.
  *
- * Printing TypeScript from a large registry allocates gigabytes of short-lived
- * objects (ts-morph's printers and writers) while what stays alive is about
- * 100 MB. With V8's defaults the young generation grows to semi-spaces of tens
- * of MB and the old generation grows far ahead of what survives, so the
- * process peaked at 390–460 MB at 30,000 attributes. Semi-spaces of 8 MB and a
- * 10 % heap growth step make V8 collect sooner: about 260 MB, for roughly a
- * quarter more time on the largest registries (2 MB semi-spaces saved a little
- * more memory for half again the time). bench/RESULTS.md, section 8, has both
- * figures. Both flags exist on every Node the engines field allows.
+ * Reading a large registry (the `yaml` package's syntax nodes) and printing
+ * its TypeScript (ts-morph's printers and writers) allocate far more
+ * short-lived objects than stay alive. With V8's defaults the young
+ * generation grows to its largest semi-spaces and the old generation grows
+ * far ahead of what survives: 10,000 attributes peaked at 393 MB, over the
+ * 300 MB DESIGN.md allows. Semi-spaces of 8 MB and a 10 % heap growth step
+ * make V8 collect sooner: 231 MB, for about half again the time.
+ * bench/RESULTS.md, section 6, has both figures. Both flags exist on every
+ * Node the engines field allows.
  */
 export const GENERATOR_V8_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--heap-growing-percent=10'];
 

@@ -22,7 +22,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFil
 import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registryFiles } from './semconv/load.ts';
-import { buildTree, lineIndex, toJS } from './semconv/yaml-tree.ts';
+import { formatProblem, Problems } from './semconv/problems.ts';
+import { parseYamlFile } from './semconv/yaml-reader.ts';
 
 /** Where the kit's spec takes definitions from: GenAI, the error/server attributes it refs, the
  *  resource (service, deployment, and host, os, telemetry, which the Node SDK's resource detectors
@@ -76,13 +77,11 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** A YAML file's plain value, read as the generator reads it; a YAML problem stops the script, located. */
 function readYaml(abs: string): unknown {
-  const tree = buildTree(readFileSync(abs, 'utf8'));
-  const problem = tree.problems[0];
-  if (problem !== undefined) {
-    const { line, column } = lineIndex(tree.text)(problem.offset);
-    fail(`${abs}:${line}:${column}: ${problem.message}`);
-  }
-  return tree.root === null ? null : toJS(tree.root);
+  const problems = new Problems();
+  const file = parseYamlFile(abs, readFileSync(abs, 'utf8'), problems);
+  const problem = problems.list[0];
+  if (problem !== undefined) fail(formatProblem(problem));
+  return file.root === null ? null : file.toJS(file.root);
 }
 
 /** Collects what a parsed file uses (refs, extends, ref_group, entity associations, imports). */

@@ -24,6 +24,8 @@ export interface OutputFolder {
   readonly files: FileRenderers;
   /** Text that starts every generated file, so stale ones can be found and removed. */
   readonly header: string;
+  /** What generated files of earlier versions start with, recognised as well. */
+  readonly earlierHeaders?: readonly string[];
 }
 
 export interface Change {
@@ -124,7 +126,7 @@ function nextBytesEqual(fd: number, bytes: Buffer): boolean {
 function generatedFilesIn(folder: OutputFolder): string[] {
   if (!existsSync(folder.dir)) return [];
   return readdirSync(folder.dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && startsWith(join(folder.dir, entry.name), folder.header))
+    .filter((entry) => entry.isFile() && [folder.header, ...(folder.earlierHeaders ?? [])].some((header) => startsWith(join(folder.dir, entry.name), header)))
     .map((entry) => entry.name)
     .sort();
 }

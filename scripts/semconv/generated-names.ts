@@ -83,7 +83,7 @@ export function settableUses(span: SpanDefinition): AttributeUse[] {
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
   metrics: ['bindingGeneration', 'metricRecorder', 'MetricDescriptor', 'Counter', 'Gauge', 'Histogram', 'UpDownCounter', 'SCOPE'],
-  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
+  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'unnamedSpanName', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
 } as const;
 

@@ -18,8 +18,10 @@ export interface ManifestDependency {
   readonly schemaUrl: string;
   /** As written in the manifest. */
   readonly registryPath: string;
-  /** Resolved against the manifest's folder. */
+  /** The folder read: `registry_path` resolved against the manifest's folder, or else the working directory. */
   readonly folder: string;
+  /** What a relative `registry_path` was resolved against. */
+  readonly base: 'manifest folder' | 'working directory' | 'absolute path';
   readonly location: SourceLocation;
 }
 
@@ -29,6 +31,8 @@ export interface Manifest {
   readonly name?: string;
   readonly version?: string;
   readonly dependencies: readonly ManifestDependency[];
+  /** Dependencies that cannot be read (remote, missing), by name or path: what refers into them stays unresolved. */
+  readonly unreadDependencies: readonly string[];
   readonly location: SourceLocation;
 }
 
@@ -49,8 +53,9 @@ export function parseManifest(file: YamlFile, dir: string, problems: Problems): 
   reader.string('description');
   reader.string('stability');
   reader.string('schema_base_url');
-  const dependencies = reader.sequence('dependencies').map((node) => parseDependency(file, node, dir, problems));
-  return { schemaUrl, name, version, dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined), location: reader.location };
+  const unreadDependencies: string[] = [];
+  const dependencies = reader.sequence('dependencies').map((node) => parseDependency(file, node, dir, problems, unreadDependencies));
+  return { schemaUrl, name, version, dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined), unreadDependencies, location: reader.location };
 }
 
 /** `https://host/path/<name>/<version>`: Weaver reads the version as the last segment. */
@@ -71,25 +76,40 @@ function splitSchemaUrl(url: string, location: SourceLocation, problems: Problem
   return { name: segments.at(-2) ?? parsed.hostname, version };
 }
 
-function parseDependency(file: YamlFile, node: Node, dir: string, problems: Problems): ManifestDependency | undefined {
+function parseDependency(file: YamlFile, node: Node, dir: string, problems: Problems, unread: string[]): ManifestDependency | undefined {
   const reader = new MapReader(file, node, 'a dependency of the registry manifest', DEPENDENCY_KEYS, problems);
   const schemaUrl = reader.string('schema_url', { required: true });
   const registryPath = reader.string('registry_path', { required: true });
-  if (schemaUrl === undefined || registryPath === undefined) return undefined;
+  const name = reader.string('name');
+  if (schemaUrl === undefined || registryPath === undefined) {
+    unread.push(name ?? registryPath ?? schemaUrl ?? '?');
+    return undefined;
+  }
   const location = reader.locationOf('registry_path');
   if (/^[a-z]+:\/\//i.test(registryPath) || registryPath.includes('.git@') || registryPath.endsWith('.git')) {
     problems.add(location, 'remote-dependency', `registry_path "${registryPath}" is remote; the generator reads local folders only: vendor the registry (see docs/spec-format.md) and point registry_path at its folder`);
+    unread.push(name ?? registryPath);
     return undefined;
   }
-  // Relative to the manifest's folder, so the registry reads the same from any working directory
-  // (Weaver 0.25 resolves it against the working directory instead).
-  const folder = isAbsolute(registryPath) ? registryPath : resolve(dir, registryPath);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    const cwdHint = !isAbsolute(registryPath) && existsSync(resolve(registryPath)) ? ` (it exists relative to the working directory, which is how Weaver reads it; the generator reads it relative to the manifest's folder ${dir})` : '';
-    problems.add(location, 'missing-dependency', `dependency folder ${folder} does not exist${cwdHint}`);
+  // First relative to the manifest's folder, so the registry reads the same from any working
+  // directory; then, as Weaver 0.25 reads it, relative to the working directory: registries laid
+  // out for Weaver (run from their repository's root) load unchanged.
+  const candidates = isAbsolute(registryPath)
+    ? [{ folder: registryPath, base: 'absolute path' as const }]
+    : [
+        { folder: resolve(dir, registryPath), base: 'manifest folder' as const },
+        { folder: resolve(registryPath), base: 'working directory' as const },
+      ];
+  const found = candidates.find((candidate) => existsSync(candidate.folder) && statSync(candidate.folder).isDirectory());
+  if (found === undefined) {
+    const tried = isAbsolute(registryPath)
+      ? `${registryPath} does not exist`
+      : `"${registryPath}" is a folder neither relative to the manifest's folder (${resolve(dir, registryPath)}) nor to the working directory (${resolve(registryPath)})`;
+    problems.add(location, 'missing-dependency', `dependency ${name ?? schemaUrl}: ${tried}`);
+    unread.push(name ?? registryPath);
     return undefined;
   }
-  return { name: reader.string('name'), schemaUrl, registryPath, folder, location };
+  return { name, schemaUrl, registryPath, folder: found.folder, base: found.base, location };
 }
 
 export function manifestPathIn(dir: string): string | undefined {

@@ -48,6 +48,9 @@ export type RequirementLevelName = (typeof REQUIREMENT_LEVELS)[number];
 export const ERROR_SOURCES = ['type', 'message'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
+export const ATTRIBUTE_ROLES = ['identifying', 'descriptive'] as const;
+export type AttributeRole = (typeof ATTRIBUTE_ROLES)[number];
+
 export const VALUE_TYPES = ['int', 'double'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
@@ -137,6 +140,8 @@ export interface AttributeUse {
   readonly examples?: readonly unknown[];
   readonly deprecated?: Deprecation;
   readonly samplingRelevant?: boolean;
+  /** On an entity: whether the attribute identifies it or describes it (`role`, or the v2 `identity`/`description` lists). */
+  readonly role?: AttributeRole;
   /** Which part of a caught error fills it on this signal (definition or reference annotation). */
   readonly onError?: ErrorSource;
   readonly location: SourceLocation;
@@ -160,8 +165,9 @@ interface SignalCommon extends Origin {
 export interface SpanDefinition extends SignalCommon {
   /**
    * The name template (`annotations.flo.span_name`): `llm.{llm.provider}.generate`.
-   * Registries that describe the name in prose only get the span's type
-   * (its id without `span.`) as the default name; callers pass the real one.
+   * Registries that describe the name in prose only (every official span) have
+   * none: the span's type (its id without `span.`) stands here, and the
+   * generated helpers require the caller's `options.name`.
    */
   readonly spanName: string;
   /** Whether `spanName` came from a template of the registry. */
@@ -232,6 +238,18 @@ export interface Spec {
 
 export function isEnumType(type: AttributeType): type is EnumType {
   return typeof type === 'object' && 'members' in type;
+}
+
+/**
+ * The value kind of an enum, from its members: `string`, `boolean`, `int` when every member is a
+ * whole number JavaScript holds exactly, `double` otherwise (`1.5`: Weaver accepts fractional
+ * members, and the runtime checks an int attribute with Number.isSafeInteger).
+ */
+export function enumValueKind(type: EnumType): 'string' | 'boolean' | 'int' | 'double' {
+  const first = type.members[0]?.value;
+  if (typeof first === 'boolean') return 'boolean';
+  if (typeof first !== 'number') return 'string';
+  return type.members.every((member) => Number.isSafeInteger(member.value)) ? 'int' : 'double';
 }
 
 export function isTemplateType(type: AttributeType): type is TemplateType {

@@ -69,12 +69,37 @@ export function constantSuffix(id: string): string {
 }
 
 /**
- * Telemetry names are lowercase, dot-separated namespaces whose parts may use
- * underscores (`agent.tool_calls.total`, `agent_name`), as OpenTelemetry
- * semantic conventions require.
+ * The naming rule of the semantic conventions as their own registry policies
+ * check it (`name_regex` of open-telemetry/semantic-conventions' policies):
+ * lowercase letters and digits in parts joined by a single `.` or `_`, the
+ * first part starting with a letter. `gen_ai.usage.input_tokens`, `foo.1bar`
+ * and `mq.onqtime.1` follow it; `Foo`, `foo..bar`, `foo_` and `foo-bar` do not.
+ * Weaver does not enforce it, so the generator warns where a name breaks it.
  */
-export const LOWERCASE_DOTTED = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+export const SEMCONV_NAME = /^[a-z][a-z0-9]*([._][a-z0-9]+)*$/;
 
-export function isLowercaseDotted(name: string): boolean {
-  return LOWERCASE_DOTTED.test(name);
+/** The rule of SEMCONV_NAME in words, for messages. */
+export const SEMCONV_NAME_RULE =
+  'lowercase letters and digits in parts joined by a single "." or "_", starting with a letter (^[a-z][a-z0-9]*([._][a-z0-9]+)*$, the rule of the semantic conventions\' own registry policies)';
+
+export function followsNamingRule(name: string): boolean {
+  return SEMCONV_NAME.test(name);
+}
+
+/**
+ * The OpenTelemetry API's instrument-name syntax: a letter, then up to 254
+ * letters, digits, `_`, `.`, `-` or `/`. An SDK refuses or warns about any
+ * other name, so a metric with one cannot be recorded as declared.
+ */
+export const INSTRUMENT_NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
+
+export const INSTRUMENT_NAME_RULE = 'a letter, then at most 254 letters, digits, "_", ".", "-" or "/"';
+
+export function isInstrumentName(name: string): boolean {
+  return INSTRUMENT_NAME.test(name);
+}
+
+/** Whether an id has a letter or digit, from which generated identifiers can be built. */
+export function hasWord(id: string): boolean {
+  return /[A-Za-z0-9]/.test(id);
 }

@@ -4,6 +4,7 @@
  * annotations, and the attribute entries of a group or signal.
  */
 import {
+  ATTRIBUTE_ROLES,
   PRIMITIVE_TYPES,
   REQUIREMENT_LEVELS,
   STABILITY_LEVELS,
@@ -16,7 +17,7 @@ import {
   type Stability,
 } from './model.ts';
 import type { Problems } from './problems.ts';
-import type { RawAttributeDefinition, RawAttributeEntry, RawAttributeRef, Refinements } from './raw.ts';
+import { IMPORT_KINDS, type RawAttributeDefinition, type RawAttributeEntry, type RawAttributeRef, type RawImport, type Refinements } from './raw.ts';
 import { get, isMap, isScalar, MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 const MEMBER_KEYS = ['id', 'value', 'brief', 'note', 'stability', 'deprecated', 'annotations'];
@@ -159,6 +160,7 @@ function parseRefinements(reader: MapReader, problems: Problems): Refinements {
     stability: parseStability(reader),
     deprecated: parseDeprecated(reader, problems),
     samplingRelevant,
+    role: reader.choice('role', ATTRIBUTE_ROLES, 'unknown-role', false),
     annotations: reader.has('annotations') ? parseAnnotations(reader, problems) : undefined,
   };
 }
@@ -221,4 +223,22 @@ function parseRef(file: YamlFile, node: Node, keys: readonly string[], problems:
   const refinements = parseRefinements(reader, problems);
   if (ref === undefined) return undefined;
   return { ...refinements, kind: 'ref', ref, annotationsLocation: reader.locationOf('annotations'), location: reader.location };
+}
+
+/** `imports:` lists wildcards (`gen_ai.*`) of signals to take from dependencies. */
+export function parseImports(top: MapReader, problems: Problems): RawImport[] {
+  const node = top.valueNode('imports');
+  if (node === undefined) return [];
+  const reader = new MapReader(top.file, node, 'imports', IMPORT_KINDS, problems);
+  const imports: RawImport[] = [];
+  for (const kind of IMPORT_KINDS) {
+    for (const item of reader.sequence(kind)) {
+      if (isScalar(item) && typeof item.value === 'string' && item.value !== '') {
+        imports.push({ kind, pattern: item.value, location: top.file.locate(item) });
+      } else {
+        problems.add(top.file.locate(item), 'wrong-type', `imports.${kind} lists names or wildcards (strings)`);
+      }
+    }
+  }
+  return imports;
 }

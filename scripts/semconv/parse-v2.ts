@@ -4,17 +4,17 @@
  * `event.<name>`, `entity.<type>`; refinements keep their own id and point at
  * the signal they refine.
  */
-import { INSTRUMENTS, SPAN_KINDS } from './model.ts';
+import { INSTRUMENTS, SPAN_KINDS, type AttributeRole } from './model.ts';
 import {
   isDefined,
   parseAnnotations,
   parseAttributeDefinition,
   parseDeprecated,
   parseEntry,
+  parseImports,
   parseStability,
   type EntryKeys,
 } from './parse-common.ts';
-import { parseImports } from './parse.ts';
 import type { Problems } from './problems.ts';
 import type { GroupType, RawAttributeEntry, RawFile, RawGroup } from './raw.ts';
 import { MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
@@ -93,7 +93,7 @@ function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: 
   const refined = shape.refines === undefined ? undefined : reader.string('ref', { required: true, rule: 'missing-ref' });
   const entries =
     shape.type === 'entity'
-      ? [...entriesOf(reader, 'identity', shape.entries, problems), ...entriesOf(reader, 'description', shape.entries, problems)]
+      ? [...withRole(entriesOf(reader, 'identity', shape.entries, problems), 'identifying'), ...withRole(entriesOf(reader, 'description', shape.entries, problems), 'descriptive')]
       : entriesOf(reader, 'attributes', shape.entries, problems);
   if (shape.refines === undefined && reader.string('brief') === undefined) reader.require('brief', 'missing-brief');
   if (signalName === undefined || (shape.refines !== undefined && refined === undefined)) return undefined;
@@ -107,8 +107,10 @@ function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: 
     spanKind: reader.choice('kind', SPAN_KINDS, 'unknown-span-kind', shape.type === 'span' && shape.refines === undefined),
     spanNameNote: shape.type === 'span' ? spanNameNote(reader, problems) : undefined,
     metricName: shape.type === 'metric' && shape.refines === undefined ? signalName : undefined,
+    metricNameLocation: reader.locationOf(shape.nameKey),
     instrument: reader.choice('instrument', INSTRUMENTS, 'unknown-instrument', shape.type === 'metric' && shape.refines === undefined),
     unit: reader.string('unit', { required: shape.type === 'metric' && shape.refines === undefined, rule: 'missing-unit' }),
+    unitLocation: reader.locationOf('unit'),
     name: shape.type === 'event' || shape.type === 'entity' ? (shape.refines === undefined ? signalName : undefined) : undefined,
   };
 }
@@ -131,6 +133,11 @@ function entriesOf(reader: MapReader, key: string, keys: EntryKeys, problems: Pr
     .sequence(key)
     .map((item) => parseEntry(reader.file, item, keys, problems))
     .filter(isDefined);
+}
+
+/** An entity's `identity` and `description` lists say the role of each attribute in them. */
+function withRole(entries: RawAttributeEntry[], role: AttributeRole): RawAttributeEntry[] {
+  return entries.map((entry) => (entry.kind === 'ref_group' ? entry : { ...entry, role }));
 }
 
 function spanNameNote(reader: MapReader, problems: Problems): string | undefined {

@@ -11,11 +11,12 @@ import {
   parseAnnotations,
   parseDeprecated,
   parseEntry,
+  parseImports,
   parseStability,
   type EntryKeys,
 } from './parse-common.ts';
 import type { Problems } from './problems.ts';
-import { GROUP_TYPES, IMPORT_KINDS, type GroupType, type RawFile, type RawGroup, type RawImport } from './raw.ts';
+import { GROUP_TYPES, type GroupType, type RawFile, type RawGroup } from './raw.ts';
 import { get, isMap, isScalar, MapReader, nameOf, type Node, type YamlFile } from './yaml-reader.ts';
 
 export { GROUP_TYPES };
@@ -37,7 +38,7 @@ export function parseRegistryFile(file: YamlFile, problems: Problems): RawFile {
     problems.add(file.locate(file.root), 'wrong-type', 'a registry file must be a mapping with `groups:` (or `file_format: definition/2`)');
     return empty;
   }
-  const formatNode = get(file.root, 'file_format');
+  const formatNode = file.resolve(get(file.root, 'file_format'));
   const format = isScalar(formatNode) ? String(formatNode.value) : undefined;
   if (format !== undefined && !FILE_FORMATS.includes(format)) {
     problems.add(file.locate(formatNode), 'unknown-file-format', `file_format "${format}" is not one of: ${FILE_FORMATS.join(', ')}`);
@@ -47,24 +48,6 @@ export function parseRegistryFile(file: YamlFile, problems: Problems): RawFile {
   const top = new MapReader(file, file.root, 'the file', ['file_format', 'groups', 'imports'], problems);
   const groups = top.sequence('groups').map((node) => parseGroup(file, node, problems)).filter(isDefined);
   return { groups, attributes: [], imports: parseImports(top, problems) };
-}
-
-/** `imports:` lists wildcards (`gen_ai.*`) of signals to take from dependencies. */
-export function parseImports(top: MapReader, problems: Problems): RawImport[] {
-  const node = top.valueNode('imports');
-  if (node === undefined) return [];
-  const reader = new MapReader(top.file, node, 'imports', IMPORT_KINDS, problems);
-  const imports: RawImport[] = [];
-  for (const kind of IMPORT_KINDS) {
-    for (const item of reader.sequence(kind)) {
-      if (isScalar(item) && typeof item.value === 'string' && item.value !== '') {
-        imports.push({ kind, pattern: item.value, location: top.file.locate(item) });
-      } else {
-        problems.add(top.file.locate(item), 'wrong-type', `imports.${kind} lists names or wildcards (strings)`);
-      }
-    }
-  }
-  return imports;
 }
 
 function parseGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | undefined {
@@ -90,8 +73,10 @@ function parseGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | 
     entries: entries.filter(isDefined),
     spanKind: reader.choice('span_kind', SPAN_KINDS, 'unknown-span-kind', false),
     metricName: reader.string('metric_name', { required: type === 'metric' }),
+    metricNameLocation: reader.locationOf('metric_name'),
     instrument: reader.choice('instrument', INSTRUMENTS, 'unknown-instrument', type === 'metric'),
     unit: reader.string('unit', { required: type === 'metric', rule: 'missing-unit' }),
+    unitLocation: reader.locationOf('unit'),
     name: reader.string('name', { required: type === 'event' }),
     annotations: parseAnnotations(reader, problems),
     annotationsLocation: reader.locationOf('annotations'),
@@ -105,7 +90,7 @@ function groupType(file: YamlFile, node: Node, problems: Problems): GroupType | 
     problems.add(file.locate(node), 'wrong-type', 'a group must be a mapping');
     return undefined;
   }
-  const typeNode = get(node, 'type');
+  const typeNode = file.resolve(get(node, 'type'));
   const type = isScalar(typeNode) ? String(typeNode.value) : undefined;
   if (type === undefined) {
     problems.add(file.locate(node), 'missing-key', 'a group is missing "type"');

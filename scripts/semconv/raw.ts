@@ -4,6 +4,7 @@
  * are read into the same shape, as Weaver does), and imports.
  */
 import type {
+  AttributeRole,
   AttributeType,
   Deprecation,
   Instrument,
@@ -25,6 +26,8 @@ export interface Refinements {
   readonly stability?: Stability;
   readonly deprecated?: Deprecation;
   readonly samplingRelevant?: boolean;
+  /** On an entity, whether the attribute identifies or describes it. */
+  readonly role?: AttributeRole;
   readonly annotations?: Readonly<Record<string, unknown>>;
 }
 
@@ -69,8 +72,12 @@ export interface RawGroup {
   /** The v2 span name specification, prose. */
   readonly spanNameNote?: string;
   readonly metricName?: string;
+  /** Where the metric name is written (`metric_name:`, or `name:` in definition/2). */
+  readonly metricNameLocation?: SourceLocation;
   readonly instrument?: Instrument;
   readonly unit?: string;
+  /** Where `unit:` is written, for a problem with the unit itself. */
+  readonly unitLocation?: SourceLocation;
   /** Event and entity name. */
   readonly name?: string;
   readonly annotations: Readonly<Record<string, unknown>>;

@@ -19,11 +19,14 @@ export interface RegistrySource {
   readonly dependency?: string;
   readonly files: readonly RawFile[];
   readonly dependencies: readonly Registry[];
+  /** Dependencies (its own or theirs) that could not be read, by name or path. */
+  readonly unreadDependencies?: readonly string[];
 }
 
 export class Registry {
   readonly dependency?: string;
   readonly dependencies: readonly Registry[];
+  readonly unreadDependencies: readonly string[];
   /** Own attribute definitions by id, in file order. */
   readonly attributes = new Map<string, AttributeDefinition>();
   /** Own groups by id, in file order. */
@@ -36,6 +39,7 @@ export class Registry {
   constructor(source: RegistrySource, problems: Problems) {
     this.dependency = source.dependency;
     this.dependencies = source.dependencies;
+    this.unreadDependencies = source.unreadDependencies ?? [];
     this.problems = problems;
     this.imports = source.files.flatMap((file) => file.imports);
     for (const file of source.files) this.collect(file);
@@ -132,7 +136,7 @@ export class Registry {
     const parentId = group.extends ?? group.refines;
     if (parent === undefined && parentId !== undefined) {
       const verb = group.extends !== undefined ? 'extends' : 'refines';
-      this.problems.add(group.referenceLocation, 'undefined-ref', `group "${group.id}" ${verb} "${parentId}", which is not a group of this registry or its dependencies`);
+      this.problems.add(group.referenceLocation, 'undefined-ref', `group "${group.id}" ${verb} "${parentId}", which is not a group of this registry or its dependencies${this.unreadNote()}`);
     }
     const inherited = parent === undefined ? [] : parent.registry.uses(parent.group);
     const fromGroups = new Map<string, AttributeUse>();
@@ -172,7 +176,7 @@ export class Registry {
   private refGroupUses(owner: RawGroup, id: string, location: SourceLocation): AttributeUse[] {
     const target = this.lookupGroup(id);
     if (target === undefined) {
-      this.problems.add(location, 'undefined-ref', `group "${owner.id}" includes ref_group "${id}", which is not a group of this registry or its dependencies`);
+      this.problems.add(location, 'undefined-ref', `group "${owner.id}" includes ref_group "${id}", which is not a group of this registry or its dependencies${this.unreadNote()}`);
       return [];
     }
     return target.registry.uses(target.group);
@@ -181,13 +185,13 @@ export class Registry {
   private definitionUse(raw: RawAttributeDefinition): AttributeUse | undefined {
     const attribute = this.attributes.get(raw.id);
     if (attribute === undefined || attribute.location !== raw.location) return undefined;
-    return { attribute, requirementLevel: attribute.requirementLevel, onError: attribute.onError, location: raw.location };
+    return { attribute, requirementLevel: attribute.requirementLevel, onError: attribute.onError, role: raw.role, location: raw.location };
   }
 
   private referenceUse(group: RawGroup, ref: RawAttributeRef, earlier: AttributeUse | undefined): AttributeUse | undefined {
     const attribute = this.lookupAttribute(ref.ref);
     if (attribute === undefined) {
-      this.problems.add(ref.location, 'undefined-ref', `group "${group.id}" refers to attribute "${ref.ref}", which no attribute group of this registry or its dependencies defines${this.suggest(ref.ref)}`);
+      this.problems.add(ref.location, 'undefined-ref', `group "${group.id}" refers to attribute "${ref.ref}", which no attribute group of this registry or its dependencies defines${this.suggest(ref.ref)}${this.unreadNote()}`);
       return undefined;
     }
     const onError = referenceOnError(ref.annotations, `the reference to "${ref.ref}" in "${group.id}"`, ref.annotationsLocation, this.problems);
@@ -199,18 +203,62 @@ export class Registry {
       examples: ref.examples ?? earlier?.examples,
       deprecated: ref.deprecated ?? earlier?.deprecated,
       samplingRelevant: ref.samplingRelevant ?? earlier?.samplingRelevant,
+      role: ref.role ?? earlier?.role,
       onError: onError ?? earlier?.onError ?? attribute.onError,
       location: ref.location,
     };
   }
 
+  /** The known id nearest to a misspelt one, compared whole (`gen_ai.datasource.id` → `gen_ai.data_source.id`). */
   private suggest(id: string): string {
-    const last = id.split('.').pop() ?? id;
-    for (const candidate of this.attributeIds()) {
-      if (candidate.endsWith(`.${last}`) || candidate === last) return ` (did you mean "${candidate}"?)`;
-    }
-    return '';
+    const nearest = closest(id, this.attributeIds());
+    return nearest === undefined ? '' : ` (did you mean "${nearest}"?)`;
   }
+
+  /** When a dependency could not be read, what refers into it is missing because of that. */
+  private unreadNote(): string {
+    const unread = this.unreadDependencies;
+    if (unread.length === 0) return '';
+    return unread.length === 1 ? `; the dependency ${unread[0]} could not be read (see the first error)` : `; the dependencies ${unread.join(', ')} could not be read (see the first errors)`;
+  }
+}
+
+/**
+ * The candidate at the smallest edit distance from `id` (insertions, deletions, substitutions,
+ * over the whole id), if it is close enough to be a slip: at most a quarter of the id's length,
+ * and never more than 4 edits. Ties go to the first candidate.
+ */
+export function closest(id: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.min(4, Math.max(1, Math.floor(id.length / 4)));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - id.length) >= bestDistance || candidate === id) continue;
+    const distance = editDistance(id, candidate, bestDistance);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance of `a` and `b`, or `bound` when it is at least that. */
+function editDistance(a: string, b: string, bound: number): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current.push(value);
+      rowMinimum = Math.min(rowMinimum, value);
+    }
+    if (rowMinimum >= bound) return bound;
+    previous = current;
+  }
+  return Math.min(previous[b.length] as number, bound);
 }
 
 function firstOf<T, R>(items: readonly T[], pick: (item: T) => R | undefined): R | undefined {

@@ -24,7 +24,7 @@ import {
   type DependencyInfo,
 } from './model.ts';
 import { checkGeneratedNames, signalBaseName, signalStem } from './generated-names.ts';
-import { camelCase, constantCase, isLowercaseDotted } from './names.ts';
+import { camelCase, constantCase, followsNamingRule, hasWord, INSTRUMENT_NAME_RULE, isInstrumentName, SEMCONV_NAME_RULE } from './names.ts';
 import type { Problems } from './problems.ts';
 import type { RawGroup, RawImport } from './raw.ts';
 import { at, Registry } from './registry.ts';
@@ -145,10 +145,9 @@ function metricOf(group: RawGroup, registry: Registry, problems: Problems): Metr
   if (kit.explicitBucketBoundaries !== undefined && instrument !== 'histogram') {
     problems.add(group.annotationsLocation, 'advice-on-non-histogram', `bucket advice on ${what}, which is a ${instrument}, not a histogram`);
   }
-  checkUnit(unit, what, group.location, problems);
-  if (registry.dependency === undefined && group.metricName !== undefined && !isLowercaseDotted(group.metricName)) {
-    problems.add(group.location, 'name-format', `metric name "${group.metricName}" is not lowercase dotted (like "llm.request.duration")`);
-  }
+  // A dependency's names and units are its own business; the registry's own are checked where they are written.
+  if (registry.dependency === undefined && group.unit !== undefined) checkUnit(group.unit, what, group.unitLocation ?? group.location, problems);
+  if (registry.dependency === undefined && group.metricName !== undefined) checkMetricName(group.metricName, group.metricNameLocation ?? group.location, problems);
   return {
     ...commonOf(group, registry),
     metricName,
@@ -158,6 +157,18 @@ function metricOf(group: RawGroup, registry: Registry, problems: Problems): Metr
     valueType: kit.valueType ?? (instrument === 'counter' || instrument === 'updowncounter' ? 'int' : 'double'),
     explicitBucketBoundaries: kit.explicitBucketBoundaries,
   };
+}
+
+/**
+ * A metric name must be one the OpenTelemetry API takes as an instrument name; one that breaks
+ * the semantic conventions' naming rule as well is only warned about (Weaver accepts it).
+ */
+function checkMetricName(name: string, location: SourceLocation, problems: Problems): void {
+  if (!isInstrumentName(name)) {
+    problems.add(location, 'instrument-name', `metric name "${name}" is not an OpenTelemetry instrument name (${INSTRUMENT_NAME_RULE}), so SDKs refuse or warn about its instrument`);
+  } else if (!followsNamingRule(name)) {
+    problems.warn(location, 'name-format', `metric name "${name}" does not follow the semantic conventions' naming rule: ${SEMCONV_NAME_RULE}`);
+  }
 }
 
 /** Refinements inherit the refined signal's annotations, their own keys winning. */
@@ -220,7 +231,10 @@ function importedGroups(root: Registry, problems: Problems): Array<{ group: RawG
         found.push({ group, registry });
       }
     }
-    if (!matched) problems.add(item.location, 'unmatched-import', `imports.${item.kind} "${item.pattern}" matches nothing in the registry's dependencies`);
+    if (!matched) {
+      const unread = root.unreadDependencies.length === 0 ? '' : `; ${root.unreadDependencies.join(', ')} could not be read (see the first error)`;
+      problems.add(item.location, 'unmatched-import', `imports.${item.kind} "${item.pattern}" matches nothing in the registry's dependencies${unread}`);
+    }
   }
   return found;
 }
@@ -282,11 +296,13 @@ function checkAttributes(attributes: readonly AttributeDefinition[], problems: P
 }
 
 function checkOwnAttribute(attribute: AttributeDefinition, problems: Problems): void {
-  if (!isLowercaseDotted(attribute.id)) {
-    problems.add(attribute.location, 'name-format', `attribute id "${attribute.id}" is not lowercase dotted (like "llm.request.model")`);
+  if (!hasWord(attribute.id)) {
+    problems.add(attribute.location, 'name-format', `attribute id "${attribute.id}" has no letter or digit to name its generated constants and properties after: set annotations.flo.code_name`);
+  } else if (!followsNamingRule(attribute.id)) {
+    problems.warn(attribute.location, 'name-format', `attribute id "${attribute.id}" does not follow the semantic conventions' naming rule: ${SEMCONV_NAME_RULE}`);
   }
-  if (!isLowercaseDotted(attribute.codeName)) {
-    problems.add(attribute.location, 'name-format', `code_name "${attribute.codeName}" of "${attribute.id}" is not lowercase dotted`);
+  if (attribute.codeName !== attribute.id && !followsNamingRule(attribute.codeName)) {
+    problems.add(attribute.location, 'name-format', `code_name "${attribute.codeName}" of "${attribute.id}" does not follow the naming rule code names are held to: ${SEMCONV_NAME_RULE}`);
   }
   for (const example of attribute.examples) checkExample(attribute, example, problems);
   if (attribute.onError !== undefined && attribute.type !== 'string') {
@@ -298,16 +314,12 @@ function checkEnum(attribute: AttributeDefinition, problems: Problems): void {
   if (!isEnumType(attribute.type)) return;
   const members = attribute.type.members;
   checkUnique(members.map((member) => [member.id, member.location]), 'duplicate-id', `member id of "${attribute.id}"`, problems);
-  // A deprecated alias may share its value with the member that replaces it.
+  // A deprecated alias may share its value with the member that replaces it; two live members
+  // of one value generate (two constants of one value) and Weaver accepts them: a warning.
   const live = members.filter((member) => member.deprecated === undefined);
-  checkUnique(live.map((member) => [String(member.value), member.location]), 'duplicate-enum-value', `member value of "${attribute.id}"`, problems);
+  checkUnique(live.map((member) => [String(member.value), member.location]), 'duplicate-enum-value', `member value of "${attribute.id}"`, problems, 'warning');
   const kinds = new Set(members.map((member) => typeof member.value));
   if (kinds.size > 1) problems.add(attribute.location, 'mixed-enum-values', `members of "${attribute.id}" mix ${[...kinds].join(' and ')} values`);
-  for (const member of members) {
-    if (typeof member.value === 'number' && !Number.isSafeInteger(member.value)) {
-      problems.add(member.location, 'enum-value-type', `member "${member.id}" of "${attribute.id}" has value ${member.value}: numeric enum members must be whole numbers`);
-    }
-  }
 }
 
 function checkExample(attribute: AttributeDefinition, example: unknown, problems: Problems): void {
@@ -396,11 +408,12 @@ function renameDeprecatedTwins(signals: Signals): void {
 }
 
 /** Reports every repeat of a key after its first appearance. */
-export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocation]>, rule: string, what: string, problems: Problems): void {
+export function checkUnique(entries: ReadonlyArray<readonly [string, SourceLocation]>, rule: string, what: string, problems: Problems, severity: 'error' | 'warning' = 'error'): void {
   const first = new Map<string, SourceLocation>();
   for (const [key, location] of entries) {
     const earlier = first.get(key);
     if (earlier === undefined) first.set(key, location);
+    else if (severity === 'warning') problems.warn(location, rule, `${what} "${key}" is already defined at ${at(earlier)}`);
     else problems.add(location, rule, `${what} "${key}" is already defined at ${at(earlier)}`);
   }
 }

@@ -1,9 +1,11 @@
 /**
- * Units are UCUM case-sensitive codes, as the semantic conventions require:
+ * Units should be UCUM case-sensitive codes, as the semantic conventions ask:
  * `ms`, `s`, `By/s`, `1`, `%`, or annotations in braces such as `{token}`.
  * Checked with the National Library of Medicine's UCUM library, which knows
  * every atom, prefix and operator of the standard; each distinct unit is
- * checked once.
+ * checked once. Weaver accepts any unit, and so does the generated code, so a
+ * unit outside UCUM (`USD`, `microseconds`) is a warning, an error only under
+ * `--strict`.
  */
 import { createRequire } from 'node:module';
 import type { SourceLocation } from './model.ts';
@@ -45,9 +47,14 @@ export function ucumProblem(unit: string): string | undefined {
   return verdict;
 }
 
+/** Warns, at the `unit:` line, when `unit` is not a UCUM code. */
 export function checkUnit(unit: string, what: string, location: SourceLocation, problems: Problems): void {
   const problem = ucumProblem(unit);
   if (problem !== undefined) {
-    problems.add(location, 'unit-format', `unit "${unit}" of ${what} is not a UCUM unit (like "ms", "s", "By/s", "1" or "{token}"): ${problem}`);
+    problems.warn(
+      location,
+      'unit-format',
+      `unit "${unit}" of ${what} is not a UCUM code, which the semantic conventions ask for (like "ms", "s", "By/s", "1", or "{request}" for a count of things): ${problem}`,
+    );
   }
 }

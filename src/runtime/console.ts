@@ -1,9 +1,11 @@
 /**
  * The compact console format: what a person reads while developing. Each
  * batch of spans prints as an indented tree per trace, one line per span
- * (name, duration, status, attributes); each metric export prints one line
- * per data point. `consoleFormat: 'raw'` prints the SDK console exporters'
- * objects instead.
+ * (name, duration, status, attributes); each metric export prints, under a
+ * header, one line per data point whose value changed since the previous
+ * export, so a point recorded once is printed once. Numbers keep four
+ * significant digits (0.4 ms is `0.0004 s`, not `0 s`). `consoleFormat:
+ * 'raw'` prints the SDK console exporters' objects instead.
  */
 import { SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
@@ -15,16 +17,45 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import * as SPEC_ATTRIBUTES from '../generated/attributes.ts';
+import type { AttributeSpec } from './attributes.ts';
+
+/** A key of the spec that carries, on spans, the same value as a GenAI key (times `scale`). */
+interface Twin {
+  readonly key: string;
+  readonly scale?: number;
+}
 
 /**
- * With both conventions a span carries GenAI duplicates of flo keys (same value, see
- * docs/attributes.md): span lines leave them out when flo keys are there; `raw` shows them.
+ * Each GenAI key that an attribute of the spec names as its `equivalent` (docs/attributes.md, GenAI
+ * mapping), with the keys that name it: with both conventions a span carries such pairs.
  */
-const HIDDEN_SPAN_PREFIX = 'gen_ai.';
+const TWINS: ReadonlyMap<string, readonly Twin[]> = twinsOf(Object.values(SPEC_ATTRIBUTES));
 
+function twinsOf(values: readonly unknown[]): Map<string, Twin[]> {
+  const twins = new Map<string, Twin[]>();
+  for (const value of values) {
+    const spec = value as Partial<AttributeSpec> | null;
+    if (typeof spec !== 'object' || spec === null || typeof spec.key !== 'string' || spec.equivalent === undefined) continue;
+    const list = twins.get(spec.equivalent.key) ?? [];
+    list.push({ key: spec.key, scale: spec.equivalent.scale });
+    twins.set(spec.equivalent.key, list);
+  }
+  return twins;
+}
+
+/**
+ * Span lines leave out a GenAI key only where it is a true twin: a key of the spec on the same span
+ * names it as its equivalent and holds the same value. A GenAI key without one on the span
+ * (`gen_ai.operation.name`, `gen_ai.data_source.id`) is shown; `raw` shows everything.
+ */
 function shownAttributes(attributes: ReadableSpan['attributes']): (key: string) => boolean {
-  const hasFloKeys = Object.keys(attributes).some((key) => !key.startsWith(HIDDEN_SPAN_PREFIX) && !key.startsWith('server.') && key !== 'error.type');
-  return hasFloKeys ? (key) => !key.startsWith(HIDDEN_SPAN_PREFIX) : () => true;
+  return (key) => !(TWINS.get(key) ?? []).some((twin) => twin.key in attributes && sameValue(attributes[twin.key], attributes[key], twin.scale));
+}
+
+function sameValue(own: AttributeValue | undefined, equivalent: AttributeValue | undefined, scale: number | undefined): boolean {
+  if (scale !== undefined && typeof own === 'number' && typeof equivalent === 'number') return Math.abs(own * scale - equivalent) <= 1e-9 * Math.max(1, Math.abs(equivalent));
+  return JSON.stringify(own) === JSON.stringify(equivalent);
 }
 
 export function formatSpanTree(spans: readonly ReadableSpan[]): string[] {
@@ -54,11 +85,33 @@ export function formatSpanTree(spans: readonly ReadableSpan[]): string[] {
 
 function describeSpan(span: ReadableSpan): string {
   const milliseconds = hrTimeToMilliseconds(span.duration);
-  const status = span.status.code === SpanStatusCode.ERROR ? `  ERROR(${span.status.message ?? ''})` : '';
-  return `${span.name}  ${milliseconds.toFixed(1)} ms${status}  ${formatAttributes(span.attributes, shownAttributes(span.attributes))}`.trimEnd();
+  return `${span.name}  ${significant(milliseconds)} ms${statusText(span)}  ${formatAttributes(span.attributes, shownAttributes(span.attributes))}`.trimEnd();
 }
 
+/**
+ * `ERROR(message)`; when the message is withheld (the error-message policy keeps application text
+ * out), the error's type, from the exception event or `error.type`, so the line still says what failed.
+ */
+function statusText(span: ReadableSpan): string {
+  if (span.status.code !== SpanStatusCode.ERROR) return '';
+  if (span.status.message) return `  ERROR(${span.status.message})`;
+  const exception = span.events.find((event) => event.name === 'exception')?.attributes?.['exception.type'];
+  const type = exception ?? span.attributes['error.type'];
+  return type === undefined ? '  ERROR' : `  ERROR(${String(type)})`;
+}
+
+/** One line per data point, every point. */
 export function formatMetrics(metrics: readonly MetricData[]): string[] {
+  return metricLines(metrics).map((line) => line.text);
+}
+
+/** A data point's line, and the series it belongs to (name and attributes), to tell whether it changed. */
+interface MetricLine {
+  readonly series: string;
+  readonly text: string;
+}
+
+function metricLines(metrics: readonly MetricData[]): MetricLine[] {
   return [...metrics]
     .sort((a, b) => a.descriptor.name.localeCompare(b.descriptor.name))
     .flatMap((metric) =>
@@ -67,11 +120,12 @@ export function formatMetrics(metrics: readonly MetricData[]): string[] {
         let value: string;
         if (metric.dataPointType === DataPointType.HISTOGRAM || metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
           const histogram = point.value as { count: number; sum?: number };
-          value = `count=${histogram.count} sum=${round(histogram.sum ?? 0)} ${unit}`;
+          value = `count=${histogram.count} sum=${significant(histogram.sum ?? 0)} ${unit}`;
         } else {
-          value = `${String(point.value)} ${unit}`;
+          value = `${typeof point.value === 'number' ? significant(point.value) : String(point.value)} ${unit}`;
         }
-        return `${metric.descriptor.name} {${formatAttributes(point.attributes, () => true)}} ${value}`.trimEnd();
+        const series = `${metric.descriptor.name} {${formatAttributes(point.attributes, () => true)}}`;
+        return { series, text: `${series} ${value}`.trimEnd() };
       }),
     );
 }
@@ -84,13 +138,14 @@ function formatAttributes(attributes: Attributes, shown: (key: string) => boolea
 }
 
 function formatValue(value: AttributeValue | undefined): string {
-  if (typeof value === 'number') return String(round(value));
+  if (typeof value === 'number') return significant(value);
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
   return Array.isArray(value) ? JSON.stringify(value) : String(value);
 }
 
-function round(value: number): number {
-  return Number.isInteger(value) ? value : Math.round(value * 1000) / 1000;
+/** Whole numbers as they are; others to four significant digits: `38.87`, `0.0004123`, `1235`. */
+function significant(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
 /** Prints each batch of spans as a tree, through `console.log`. */
@@ -110,12 +165,24 @@ export class CompactConsoleSpanExporter implements SpanExporter {
   async forceFlush(): Promise<void> {}
 }
 
-/** Prints one line per metric data point, through `console.log`. Cumulative, like the SDK's console exporter. */
+/**
+ * Prints, through `console.log`, a header and one line per metric data point whose value changed
+ * since the previous export. Values are cumulative, like the SDK's console exporter, so without
+ * that each export (the periodic one, forceFlush, shutdown) would print every running total again.
+ */
 export class CompactConsoleMetricExporter implements PushMetricExporter {
+  /** The line last printed for each series. */
+  readonly #printed = new Map<string, string>();
+
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     try {
-      const lines = formatMetrics(metrics.scopeMetrics.flatMap((scope) => scope.metrics));
-      if (lines.length > 0) console.log(lines.join('\n'));
+      const lines = metricLines(metrics.scopeMetrics.flatMap((scope) => scope.metrics));
+      const changed = lines.filter((line) => this.#printed.get(line.series) !== line.text);
+      for (const line of changed) this.#printed.set(line.series, line.text);
+      if (changed.length > 0) {
+        const header = `metrics: ${changed.length} of ${lines.length} data points changed since the last export (cumulative values)`;
+        console.log([header, ...changed.map((line) => line.text)].join('\n'));
+      }
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });

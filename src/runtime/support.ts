@@ -11,6 +11,7 @@ export { CONVENTIONS, emittedConventions, emitsFlo, emitsGenAi, setConventions, 
 export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
 export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricLane, type MetricRecorder, type SyncInstrument } from './metrics.ts';
 export { perBinding, type InstrumentationScope } from './scope.ts';
+export { unnamedSpanName } from './span-names.ts';
 export {
   errorMessage,
   errorType,

@@ -63,7 +63,7 @@ describe('generate on a broken spec', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/demo\.yaml:39:17: error \[unknown-instrument\] "instrument" of metric group "metric\.demo\.runs" is "meter"/);
     expect(lines[1]).toMatch(/demo\.yaml:\d+:\d+: error \[missing-unit\] metric group "metric\.demo\.duration" is missing "unit"/);
-    expect(lines.at(-1)).toMatch(/2 problem\(s\).*nothing was written/);
+    expect(lines.at(-1)).toMatch(/2 errors.*nothing was written/);
     expect([snapshotFolder(run.out), snapshotFolder(run.docs)]).toEqual(before);
   });
 
@@ -83,7 +83,7 @@ describe('generate on a broken spec', () => {
   it('exits 2 on an unknown option, with usage', () => {
     const result = generate(['--spce', 'x']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/usage: generate/);
+    expect(result.stderr).toMatch(/usage: node scripts\/generate\.ts \[--spec DIR\]/);
   });
 });
 
@@ -99,7 +99,7 @@ describe('generate on any spec folder', () => {
     expect(again.stdout).toMatch(/everything up to date/);
     expect([snapshotFolder(run.out), snapshotFolder(run.docs)]).toEqual(first);
     expect(Object.keys(first[0] ?? {}).sort()).toEqual(['attributes.ts', 'events.ts', 'index.ts', 'metrics.ts', 'scope.ts', 'spans.ts']);
-    expect(Object.keys(first[1] ?? {}).sort()).toEqual(['attributes.md', 'events.md', 'metrics.md', 'spans.md']);
+    expect(Object.keys(first[1] ?? {}).sort()).toEqual(['attributes.md', 'entities.md', 'events.md', 'metrics.md', 'spans.md']);
   });
 
   it('--check names each stale file and changes nothing', () => {

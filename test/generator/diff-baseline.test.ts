@@ -55,7 +55,7 @@ describe('generate --diff git:REV', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^HEAD:demo\.yaml:\d+:\d+: error \[unknown-instrument\]/);
-    expect(lines.at(-1)).toBe('generate --diff: 1 problem(s) in the baseline git:HEAD; nothing was compared');
+    expect(lines.at(-1)).toBe('node scripts/generate.ts --diff: 1 error in the baseline git:HEAD; nothing was compared');
     expect(result.stderr).not.toContain(repo);
     expect(result.leftInTmp).toEqual([]);
   });
@@ -66,15 +66,15 @@ describe('generate --diff git:REV', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/demo\.yaml:\d+:\d+: error \[unknown-instrument\]/);
     expect(result.stderr).not.toContain('HEAD:demo.yaml');
-    expect(result.stderr.trim().split('\n').at(-1)).toBe(`generate --diff: 1 problem(s) in the spec ${repo}; nothing was compared`);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(`node scripts/generate.ts --diff: 1 error in the spec ${repo}; nothing was compared`);
     expect(result.leftInTmp).toEqual([]);
   });
 
   it('reports both sides when both are broken', () => {
     const result = diffAgainstHead(repoWith(BROKEN, BROKEN.replace('    unit: s\n', '')));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('problem(s) in the baseline git:HEAD');
-    expect(result.stderr).toMatch(/2 problem\(s\) in the spec /);
+    expect(result.stderr).toContain('1 error in the baseline git:HEAD');
+    expect(result.stderr).toMatch(/2 errors in the spec /);
     expect(result.leftInTmp).toEqual([]);
   });
 

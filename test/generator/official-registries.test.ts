@@ -6,7 +6,7 @@
  * recorders that typecheck, and the GenAI ones must emit what they declare.
  */
 import { execFileSync } from 'node:child_process';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,29 @@ describe.skipIf(!semconv || !genai)('official registries', () => {
     expect(refined?.attributes.map((u) => u.attribute.id)).toEqual(expect.arrayContaining(['gen_ai.operation.name', 'openai.api.type']));
     const messages = spec.attributes.find((a) => a.id === 'gen_ai.input.messages');
     expect(messages?.type).toBe('any');
+  });
+
+  it('document their entities in entities.md, identifying and descriptive attributes apart', () => {
+    const section = (name: string, entity: string): string => {
+      const text = readFileSync(join(workDir, name, 'docs/entities.md'), 'utf8');
+      const start = text.indexOf(`### ${entity}\n`);
+      expect(start, `${entity} in ${name}/docs/entities.md`).toBeGreaterThan(0);
+      const end = text.indexOf('\n### ', start + 1);
+      return text.slice(start, end < 0 ? undefined : end);
+    };
+    const rows = (text: string, heading: string): string[] => {
+      const after = text.slice(text.indexOf(heading));
+      const table = after.slice(after.indexOf('| Attribute'), after.indexOf('\n\n', after.indexOf('| Attribute')));
+      return [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1] ?? '');
+    };
+    // groups: format, `role:` on each reference.
+    const service = section('semconv', 'service');
+    expect(rows(service, '**Identifying attributes**')).toEqual(['service.name']);
+    expect(rows(service, '**Descriptive attributes**')).toEqual(['service.version', 'service.criticality']);
+    // definition/2: the `identity` and `description` lists.
+    const agent = section('genai', 'gen_ai.main_agent');
+    expect(rows(agent, '**Identifying attributes**')).toEqual(['gen_ai.main_agent.id']);
+    expect(rows(agent, '**Descriptive attributes**')).toEqual(expect.arrayContaining(['gen_ai.main_agent.name', 'gen_ai.main_agent.description']));
   });
 
   it('generated GenAI recorders emit the span, data points and events they declare', async () => {

@@ -2,6 +2,8 @@
  * Every validation rule of the generator, each with a broken spec that must
  * yield its error at the right file and line.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError, type Problem } from '../../scripts/semconv/problems.ts';
@@ -12,16 +14,18 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) removeDir(dir);
 });
 
-function problemsOf(files: Record<string, string | null>): Problem[] {
+/** Every problem of a spec: the errors and warnings of a SpecError, or the warnings of one that loads. */
+function problemsOf(files: Record<string, string | null>, strict = false): Problem[] {
   const dir = writeSpec(files);
   dirs.push(dir);
+  const warnings: Problem[] = [];
   try {
-    loadSpec(dir);
+    loadSpec(dir, { strict, warnings });
   } catch (error) {
     if (error instanceof SpecError) return [...error.problems];
     throw error;
   }
-  return [];
+  return warnings;
 }
 
 /** 1-based line of the first line containing `marker`. */
@@ -44,13 +48,11 @@ interface Case {
   readonly marker: string;
   readonly occurrence?: number;
   readonly message: RegExp;
+  /** Warnings: rules Weaver does not enforce, which the registry may break and still generate. */
+  readonly severity?: 'warning';
 }
 
 const closedMode = broken('        brief: A mode.\n', '        brief: A mode.\n        annotations:\n          flo:\n            closed: true\n');
-const numericEnum = broken(
-  '  - id: span.demo.run',
-  '      - id: demo.level\n        type:\n          members:\n            - id: low\n              value: 1\n              stability: development\n            - id: half\n              value: 1.5\n              stability: development\n        brief: A level.\n        stability: development\n  - id: span.demo.run',
-);
 
 const cases: Case[] = [
   { rule: 'yaml-syntax', text: broken('examples: [alpha]', 'examples: [alpha'), marker: 'requirement_level: required', message: /flow sequence|Missing|expected/i },
@@ -69,13 +71,14 @@ const cases: Case[] = [
   { rule: 'undefined-ref', text: broken('    span_kind: internal\n', '    span_kind: internal\n    extends: registry.nope\n'), marker: 'extends: registry.nope', message: /extends "registry.nope", which is not a group/ },
   { rule: 'placeholder-without-attribute', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.id}.run'), marker: 'flo:', message: /placeholder \{demo.id\}/ },
   { rule: 'placeholder-not-required', text: broken('span_name: demo.{demo.name}.run', 'span_name: demo.{demo.mode}.run'), marker: 'flo:', message: /must be a required attribute/ },
-  { rule: 'name-format', text: broken('metric_name: demo.runs', 'metric_name: Demo.Runs'), marker: 'id: metric.demo.runs', message: /not lowercase dotted/ },
-  { rule: 'name-format', text: broken('- id: demo.name', '- id: demo-name'), marker: 'id: demo-name', message: /attribute id "demo-name"/ },
+  { rule: 'instrument-name', text: broken('metric_name: demo.runs', 'metric_name: 1demo.runs'), marker: 'metric_name: 1demo', message: /"1demo.runs" is not an OpenTelemetry instrument name \(a letter, then at most 254 letters, digits, "_", ".", "-" or "\/"\)/ },
+  { rule: 'name-format', severity: 'warning', text: broken('metric_name: demo.runs', 'metric_name: Demo.Runs'), marker: 'metric_name: Demo.Runs', message: /metric name "Demo.Runs" does not follow the semantic conventions' naming rule: lowercase letters and digits in parts joined by a single "." or "_", starting with a letter/ },
+  { rule: 'name-format', severity: 'warning', text: broken('- id: demo.name', '- id: demo-name').replace(/ref: demo\.name/g, 'ref: demo-name').replace('{demo.name}', '{demo-name}'), marker: 'id: demo-name', message: /attribute id "demo-name" does not follow the semantic conventions' naming rule/ },
   { rule: 'missing-unit', text: broken("    unit: '{run}'\n", ''), marker: 'id: metric.demo.runs', message: /missing "unit"/ },
-  { rule: 'unit-format', text: broken("unit: '{run}'", "unit: 'runs per {run'"), marker: 'id: metric.demo.runs', message: /not a UCUM unit/ },
+  { rule: 'unit-format', severity: 'warning', text: broken("unit: '{run}'", "unit: 'runs per {run'"), marker: "unit: 'runs per {run'", message: /unit "runs per \{run" of metric "demo.runs" is not a UCUM code/ },
   { rule: 'enum-example', text: closedMode.replace('examples: [fast]', 'examples: [medium]'), marker: 'id: demo.mode', message: /"medium" of "demo.mode" is not one of its members/ },
   { rule: 'closed-not-enum', text: broken('        brief: A name.\n', '        brief: A name.\n        annotations:\n          flo:\n            closed: true\n'), marker: 'flo:', message: /closed on "demo.name", which is not an enum/ },
-  { rule: 'enum-value-type', text: numericEnum, marker: 'id: half', message: /value 1.5: numeric enum members must be whole numbers/ },
+  { rule: 'duplicate-enum-value', severity: 'warning', text: broken('              value: slow', '              value: fast'), marker: 'id: slow', message: /member value of "demo.mode" "fast" is already defined at .*demo\.yaml:\d+:\d+/ },
   { rule: 'wrong-type', text: broken('              value: slow', '              value: .inf'), marker: 'value: .inf', message: /member "slow" has no usable "value"/ },
   { rule: 'example-type', text: broken('examples: [alpha]', 'examples: [42]'), marker: 'id: demo.name', message: /42 of "demo.name" is not of type string/ },
   { rule: 'missing-brief', text: broken('    brief: Demo runs.\n', ''), marker: 'id: metric.demo.runs', message: /missing "brief"/ },
@@ -93,14 +96,20 @@ const cases: Case[] = [
 ];
 
 describe('spec validation rules', () => {
-  it.each(cases)('$rule names the file and line', ({ rule, text, marker, occurrence, message }) => {
+  it.each(cases)('$rule names the file and line', ({ rule, text, marker, occurrence, message, severity = 'error' }) => {
     const problems = problemsOf({ 'demo.yaml': text });
     const match = problems.find((problem) => problem.rule === rule);
     expect(match, `rules reported: ${problems.map((p) => p.rule).join(', ')}`).toBeDefined();
+    expect(match?.severity).toBe(severity);
     expect(match?.location.file).toMatch(/demo\.yaml$/);
     expect(match?.location.line).toBe(lineOf(text, marker, occurrence));
     expect(match?.location.column).toBeGreaterThan(0);
     expect(match?.message).toMatch(message);
+    // A warning alone lets the registry generate; --strict makes it an error.
+    if (severity === 'warning') {
+      expect(problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+      expect(problemsOf({ 'demo.yaml': text }, true).find((problem) => problem.rule === rule)?.severity).toBe('error');
+    }
   });
 
   it('accepts the valid fixture', () => {
@@ -142,12 +151,44 @@ describe('spec validation rules', () => {
     expect(loadSpec(dir).scope).toEqual({ name: 'legacy_lib', version: '2.0.1', schemaUrl: 'https://example.com/schemas/legacy_lib/2.0.1' });
   });
 
+  it('names the scope as docs/spec-format.md says: options, then the manifest\'s name and version keys, then schema_url, each on its own', () => {
+    const dir = writeSpec({ 'manifest.yaml': 'schema_url: https://example.com/schemas/from_url/3.0.0\nname: acme\n', 'demo.yaml': VALID_SPEC });
+    dirs.push(dir);
+    expect(loadSpec(dir).scope).toMatchObject({ name: 'acme', version: '3.0.0' });
+    expect(loadSpec(dir, { scopeName: 'cli', scopeVersion: '9' }).scope).toMatchObject({ name: 'cli', version: '9' });
+    const documented = readFileSync(join(import.meta.dirname, '../../docs/spec-format.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(documented).toContain('from the manifest\'s own `name` and `version` keys (or the legacy `semconv_version`), when it has them; else from `schema_url`');
+  });
+
   it('refuses remote and missing dependencies, naming the manifest line', () => {
     const manifest = `${MANIFEST}dependencies:\n  - name: otel\n    schema_url: https://opentelemetry.io/schemas/1.41.1\n    registry_path: https://github.com/open-telemetry/semantic-conventions.git[model]\n  - name: local\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../no-such-folder\n`;
     const problems = problemsOf({ 'manifest.yaml': manifest, 'demo.yaml': VALID_SPEC });
     expect(problems.map((p) => [p.rule, p.location.line])).toEqual([['remote-dependency', 5], ['missing-dependency', 8]]);
     expect(problems[0]?.message).toMatch(/vendor the registry/);
-    expect(problems[1]?.message).toMatch(/no-such-folder does not exist/);
+    expect(problems[1]?.message).toMatch(/dependency local: "\.\.\/no-such-folder" is a folder neither relative to the manifest's folder \(.*\/no-such-folder\) nor to the working directory \(.*\/no-such-folder\)/);
+  });
+
+  it('lists a dependency that cannot be read first, before the references it leaves unresolved, which name it', () => {
+    const manifest = `${MANIFEST}dependencies:\n  - name: otel\n    schema_url: https://opentelemetry.io/schemas/1.41.1\n    registry_path: ../no-such-folder\n`;
+    const user = VALID_SPEC.replace('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref: demo.name\n      - ref: error.type\n  - id: metric.demo.duration');
+    // a.yaml sorts before manifest.yaml: by file alone, its follow-on error would come first.
+    const problems = problemsOf({ 'manifest.yaml': manifest, 'a.yaml': user });
+    expect(problems.map((p) => p.rule)).toEqual(['missing-dependency', 'undefined-ref']);
+    expect(problems[1]?.message).toMatch(/"error.type", which no attribute group .* defines; the dependency otel could not be read \(see the first error\)$/);
+  });
+
+  it('suggests the known attribute nearest to a misspelt reference, comparing whole ids', () => {
+    const known = (id: string) => `      - id: ${id}\n        type: string\n        brief: Known.\n        stability: development\n        examples: [x]\n`;
+    const text = VALID_SPEC.replace('  - id: span.demo.run', `${known('gen_ai.data_source.id')}${known('app.installation.id')}  - id: span.demo.run`).replace(
+      '      - ref: demo.name\n  - id: metric.demo.duration',
+      '      - ref: demo.name\n      - ref: gen_ai.datasource.id\n      - ref: demo.nmae\n      - ref: totally.different\n  - id: metric.demo.duration',
+    );
+    const messages = problemsOf({ 'demo.yaml': text }).map((p) => p.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/"gen_ai.datasource.id", .* defines \(did you mean "gen_ai.data_source.id"\?\)$/),
+      expect.stringMatching(/"demo.nmae", .* defines \(did you mean "demo.name"\?\)$/),
+      expect.stringMatching(/"totally.different", .* defines$/),
+    ]);
   });
 
   it('resolves a dependency against the manifest folder, from any working directory', () => {

@@ -1,6 +1,8 @@
 /**
  * The demo runs as the README says (`node examples/demo.ts`, Node's type
- * stripping, no network) and prints the span tree and the metrics.
+ * stripping, no network) and prints the answers, then the span tree and the
+ * metrics as the console export prints them: each span and each metric data
+ * point once.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +11,22 @@ import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-it('node examples/demo.ts prints answers, both span trees and the metrics', async () => {
-  const env = { ...process.env };
+/** The demo's output, from its answers on. */
+async function demo(extra: NodeJS.ProcessEnv = {}): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.FLO_OTLP_ENDPOINT;
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const { stdout } = await promisify(execFile)(process.execPath, ['examples/demo.ts'], { cwd: root, env, timeout: 20_000 });
-  const summary = stdout.slice(stdout.indexOf('=== Answers ==='));
+  return stdout.slice(stdout.indexOf('=== Answers ==='));
+}
+
+/** Metric data point lines: a metric name, its attributes in braces, a value. */
+const metricLines = (text: string) => text.split('\n').filter((line) => /^[a-z_.]+ \{[^}]*\} /.test(line));
+
+it('node examples/demo.ts prints answers, both span trees and the metrics, each once', async () => {
+  const summary = await demo();
   expect(summary).toContain('→ I am sorry about the double charge.');
+  expect(summary).toContain('=== Telemetry, as the console export prints it');
   const tree = summary
     .split('\n')
     .filter((line) => /^\s+(workflow\.|agent\.|llm\.|invoke_|execute_tool |chat )/.test(line))
@@ -50,26 +61,28 @@ it('node examples/demo.ts prints answers, both span trees and the metrics', asyn
   expect(summary).toMatch(/^agent\.retries\.total \{agent_name=billing reason=tool_error\} 1/m);
   expect(summary).toMatch(/^llm\.streams\.total \{model=fake-large provider=fake status=success\} 1/m);
   expect(summary).toMatch(/^workflow\.router\.decisions \{workflow_name=support_desk router_name=triage route=general_agent\} 1/m);
-  // The console export ran too, in the compact format by default: a tree line per span, a line per metric point, no raw objects.
-  const live = stdout.slice(0, stdout.indexOf('=== Answers ==='));
-  expect(live).toMatch(/^ {2}invoke_workflow support_desk {2}\d+\.\d ms {2}.*workflow\.name=support_desk/m);
-  expect(live).toMatch(/^llm\.requests\.total \{model=fake-mini provider=fake status=success\} \d+ \{request\}$/m);
-  expect(live).not.toContain("name: 'invoke_workflow support_desk'");
-  expect(live).not.toContain('dataPoints');
+  // The compact format by default: a tree line per span, one header and a line per metric point, no raw objects.
+  expect(summary).toMatch(/^ {2}invoke_workflow support_desk {2}\d+(\.\d+)? ms {2}.*workflow\.name=support_desk/m);
+  expect(summary).toMatch(/^llm\.requests\.total \{model=fake-mini provider=fake status=success\} 2 \{request\}$/m);
+  expect(summary).not.toContain("name: 'invoke_workflow support_desk'");
+  expect(summary).not.toContain('dataPoints');
+  // Each span and each data point once: forceFlush, shutdown and the demo itself do not print them again.
+  expect(summary.match(/^ {2}invoke_workflow support_desk /gm)).toHaveLength(2);
+  const points = metricLines(summary).map((line) => line.slice(0, line.indexOf('} ') + 1));
+  expect(points.length).toBeGreaterThan(30);
+  expect(points.filter((point, index) => points.indexOf(point) !== index)).toEqual([]);
+  expect(summary.match(/^metrics: \d+ of \d+ data points changed since the last export \(cumulative values\)$/gm)).toHaveLength(1);
 });
 
 it('FLO_CONVENTIONS=gen_ai npm run demo emits the GenAI names only', async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, FLO_CONVENTIONS: 'gen_ai' };
-  delete env.FLO_OTLP_ENDPOINT;
-  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const { stdout } = await promisify(execFile)(process.execPath, ['examples/demo.ts'], { cwd: root, env, timeout: 20_000 });
-  const summary = stdout.slice(stdout.indexOf('=== Span tree ==='));
+  const summary = (await demo({ FLO_CONVENTIONS: 'gen_ai' })).split('=== Telemetry')[1] ?? '';
   const names = summary
     .split('\n')
     .filter((line) => /^ {2,}\S/.test(line) && !line.startsWith('trace '))
     .map((line) => line.trim().split('  ')[0]);
   expect(new Set(names)).toEqual(new Set(['invoke_workflow support_desk', 'chat fake-mini', 'invoke_agent billing', 'execute_tool lookup_invoice', 'chat fake-large', 'invoke_agent general']));
-  const metricNames = new Set(summary.slice(summary.indexOf('=== Metrics ===')).split('\n').filter((line) => /^[a-z]/.test(line)).map((line) => line.split(' ')[0]));
+  const metricNames = new Set(metricLines(summary).map((line) => line.split(' ')[0]));
+  expect(metricNames.size).toBeGreaterThan(2);
   expect([...metricNames].every((name) => name?.startsWith('gen_ai.client.'))).toBe(true);
   expect(summary).not.toMatch(/(?<![.\w])(llm|agent|workflow)\.[a-z_.]+=/);
 });
