@@ -30,7 +30,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
-import { GRPC_NO_DEADLINE_MILLIS, GrpcSocketTracker } from './grpc-sockets.ts';
+import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { BackgroundMetricExporter } from './metric-export.ts';
 import { RetryingSpanExporter } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
@@ -75,10 +75,10 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: Gr
   const exporters: PushMetricExporter[] = [];
   if (config.otlpEndpoint !== undefined) {
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'METRICS');
-    const otlp = sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis: GRPC_NO_DEADLINE_MILLIS }));
     // Within the reader's own timeout, so the reader never abandons an export that is still running.
     const deadline = Math.min(timeoutMillis, config.metricExportTimeoutMillis);
-    exporters.push(new BackgroundMetricExporter(otlp, { timeoutMillis: deadline, onTimeout: () => sockets.resetConnections() }));
+    const otlp = sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis: deadline }));
+    exporters.push(new BackgroundMetricExporter(otlp, { timeoutMillis: deadline, onTimeout: () => sockets.cancelCalls(otlp) }));
   }
   if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
   const readers: IMetricReader[] = [
@@ -101,14 +101,15 @@ export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider
   let retryQueue: RetryingSpanExporter | undefined;
   if (config.otlpEndpoint !== undefined) {
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'TRACES');
-    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs, timeoutMillis: GRPC_NO_DEADLINE_MILLIS };
-    retryQueue = new RetryingSpanExporter(sockets.adopt(new OTLPTraceExporter(otlpOptions)), {
+    const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs, timeoutMillis };
+    const otlp = sockets.adopt(new OTLPTraceExporter(otlpOptions));
+    retryQueue = new RetryingSpanExporter(otlp, {
       maxSpans: config.retryQueueMaxSpans,
       maxBytes: config.retryQueueMaxBytes,
       maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
       maxRequestBytes: config.exportRequestMaxBytes,
       exportTimeoutMillis: timeoutMillis,
-      onExportTimeout: () => sockets.resetConnections(),
+      onExportTimeout: () => sockets.cancelCalls(otlp),
       meterProvider: selfObs,
     });
     processors.push(batchSpanProcessor(retryQueue, selfObs));

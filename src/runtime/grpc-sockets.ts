@@ -1,6 +1,6 @@
 /**
- * Every socket the OTLP gRPC exporters of one session open, so that telemetry
- * never keeps a process alive and a session can end its connections.
+ * The connections and calls of the OTLP gRPC exporters of one session, so
+ * that telemetry never keeps a process alive and a session can end them.
  *
  * @grpc/grpc-js keeps the event loop alive while a call is in flight: it refs
  * the connection's socket for as long as the call lasts, and arms a ref'd
@@ -14,36 +14,32 @@
  *   the exporters' own `convertLegacyOtlpGrpcOptions`), wrapped so that each
  *   connection's socket is recorded on its way through the credentials'
  *   connector, unref'd, and kept unref'd (grpc-js refs it for every call);
- * - gives the exporters no gRPC deadline (`GRPC_NO_DEADLINE_MILLIS`, beyond
- *   which grpc-js arms no timer) and keeps the deadline itself, on unref'd
- *   timers (retry-queue.ts, metric-export.ts), ending the connection of a call
- *   past its deadline (`resetConnections()`), which fails the call.
+ * - passes each export call to grpc-js without its deadline, so grpc-js arms
+ *   no timer, and keeps the deadline itself on an unref'd timer
+ *   (retry-queue.ts, metric-export.ts), cancelling the exporter's calls when
+ *   it passes (`cancelCalls()`). (A deadline grpc-js cannot time, above
+ *   2^31 ms, is no way out: a grpc-js server turns it into a 1 ms timer and
+ *   cancels every call.) The collector sees no grpc-timeout, and a cancel
+ *   when the kit gives up;
+ * - keeps the channel from ref'ing its timer for calls waiting for a
+ *   connection (grpc-js counts a connection only once the server's HTTP/2
+ *   settings arrive, so against a silent collector every call waits there).
  * A connection whose TLS handshake has not completed within an export
- * deadline is ended too. `destroyAll()` closes the exporters' channels, which
+ * deadline is ended. `destroyAll()` closes the exporters' channels, which
  * fails the calls still waiting for a connection, and ends every socket,
  * which fails the calls on it.
  *
- * What still holds the loop: a call waiting for a connection that is being
- * made (a TCP connect or TLS handshake in progress), through grpc-js' own
- * channel timer, for at most the handshake bound below.
- *
  * This relies on grpc-js' `_createSecureConnector` hook and on the
- * exporters' `_delegate._transport` and its `_client`; where a future version lacks them,
- * nothing is tracked (exports still work) and exports fall back to keeping
- * the process alive until their deadline.
+ * exporters' `_delegate._transport`, its `_client` and the client channel's
+ * `callRefTimerRef`; where a future version lacks them, nothing is tracked
+ * (exports still work) and exports fall back to keeping the process alive
+ * until their deadline.
  */
 import type { Socket } from 'node:net';
 import { convertLegacyOtlpGrpcOptions } from '@opentelemetry/otlp-grpc-exporter-base';
 
 /** The OTLP export deadline (OTEL_EXPORTER_OTLP_TIMEOUT's default): a handshake slower than that serves no export. */
 const HANDSHAKE_TIMEOUT_MILLIS = 10_000;
-
-/**
- * The timeout the kit gives the exporters: beyond 2^31 - 1 ms grpc-js arms no deadline timer (its
- * `getRelativeTimeout` says Infinity), and 2^32 stays beyond that for weeks after a call starts. The
- * real deadline is the kit's own (see above).
- */
-export const GRPC_NO_DEADLINE_MILLIS = 2 ** 32;
 
 type Credentials = NonNullable<Parameters<typeof convertLegacyOtlpGrpcOptions>[0]['credentials']>;
 
@@ -61,12 +57,32 @@ interface SecureConnector {
 export class GrpcSocketTracker {
   readonly #sockets = new Set<Socket>();
   readonly #exporters: object[] = [];
+  /** Each adopted exporter's calls in flight. */
+  readonly #calls = new WeakMap<object, Set<GrpcCall>>();
   #destroyed = false;
 
-  /** An OTLP gRPC exporter whose channel `destroyAll()` closes. */
+  /**
+   * An OTLP gRPC exporter whose calls go without a gRPC deadline and can be cancelled
+   * (`cancelCalls()`), and whose channel `destroyAll()` closes.
+   */
   adopt<E extends object>(exporter: E): E {
     this.#exporters.push(exporter);
+    const calls = new Set<GrpcCall>();
+    this.#calls.set(exporter, calls);
+    const transport = transportOf(exporter);
+    if (transport !== undefined) onEveryClient(transport, (client) => withoutDeadline(client, calls));
     return exporter;
+  }
+
+  /** Cancels the exporter's calls in flight, its own deadline having passed: they fail with CANCELLED. */
+  cancelCalls(exporter: object): void {
+    for (const call of [...(this.#calls.get(exporter) ?? [])]) {
+      try {
+        call.cancel();
+      } catch {
+        // Already ended.
+      }
+    }
   }
 
   /**
@@ -83,35 +99,18 @@ export class GrpcSocketTracker {
     const create = (credentials as unknown as { _createSecureConnector?: unknown })._createSecureConnector;
     if (typeof create !== 'function') return undefined;
     const connector = (connectorArgs: unknown[]): unknown => this.#track(create.apply(credentials, connectorArgs) as SecureConnector);
-    return new Proxy(credentials, {
+    const tracked: Credentials = new Proxy(credentials, {
       get(target, property) {
         if (property === '_createSecureConnector') return (...args: unknown[]) => connector(args);
+        // Equal only to itself: grpc-js shares a connection between channels whose credentials are
+        // equal, and a session ending its own connections must not fail another exporter's or
+        // another session's calls (a request the collector took, retried, arrives twice).
+        if (property === '_equals') return (other: unknown) => other === tracked;
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-  }
-
-  /**
-   * Ends what an export past its deadline may be waiting on: each exporter's gRPC client is closed
-   * and dropped (which fails the calls still waiting for a connection or for name resolution; the
-   * exporter builds a new client for its next export, as it does itself after repeated deadline
-   * failures), and every connection is ended (which fails the calls on it).
-   */
-  resetConnections(): void {
-    for (const exporter of this.#exporters) {
-      const transport = transportOf(exporter);
-      const client = transport?._client;
-      if (transport === undefined || client === undefined || client === null) continue;
-      transport._client = undefined;
-      try {
-        client.close();
-      } catch {
-        // Already closed.
-      }
-    }
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
+    return tracked;
   }
 
   /** Ends every connection still open; later connections are ended as they are made. */
@@ -172,14 +171,80 @@ function keepUnrefd(socket: Socket): void {
   };
 }
 
+/**
+ * grpc-js refs a timer of the channel while calls wait for a connection (one being made, or name
+ * resolution): against a collector that accepts TCP and never completes the HTTP/2 or TLS handshake,
+ * that is every call, for as long as the connection attempt lasts. The channel's `callRefTimerRef`
+ * is what refs it; without it the timer stays unref'd and the calls still wait, until their
+ * deadline cancels them.
+ */
+function keepCallsUnrefd(client: GrpcClient): void {
+  try {
+    const channel = client.getChannel?.().internalChannel;
+    if (channel !== undefined && typeof channel.callRefTimerRef === 'function') channel.callRefTimerRef = () => {};
+  } catch {
+    // A future grpc-js without it: waiting calls hold the process until their deadline.
+  }
+}
+
 function isSocket(value: unknown): value is Socket {
   return typeof value === 'object' && value !== null && typeof (value as Socket).unref === 'function' && typeof (value as Socket).destroy === 'function';
 }
 
 /** The gRPC transport inside an OTLP exporter (`_delegate._transport`), as far as the kit uses it. */
 interface GrpcTransport {
-  _client?: { close(): void } | null;
+  _client?: GrpcClient | null;
   shutdown?(): void;
+}
+
+/** The exporter's generated gRPC client: its one unary method, `export`, and its channel. */
+interface GrpcClient {
+  export?: (argument: unknown, metadata: unknown, options: { deadline?: unknown } | undefined, callback: unknown) => GrpcCall;
+  getChannel?(): { internalChannel?: { callRefTimerRef?: unknown } };
+  close(): void;
+}
+
+interface GrpcCall {
+  cancel(): void;
+  once(event: 'status', listener: () => void): unknown;
+}
+
+/**
+ * Calls `wrap` with every client the transport makes: it makes one on its first export, and a new
+ * one after repeated deadline failures, by assigning `_client`.
+ */
+function onEveryClient(transport: GrpcTransport, wrap: (client: GrpcClient) => void): void {
+  let client = transport._client;
+  if (client) wrap(client);
+  try {
+    Object.defineProperty(transport, '_client', {
+      configurable: true,
+      enumerable: true,
+      get: () => client,
+      set: (next: GrpcClient | null | undefined) => {
+        client = next;
+        if (next) wrap(next);
+      },
+    });
+  } catch {
+    // Not configurable in some future version: calls keep grpc-js' own deadline.
+  }
+}
+
+/**
+ * The client's export calls, made without a deadline and remembered until they end, on a channel
+ * whose calls waiting for a connection do not hold the process (see the module comment).
+ */
+function withoutDeadline(client: GrpcClient, calls: Set<GrpcCall>): void {
+  keepCallsUnrefd(client);
+  const original = client.export;
+  if (typeof original !== 'function') return;
+  client.export = function exportWithoutDeadline(argument, metadata, options, callback) {
+    const call = original.call(client, argument, metadata, { ...options, deadline: Infinity }, callback);
+    calls.add(call);
+    call.once('status', () => calls.delete(call));
+    return call;
+  };
 }
 
 function transportOf(exporter: object): GrpcTransport | undefined {

@@ -26,7 +26,7 @@ const DEADLINE_EXCEEDED = 4;
 export interface MetricSendOptions {
   /** How long one request may wait for the collector's answer. */
   readonly timeoutMillis: number;
-  /** Ends the connection of a request past its deadline, so the call stops waiting there. */
+  /** Cancels the call of a request past its deadline, so it stops waiting there (see grpc-sockets.ts). */
   readonly onTimeout?: () => void;
 }
 

@@ -67,7 +67,7 @@ export interface RetryQueueOptions {
   readonly maxRequestBytes: number;
   /** How long a request may wait for the collector's answer. Default 10 s, the OTLP default. */
   readonly exportTimeoutMillis?: number;
-  /** Ends the connection of a request past its deadline, so the call stops waiting there (see grpc-sockets.ts). */
+  /** Cancels the call of a request past its deadline, so it stops waiting there (see grpc-sockets.ts). */
   readonly onExportTimeout?: () => void;
   readonly initialBackoffMillis?: number;
   readonly maxBackoffMillis?: number;

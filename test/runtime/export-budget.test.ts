@@ -211,7 +211,7 @@ describe('failures never block the queue', () => {
     await queue.shutdown();
   });
 
-  it('gives up on a request the collector does not answer within the export deadline, ends its connection, and retries', async () => {
+  it('gives up on a request the collector does not answer within the export deadline, cancels its call, and retries', async () => {
     const collector = new LimitedCollector(4 * MiB);
     collector.silent = true;
     let resets = 0;

@@ -77,7 +77,7 @@ describe('the background metric exporter', () => {
     expect(inner.exported).toEqual([deltas[0], ...deltas.slice(4)]);
   });
 
-  it('gives up on a request at its deadline, ends its connection, and sends the next', async () => {
+  it('gives up on a request at its deadline, cancels its call, and sends the next', async () => {
     const inner = new HeldExporter();
     let resets = 0;
     const exporter = new BackgroundMetricExporter(inner, { timeoutMillis: 20, onTimeout: () => (resets += 1) });

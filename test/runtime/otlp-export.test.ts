@@ -154,6 +154,26 @@ describe('OTLP export with content capture, to a collector with gRPC\'s default 
   }, 60_000);
 });
 
+describe('export calls as a gRPC server sees them', () => {
+  it('carry no deadline a grpc-js server cannot time: a collector taking a second a request gets each span once', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      // grpc-js servers time a call's grpc-timeout with setTimeout after `| 0`: beyond 2^31 ms it wraps.
+      const collector = await receiver({ answerAfterMillis: 1_000 });
+      const handle = configureTelemetry({ otlpEndpoint: collector.url, logLevel: 'none', metrics: false });
+      for (let index = 0; index < 600; index += 1) getTracer()?.startSpan(`slow.${index}`).end();
+      await handle?.forceFlush();
+      expect(collector.spans.filter((span) => span.name.startsWith('slow.'))).toHaveLength(600);
+      expect(warnings).toEqual([]);
+      await shutdownTelemetry();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  }, 20_000);
+});
+
 describe('configureTelemetry() again while work is in flight', () => {
   const reply = { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
 

@@ -30,6 +30,8 @@ export interface ReceiverOptions {
   readonly rejectWith?: grpc.status;
   /** Listen on this port of 127.0.0.1 (a collector coming back where it was); an ephemeral one by default. */
   readonly port?: number;
+  /** Answer each export this long after it arrived: a collector that takes its time. */
+  readonly answerAfterMillis?: number;
 }
 
 export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
@@ -50,7 +52,8 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
       }
       decode(call.request);
       // An empty Export*ServiceResponse encodes as zero bytes.
-      callback(null, Buffer.alloc(0));
+      if (options.answerAfterMillis === undefined) callback(null, Buffer.alloc(0));
+      else setTimeout(() => callback(null, Buffer.alloc(0)), options.answerAfterMillis);
     };
 
   server.addService(
