@@ -1,6 +1,7 @@
 /**
- * What spans weigh: on the wire, as the OTLP exporters encode them (protobuf
- * `ExportTraceServiceRequest`), and in memory while the kit holds them.
+ * What spans and log records weigh: on the wire, as the OTLP exporters encode
+ * them (protobuf `ExportTraceServiceRequest`, `ExportLogsServiceRequest`), and
+ * in memory while the kit holds them.
  *
  * The wire size is computed field by field as the OTLP protobuf encoding lays
  * a span out (the layout @opentelemetry/otlp-transformer writes), counting
@@ -16,13 +17,14 @@
  * two otherwise (V8 stores a string with any character above U+00FF in two
  * bytes a character). The retry queue bounds what it holds by this figure.
  */
-import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
-/** The two sizes of one span, computed once when it is queued. */
-export interface SpanSize {
-  /** Upper bound of the bytes the span adds to an export request, its length prefix included. */
+/** The two sizes of one span or log record, computed once when it is queued. */
+export interface ItemSize {
+  /** Upper bound of the bytes the item adds to an export request, its length prefix included. */
   readonly wire: number;
   /** Estimated heap it keeps alive while held. */
   readonly held: number;
@@ -30,6 +32,8 @@ export interface SpanSize {
 
 /** A finished span's heap cost besides its attribute values (measured with the SDK's span class; see above). */
 const HELD_SPAN_BASE = 1536;
+/** A log record's, likewise: fewer fields than a span. */
+const HELD_LOG_RECORD_BASE = 768;
 /** A key and value slot in a span's attribute object, an event or a link. */
 const HELD_PER_ATTRIBUTE = 96;
 const HELD_PER_EVENT = 160;
@@ -45,10 +49,16 @@ const FIXED32_FIELD = 2 + 4;
 /** A varint field whose value may take its full ten bytes (negative ints). */
 const MAX_VARINT_FIELD = 1 + 10;
 
-export function spanSize(span: ReadableSpan): SpanSize {
+export function spanSize(span: ReadableSpan): ItemSize {
   const counter = new SizeCounter();
   const content = spanContentBytes(span, counter);
   return { wire: lengthDelimited(2, content), held: HELD_SPAN_BASE + counter.held };
+}
+
+export function logRecordSize(record: ReadableLogRecord): ItemSize {
+  const counter = new SizeCounter();
+  const content = logRecordContentBytes(record, counter);
+  return { wire: lengthDelimited(2, content), held: HELD_LOG_RECORD_BASE + counter.held };
 }
 
 /**
@@ -113,6 +123,16 @@ function spanContentBytes(span: ReadableSpan, counter: SizeCounter): number {
   return bytes;
 }
 
+/** The log record message (opentelemetry/proto/logs/v1/logs.proto), every optional field counted. */
+function logRecordContentBytes(record: ReadableLogRecord, counter: SizeCounter): number {
+  let bytes = 2 * FIXED64_FIELD + MAX_VARINT_FIELD + MAX_VARINT_FIELD + FIXED32_FIELD + bytesField(TRACE_ID_BYTES) + bytesField(SPAN_ID_BYTES);
+  if (record.severityText) bytes += stringField(3, record.severityText, counter);
+  if (record.body !== undefined) bytes += lengthDelimited(5, anyValueBytes(record.body, counter));
+  bytes += attributesBytes(record.attributes, counter);
+  if (record.eventName) bytes += stringField(12, record.eventName, counter);
+  return bytes;
+}
+
 function attributesBytes(attributes: Attributes | undefined, counter: SizeCounter | undefined): number {
   if (attributes === undefined) return 0;
   let bytes = 0;
@@ -125,14 +145,28 @@ function attributesBytes(attributes: Attributes | undefined, counter: SizeCounte
   return bytes;
 }
 
-function anyValueBytes(value: AttributeValue | undefined, counter: SizeCounter | undefined): number {
+/** An AnyValue: a string, boolean, number, bytes, an array of them or a map of them (log bodies nest). */
+function anyValueBytes(value: unknown, counter: SizeCounter | undefined): number {
   if (typeof value === 'string') return stringField(1, value, counter);
   if (typeof value === 'boolean') return 2;
   if (typeof value === 'number') return MAX_VARINT_FIELD;
+  if (value instanceof Uint8Array) {
+    if (counter !== undefined) counter.held += HELD_STRING_HEADER + value.byteLength;
+    return lengthDelimited(7, value.byteLength);
+  }
   if (Array.isArray(value)) {
     let items = 0;
-    for (const item of value as readonly unknown[]) items += lengthDelimited(1, anyValueBytes(item as AttributeValue | undefined, counter));
+    for (const item of value as readonly unknown[]) items += lengthDelimited(1, anyValueBytes(item, counter));
     return lengthDelimited(5, items);
+  }
+  if (typeof value === 'object' && value !== null) {
+    let entries = 0;
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (counter !== undefined) counter.held += HELD_PER_ATTRIBUTE;
+      entries += lengthDelimited(1, stringField(1, key, counter) + lengthDelimited(2, anyValueBytes((value as Record<string, unknown>)[key], counter)));
+    }
+    return lengthDelimited(6, entries);
   }
   return 0;
 }

@@ -1,8 +1,9 @@
 /**
- * A bounded sending queue between the batch span processor and the OTLP
- * exporter, as the OpenTelemetry Collector's exporters have: batches the
- * processor hands over are accepted at once, held, and sent one request at a
- * time, each request built to fit what a collector accepts.
+ * A bounded sending queue between a batch processor and its OTLP exporter,
+ * for spans and for log records alike, as the OpenTelemetry Collector's
+ * exporters have: batches the processor hands over are accepted at once,
+ * held, and sent one request at a time, each request built to fit what a
+ * collector accepts. The text below says spans; log records go the same way.
  *
  * - Every request stays under a byte budget (3 MiB by default, under the
  *   4 MiB a gRPC server accepts unless told otherwise), measured by an upper
@@ -35,26 +36,56 @@
  *
  * Self-observability: with a meter provider, the queue reports the standard
  * `otel.sdk.processor.span.queue.size`, `…queue.capacity` and
- * `otel.sdk.processor.span.processed` metrics (component type
- * `flo_retry_queue`; `error.type` says why a span was dropped). Retries show in
- * the exporter's own `otel.sdk.exporter.span.exported` (every failed attempt,
- * with its `error.type`).
+ * `otel.sdk.processor.span.processed` metrics (`…log…` for log records;
+ * component type `flo_retry_queue`; `error.type` says why a span was
+ * dropped). Retries show in the exporter's own `otel.sdk.exporter.span.exported`
+ * (every failed attempt, with its `error.type`).
  */
 import { createNoopMeter, diag, type Attributes, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import {
   ATTR_ERROR_TYPE,
   ATTR_OTEL_COMPONENT_NAME,
   ATTR_OTEL_COMPONENT_TYPE,
+  METRIC_OTEL_SDK_PROCESSOR_LOG_PROCESSED,
+  METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY,
+  METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { describeExportError, exportErrorMessage, grpcCode } from './export-errors.ts';
-import { RequestBudget, fitSpan, sizedSpan, type SizedSpan } from './span-fit.ts';
+import { LOG_RECORD_ITEMS, RequestBudget, SPAN_ITEMS, fitItem, sized, type ItemModel, type SizedItem } from './export-items.ts';
 
-export { MIN_REQUEST_BYTES } from './span-fit.ts';
+export { MIN_REQUEST_BYTES } from './export-items.ts';
+
+/** What a span or log record exporter and this queue have in common. */
+export interface ItemExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  forceFlush?(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** The `otel.sdk.processor.*` metrics of one signal's queue. */
+interface QueueMetricNames {
+  readonly processed: string;
+  readonly queueSize: string;
+  readonly queueCapacity: string;
+}
+
+const SPAN_QUEUE_METRICS: QueueMetricNames = {
+  processed: METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED,
+  queueSize: METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
+  queueCapacity: METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
+};
+
+const LOG_QUEUE_METRICS: QueueMetricNames = {
+  processed: METRIC_OTEL_SDK_PROCESSOR_LOG_PROCESSED,
+  queueSize: METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE,
+  queueCapacity: METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY,
+};
 
 export interface RetryQueueOptions {
   /** Spans held at most; 0 turns holding off (each batch is sent once, in requests within the budget). */
@@ -98,8 +129,8 @@ export interface RetryQueueStats {
   readonly requestBytes: number;
 }
 
-/** A span with its sizes and its own failures. */
-interface Entry extends SizedSpan {
+/** An item with its sizes and its own failures. */
+interface Entry<T> extends SizedItem<T> {
   /** Failures of requests that held it, that belonged to the request rather than to the collector. */
   attempts: number;
   /** When it may be sent again after such a failure. */
@@ -123,21 +154,22 @@ let components = 0;
 
 type FailureKind = 'too_large' | 'permanent' | 'unavailable' | 'request';
 
-export class RetryingSpanExporter implements SpanExporter {
-  readonly #inner: SpanExporter;
+export class RetryQueue<T> implements ItemExporter<T> {
+  readonly #model: ItemModel<T>;
+  readonly #inner: ItemExporter<T>;
   readonly #maxSpans: number;
   readonly #maxBytes: number;
   readonly #batchSize: number;
-  readonly #budget: RequestBudget;
+  readonly #budget: RequestBudget<T>;
   readonly #timeoutMillis: number;
   readonly #onTimeout: (() => void) | undefined;
   readonly #initialBackoff: number;
   readonly #maxBackoff: number;
   /** Never sent, oldest first. */
-  readonly #waiting = new EntryQueue();
+  readonly #waiting = new EntryQueue<T>();
   /** Failed for reasons of their own request and waiting for their `retryAt`; all older than `#waiting`. */
-  readonly #setAside = new EntryQueue();
-  #inFlight: { readonly entries: Entry[]; readonly from: EntryQueue } | undefined;
+  readonly #setAside = new EntryQueue<T>();
+  #inFlight: { readonly entries: Entry<T>[]; readonly from: EntryQueue<T> } | undefined;
   #backoff: number;
   #timer: NodeJS.Timeout | undefined;
   /** Set while the collector is unreachable: the queue waits for the timer before sending. */
@@ -152,12 +184,13 @@ export class RetryingSpanExporter implements SpanExporter {
   readonly #processed: Counter;
   readonly #attributes: Attributes;
 
-  constructor(inner: SpanExporter, options: RetryQueueOptions) {
+  constructor(model: ItemModel<T>, metricNames: QueueMetricNames, inner: ItemExporter<T>, options: RetryQueueOptions) {
+    this.#model = model;
     this.#inner = inner;
     this.#maxSpans = options.maxSpans;
     this.#maxBytes = options.maxBytes;
     this.#batchSize = Math.max(1, options.maxBatchSize);
-    this.#budget = new RequestBudget(options.maxRequestBytes);
+    this.#budget = new RequestBudget(model, options.maxRequestBytes);
     this.#timeoutMillis = options.exportTimeoutMillis ?? 10_000;
     this.#onTimeout = options.onExportTimeout;
     this.#initialBackoff = options.initialBackoffMillis ?? 500;
@@ -165,20 +198,20 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#backoff = this.#initialBackoff;
     const meter = options.meterProvider?.getMeter(SELF_METRICS_SCOPE) ?? createNoopMeter();
     this.#attributes = { [ATTR_OTEL_COMPONENT_TYPE]: COMPONENT_TYPE, [ATTR_OTEL_COMPONENT_NAME]: `${COMPONENT_TYPE}/${components++}` };
-    this.#processed = meter.createCounter(METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED, {
-      unit: '{span}',
-      description: 'Spans that left the retry queue: delivered, or dropped (error.type says why).',
+    this.#processed = meter.createCounter(metricNames.processed, {
+      unit: model.unit,
+      description: `${capitalised(model.noun)} that left the retry queue: delivered, or dropped (error.type says why).`,
     });
     meter
-      .createObservableUpDownCounter(METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE, {
-        unit: '{span}',
-        description: 'Spans in the retry queue, waiting for the collector.',
+      .createObservableUpDownCounter(metricNames.queueSize, {
+        unit: model.unit,
+        description: `${capitalised(model.noun)} in the retry queue, waiting for the collector.`,
       })
       .addCallback((result) => result.observe(this.#queued(), this.#attributes));
     meter
-      .createObservableUpDownCounter(METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY, {
-        unit: '{span}',
-        description: 'Spans the retry queue holds at most.',
+      .createObservableUpDownCounter(metricNames.queueCapacity, {
+        unit: model.unit,
+        description: `${capitalised(model.noun)} the retry queue holds at most.`,
       })
       .addCallback((result) => result.observe(this.#maxSpans, this.#attributes));
   }
@@ -189,17 +222,17 @@ export class RetryingSpanExporter implements SpanExporter {
     return { ...counts, dropped: { ...dropped }, queued: this.#queued(), queuedBytes: this.#heldBytes() + inFlightBytes, requestBytes: this.#budget.bytes };
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void {
     if (this.#closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('the retry queue is shut down') });
       return;
     }
-    this.#stats.accepted += spans.length;
+    this.#stats.accepted += items.length;
     if (this.#maxSpans === 0) {
-      void this.#sendOnce(spans.map(toEntry)).then(resultCallback);
+      void this.#sendOnce(items.map((item) => this.#entry(item))).then(resultCallback);
       return;
     }
-    for (const span of spans) this.#waiting.push(toEntry(span));
+    for (const item of items) this.#waiting.push(this.#entry(item));
     this.#trim();
     resultCallback({ code: ExportResultCode.SUCCESS });
     this.#pump();
@@ -235,7 +268,7 @@ export class RetryingSpanExporter implements SpanExporter {
     const inFlight = this.#inFlight?.entries.length ?? 0;
     if (waiting + inFlight > 0) {
       diag.warn(
-        `telemetry retry queue: ${waiting + inFlight} spans not delivered before shutdown were dropped` +
+        `telemetry retry queue: ${waiting + inFlight} ${this.#model.noun} not delivered before shutdown were dropped` +
           (inFlight > 0 ? ` (${inFlight} of them in a request the collector had not answered)` : ''),
       );
     }
@@ -243,6 +276,10 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#waiting.clear();
     this.#setAside.clear();
     this.#wakeIdle();
+  }
+
+  #entry(item: T): Entry<T> {
+    return { ...sized(this.#model, item), attempts: 0, retryAt: 0 };
   }
 
   #queued(): number {
@@ -269,7 +306,7 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#drop(count, 'queue_full');
     if (this.#episodeDrops === 0) {
       diag.warn(
-        `telemetry retry queue full (at most ${this.#maxSpans} spans, ${formatBytes(this.#maxBytes)}): dropping the oldest spans` +
+        `telemetry retry queue full (at most ${this.#maxSpans} ${this.#model.noun}, ${formatBytes(this.#maxBytes)}): dropping the oldest ${this.#model.noun}` +
           (this.#failingSince === undefined ? '' : ' while the collector does not answer') +
           `; ${count} dropped so far, the total follows once the queue drains`,
       );
@@ -280,7 +317,7 @@ export class RetryingSpanExporter implements SpanExporter {
   /** The end of a drop episode: the collector answers again, or the queue is empty. */
   #endEpisode(): void {
     if (this.#episodeDrops === 0) return;
-    diag.warn(`telemetry retry queue: ${this.#episodeDrops} spans in all were dropped because the queue was full`);
+    diag.warn(`telemetry retry queue: ${this.#episodeDrops} ${this.#model.noun} in all were dropped because the queue was full`);
     this.#episodeDrops = 0;
   }
 
@@ -307,7 +344,7 @@ export class RetryingSpanExporter implements SpanExporter {
   }
 
   /** Where the next request comes from: a set-aside request that is due, else the waiting spans; undefined when nothing can go now. */
-  #nextSource(): EntryQueue | undefined {
+  #nextSource(): EntryQueue<T> | undefined {
     const aside = this.#setAside.peek();
     if (aside !== undefined && aside.retryAt <= Date.now()) return this.#setAside;
     if (this.#waiting.length > 0) return this.#waiting;
@@ -320,32 +357,32 @@ export class RetryingSpanExporter implements SpanExporter {
     return undefined;
   }
 
-  /** The oldest spans of `from` that fit one request; a span too large alone is cut to fit, or dropped. */
-  #takeRequest(from: EntryQueue): Entry[] {
-    const first = from.peek() as Entry;
+  /** The oldest items of `from` that fit one request; an item too large alone is cut to fit, or dropped. */
+  #takeRequest(from: EntryQueue<T>): Entry<T>[] {
+    const first = from.peek() as Entry<T>;
     if (!this.#budget.fitsAlone(first)) {
       from.shift();
-      const fitted = fitSpan(first.span, this.#budget.spanRoom(first.span));
+      const fitted = fitItem(this.#model, first.item, this.#budget.room(first.item));
       if (fitted === undefined) {
         this.#drop(1, 'too_large');
-        diag.warn(`telemetry retry queue: a span of about ${formatBytes(first.wire)} cannot fit an export request of ${formatBytes(this.#budget.bytes)} even with its values cut; dropped`);
+        diag.warn(`telemetry retry queue: one of the ${this.#model.noun}, of about ${formatBytes(first.wire)}, cannot fit an export request of ${formatBytes(this.#budget.bytes)} even with its values cut; dropped`);
         return [];
       }
       this.#stats.truncated += 1;
       from.unshift({ ...fitted, attempts: first.attempts, retryAt: first.retryAt });
     }
     const request = this.#budget.open();
-    const entries: Entry[] = [];
+    const entries: Entry<T>[] = [];
     while (entries.length < this.#batchSize && from.length > 0) {
-      const next = from.peek() as Entry;
+      const next = from.peek() as Entry<T>;
       if (from === this.#setAside && next.retryAt > Date.now()) break;
       if (!request.add(next)) break;
-      entries.push(from.shift() as Entry);
+      entries.push(from.shift() as Entry<T>);
     }
     return entries;
   }
 
-  #send(entries: Entry[], from: EntryQueue): void {
+  #send(entries: Entry<T>[], from: EntryQueue<T>): void {
     this.#inFlight = { entries, from };
     let settled = false;
     const deadline = setTimeout(() => {
@@ -362,7 +399,7 @@ export class RetryingSpanExporter implements SpanExporter {
     };
     try {
       this.#inner.export(
-        entries.map((entry) => entry.span),
+        entries.map((entry) => entry.item),
         done,
       );
     } catch (error) {
@@ -370,7 +407,7 @@ export class RetryingSpanExporter implements SpanExporter {
     }
   }
 
-  #settle(entries: Entry[], from: EntryQueue, result: ExportResult): void {
+  #settle(entries: Entry<T>[], from: EntryQueue<T>, result: ExportResult): void {
     this.#inFlight = undefined;
     if (result.code === ExportResultCode.SUCCESS) {
       this.#delivered(entries.length);
@@ -388,7 +425,7 @@ export class RetryingSpanExporter implements SpanExporter {
         break;
       case 'permanent':
         this.#drop(entries.length, 'export_rejected');
-        diag.warn(`telemetry retry queue: the collector rejected ${entries.length} spans for good (${describeExportError(result.error)}); dropped`);
+        diag.warn(`telemetry retry queue: the collector rejected ${entries.length} ${this.#model.noun} for good (${describeExportError(result.error)}); dropped`);
         break;
       case 'request':
         this.#requestFailed(entries, result.error);
@@ -411,8 +448,8 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#backoff = this.#initialBackoff;
   }
 
-  /** The collector refused the request as too large: learn its limit, then send the same spans again in smaller requests. */
-  #tooLarge(entries: Entry[], from: EntryQueue, error: unknown): void {
+  /** The collector refused the request as too large: learn its limit, then send the same items again in smaller requests. */
+  #tooLarge(entries: Entry<T>[], from: EntryQueue<T>, error: unknown): void {
     const sent = this.#budget.requestBytes(entries);
     const stated = collectorLimit(error);
     const lowered = this.#budget.lower(stated === undefined ? Math.floor(sent / 2) : Math.floor(stated * COLLECTOR_LIMIT_SHARE));
@@ -425,19 +462,19 @@ export class RetryingSpanExporter implements SpanExporter {
     }
     if (!lowered && entries.length === 1) {
       this.#drop(1, 'too_large');
-      diag.warn(`telemetry retry queue: the collector refused a span of ${formatBytes(sent)} as too large, and requests cannot get smaller; dropped`);
+      diag.warn(`telemetry retry queue: the collector refused one of the ${this.#model.noun}, of ${formatBytes(sent)}, as too large, and requests cannot get smaller; dropped`);
       return;
     }
     from.unshiftAll(entries);
   }
 
   /** A failure of this request alone: it waits on its own backoff while the others go on. */
-  #requestFailed(entries: Entry[], error: unknown): void {
+  #requestFailed(entries: Entry<T>[], error: unknown): void {
     this.#stats.retries += 1;
     const attempts = (entries[0]?.attempts ?? 0) + 1;
     if (attempts >= MAX_REQUEST_ATTEMPTS) {
       this.#drop(entries.length, 'export_failed');
-      diag.warn(`telemetry retry queue: a request of ${entries.length} spans failed ${attempts} times (${describeExportError(error)}) while the collector accepted others; dropped`);
+      diag.warn(`telemetry retry queue: a request of ${entries.length} ${this.#model.noun} failed ${attempts} times (${describeExportError(error)}) while the collector accepted others; dropped`);
       return;
     }
     const retryAt = Date.now() + backoffDelay(this.#initialBackoff * 2 ** (attempts - 1), this.#maxBackoff);
@@ -450,17 +487,17 @@ export class RetryingSpanExporter implements SpanExporter {
   }
 
   /** The collector is away: the request goes back to the front, and the queue waits before probing again. */
-  #collectorAway(entries: Entry[], from: EntryQueue, error: unknown): void {
+  #collectorAway(entries: Entry<T>[], from: EntryQueue<T>, error: unknown): void {
     if (this.#failingSince === undefined) {
       this.#failingSince = Date.now();
-      diag.warn(`telemetry retry queue: export failed (${describeExportError(error)}); holding spans and retrying until the collector answers`);
+      diag.warn(`telemetry retry queue: export failed (${describeExportError(error)}); holding ${this.#model.noun} and retrying until the collector answers`);
     }
     from.unshiftAll(entries);
     this.#stats.retries += 1;
     this.#trim();
     const delay = backoffDelay(this.#backoff, this.#maxBackoff);
     this.#backoff = Math.min(this.#maxBackoff, this.#backoff * 2);
-    diag.debug(`telemetry retry queue: export failed (${describeExportError(error)}); retrying ${this.#queued()} spans in ${Math.round(delay)} ms`);
+    diag.debug(`telemetry retry queue: export failed (${describeExportError(error)}); retrying ${this.#queued()} ${this.#model.noun} in ${Math.round(delay)} ms`);
     this.#schedule(delay, true);
   }
 
@@ -484,15 +521,15 @@ export class RetryingSpanExporter implements SpanExporter {
     this.#timer = undefined;
   }
 
-  /** Spans held off, sent once each in requests within the budget (`maxSpans: 0`). Resolves with the first failure, if any. */
-  async #sendOnce(entries: Entry[]): Promise<ExportResult> {
-    const pending = new EntryQueue();
+  /** Items held off, sent once each in requests within the budget (`maxSpans: 0`). Resolves with the first failure, if any. */
+  async #sendOnce(entries: Entry<T>[]): Promise<ExportResult> {
+    const pending = new EntryQueue<T>();
     for (const entry of entries) pending.push(entry);
     let outcome: ExportResult = { code: ExportResultCode.SUCCESS };
     while (pending.length > 0 && !this.#closed) {
       const request = this.#takeRequest(pending);
       if (request.length === 0) continue;
-      const result = await new Promise<ExportResult>((resolve) => this.#inner.export(request.map((entry) => entry.span), resolve));
+      const result = await new Promise<ExportResult>((resolve) => this.#inner.export(request.map((entry) => entry.item), resolve));
       if (result.code === ExportResultCode.SUCCESS) this.#delivered(request.length);
       else if (failureKind(result.error) === 'too_large' && request.length > 1) this.#tooLarge(request, pending, result.error);
       else {
@@ -510,8 +547,22 @@ export class RetryingSpanExporter implements SpanExporter {
   }
 }
 
-function toEntry(span: ReadableSpan): Entry {
-  return { ...sizedSpan(span), attempts: 0, retryAt: 0 };
+/** The retry queue of spans, between the batch span processor and the OTLP trace exporter. */
+export class RetryingSpanExporter extends RetryQueue<ReadableSpan> {
+  constructor(inner: ItemExporter<ReadableSpan>, options: RetryQueueOptions) {
+    super(SPAN_ITEMS, SPAN_QUEUE_METRICS, inner, options);
+  }
+}
+
+/** The retry queue of log records, between the batch log record processor and the OTLP logs exporter. */
+export class RetryingLogRecordExporter extends RetryQueue<ReadableLogRecord> {
+  constructor(inner: ItemExporter<ReadableLogRecord>, options: RetryQueueOptions) {
+    super(LOG_RECORD_ITEMS, LOG_QUEUE_METRICS, inner, options);
+  }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Retryable unless the collector said otherwise with a non-retryable gRPC status. */
@@ -544,9 +595,9 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** Spans oldest first, that also takes spans back at its front, in amortised constant time, and knows the heap they keep alive. */
-class EntryQueue {
-  #items: Array<Entry | undefined> = [];
+/** Items oldest first, that also takes items back at its front, in amortised constant time, and knows the heap they keep alive. */
+class EntryQueue<T> {
+  #items: Array<Entry<T> | undefined> = [];
   #head = 0;
   #held = 0;
 
@@ -558,12 +609,12 @@ class EntryQueue {
     return this.#held;
   }
 
-  push(entry: Entry): void {
+  push(entry: Entry<T>): void {
     this.#items.push(entry);
     this.#held += entry.held;
   }
 
-  unshift(entry: Entry): void {
+  unshift(entry: Entry<T>): void {
     if (this.#head > 0) {
       this.#head -= 1;
       this.#items[this.#head] = entry;
@@ -572,15 +623,15 @@ class EntryQueue {
   }
 
   /** Puts `entries` back at the front, in their order. */
-  unshiftAll(entries: readonly Entry[]): void {
-    for (let index = entries.length - 1; index >= 0; index -= 1) this.unshift(entries[index] as Entry);
+  unshiftAll(entries: readonly Entry<T>[]): void {
+    for (let index = entries.length - 1; index >= 0; index -= 1) this.unshift(entries[index] as Entry<T>);
   }
 
-  peek(): Entry | undefined {
+  peek(): Entry<T> | undefined {
     return this.#items[this.#head];
   }
 
-  shift(): Entry | undefined {
+  shift(): Entry<T> | undefined {
     const entry = this.#items[this.#head];
     if (entry === undefined) return undefined;
     // Release the slot, so a span that left is not kept alive by the array.
@@ -594,8 +645,8 @@ class EntryQueue {
     return entry;
   }
 
-  items(): Entry[] {
-    return this.#items.slice(this.#head) as Entry[];
+  items(): Entry<T>[] {
+    return this.#items.slice(this.#head) as Entry<T>[];
   }
 
   clear(): void {

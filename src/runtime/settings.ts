@@ -34,7 +34,7 @@ import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './conten
 import { CONVENTIONS, type Conventions } from './conventions.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
 import { describeValue, redactUrl, urlSecrets } from './redaction.ts';
-import { MIN_REQUEST_BYTES } from './span-fit.ts';
+import { MIN_REQUEST_BYTES } from './export-items.ts';
 
 export type TelemetryLogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 export type ConsoleFormat = 'compact' | 'raw';

@@ -6,11 +6,12 @@
  */
 import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RetryingSpanExporter, collectorLimit } from '../../src/runtime/retry-queue.ts';
+import { RetryingLogRecordExporter, RetryingSpanExporter, collectorLimit, type ItemExporter } from '../../src/runtime/retry-queue.ts';
 
 const MiB = 1024 * 1024;
 
@@ -67,7 +68,7 @@ class LimitedCollector implements SpanExporter {
   async shutdown(): Promise<void> {}
 }
 
-function accept(queue: RetryingSpanExporter, batch: ReadableSpan[]): Promise<ExportResult> {
+function accept<T>(queue: ItemExporter<T>, batch: T[]): Promise<ExportResult> {
   return new Promise((resolve) => queue.export(batch, resolve));
 }
 
@@ -261,5 +262,59 @@ describe('failures never block the queue', () => {
     queue.abandon();
     expect(logged).toContain('warn: telemetry retry queue: 5 spans not delivered before shutdown were dropped (2 of them in a request the collector had not answered)');
     expect(queue.stats.dropped.shutdown).toBe(3);
+  });
+});
+
+describe('log records go the same way', () => {
+  /** A logs collector with a receive limit, measuring with the logs serializer. */
+  class LogsCollector implements ItemExporter<ReadableLogRecord> {
+    readonly requests: number[] = [];
+    readonly received: ReadableLogRecord[] = [];
+    readonly limit: number;
+
+    constructor(limit: number) {
+      this.limit = limit;
+    }
+
+    export(records: ReadableLogRecord[], callback: (result: ExportResult) => void): void {
+      const bytes = ProtobufLogsSerializer.serializeRequest(records)?.length ?? 0;
+      setImmediate(() => {
+        if (bytes > this.limit) {
+          callback({ code: ExportResultCode.FAILED, error: Object.assign(new Error(`8 RESOURCE_EXHAUSTED: Received message larger than max (${bytes} vs. ${this.limit})`), { code: 8 }) });
+          return;
+        }
+        this.requests.push(bytes);
+        this.received.push(...records);
+        callback({ code: ExportResultCode.SUCCESS });
+      });
+    }
+
+    async shutdown(): Promise<void> {}
+  }
+
+  function records(count: number, body: (index: number) => unknown): ReadableLogRecord[] {
+    const memory = new InMemoryLogRecordExporter();
+    const logger = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: memory })] }).getLogger('test');
+    for (let index = 0; index < count; index += 1) logger.emit({ eventName: 'gen_ai.client.inference.operation.details', body: body(index) as never });
+    return memory.getFinishedLogRecords();
+  }
+
+  it('keeps requests within the budget, and cuts the strings inside a body too large for any request', async () => {
+    const collector = new LogsCollector(4 * MiB);
+    const queue = new RetryingLogRecordExporter(collector, { ...options, maxRequestBytes: 256 * 1024 });
+    const batch = [
+      ...records(100, (index) => ({ input: [{ role: 'user', parts: [{ type: 'text', content: prose(4000, index) }] }] })),
+      ...records(1, () => ({ input: [{ role: 'user', parts: [{ type: 'text', content: prose(1_000_000, 7) }] }], model: 'gpt-4o' })),
+    ];
+    await accept(queue, batch);
+    await queue.forceFlush();
+    expect(collector.received).toHaveLength(101);
+    expect(Math.max(...collector.requests)).toBeLessThanOrEqual(256 * 1024);
+    const cut = collector.received.at(-1)?.body as { input: Array<{ parts: Array<{ content: string }> }>; model: string };
+    expect(cut.model).toBe('gpt-4o');
+    expect(cut.input[0]?.parts[0]?.content.length).toBeGreaterThan(100_000);
+    expect(cut.input[0]?.parts[0]?.content.length).toBeLessThan(1_000_000);
+    expect(queue.stats.truncated).toBe(1);
+    await queue.shutdown();
   });
 });

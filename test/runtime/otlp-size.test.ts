@@ -8,12 +8,13 @@
  */
 import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace, type Attributes, type AttributeValue, type Link } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resourceOverheadBytes, scopeOverheadBytes, spanSize } from '../../src/runtime/otlp-size.ts';
+import { logRecordSize, resourceOverheadBytes, scopeOverheadBytes, spanSize } from '../../src/runtime/otlp-size.ts';
 
 /** Any string, including lone surrogates and characters of every UTF-8 length. */
 const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 300 }));
@@ -108,5 +109,73 @@ describe('the wire size of spans', () => {
     const encoded = encodedBytes(spans);
     expect(requestBound(spans)).toBeGreaterThanOrEqual(encoded);
     expect(requestBound(spans)).toBeLessThan(encoded * 1.03);
+  });
+});
+
+/** Any log body: scalars, bytes, and arrays and maps of them, nested. */
+const body: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  any: fc.oneof({ depthSize: 'small' }, scalar, fc.uint8Array({ maxLength: 20 }), tie('list'), tie('map')),
+  list: fc.array(tie('any'), { maxLength: 4 }),
+  map: fc.dictionary(text, tie('any'), { maxKeys: 4 }),
+})).any;
+
+const logShape = fc.record({
+  body: fc.option(body),
+  attributes,
+  eventName: fc.option(text),
+  severityText: fc.option(text),
+  severityNumber: fc.option(fc.integer({ min: 1, max: 24 })),
+  inSpan: fc.boolean(),
+});
+
+type LogShape = typeof logShape extends fc.Arbitrary<infer T> ? T : never;
+
+function emittedRecords(shapes: readonly LogShape[], resourceAttributes: Attributes): ReadableLogRecord[] {
+  const memory = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes(resourceAttributes),
+    processors: [new SimpleLogRecordProcessor({ exporter: memory })],
+    logRecordLimits: { attributeCountLimit: 1000 },
+  });
+  const loggers = [provider.getLogger('flo_ai', '0.1.0', { schemaUrl: 'https://flo-ai.dev/schemas/flo_ai/0.1.0' }), provider.getLogger('other')];
+  shapes.forEach((shape, index) => {
+    const context = shape.inSpan
+      ? trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED })
+      : ROOT_CONTEXT;
+    (loggers[index % 2] ?? loggers[0]!).emit({
+      body: shape.body ?? undefined,
+      attributes: shape.attributes,
+      eventName: shape.eventName ?? undefined,
+      severityText: shape.severityText ?? undefined,
+      severityNumber: shape.severityNumber ?? undefined,
+      context,
+    } as Parameters<ReturnType<LoggerProvider['getLogger']>['emit']>[0]);
+  });
+  return memory.getFinishedLogRecords();
+}
+
+describe('the wire size of log records', () => {
+  it('is never below what the OTLP protobuf serializer encodes, for any records, nested bodies included', () => {
+    fc.assert(
+      fc.property(fc.array(logShape, { minLength: 1, maxLength: 8 }), attributes, (shapes, resourceAttributes) => {
+        const records = emittedRecords(shapes, resourceAttributes);
+        expect(records).toHaveLength(shapes.length);
+        let bound = 0;
+        for (const resource of new Set(records.map((record) => record.resource))) bound += resourceOverheadBytes(resource);
+        for (const scope of new Set(records.map((record) => record.instrumentationScope))) bound += scopeOverheadBytes(scope);
+        for (const record of records) bound += logRecordSize(record).wire;
+        expect(bound).toBeGreaterThanOrEqual(ProtobufLogsSerializer.serializeRequest(records)?.length ?? 0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is tight for bodies of many small maps and lists, where the wrappers are most of the bytes', () => {
+    const nested = { turns: Array.from({ length: 300 }, (_, index) => ({ role: index % 2 === 0 ? 'user' : 'assistant', parts: [{ type: 'text', content: `t${index}` }] })) };
+    const records = emittedRecords([{ body: nested, attributes: {}, eventName: 'gen_ai.client.inference.operation.details', severityText: null, severityNumber: 9, inSpan: false }], {});
+    const encoded = ProtobufLogsSerializer.serializeRequest(records)?.length ?? 0;
+    const bound = resourceOverheadBytes(records[0]!.resource) + scopeOverheadBytes(records[0]!.instrumentationScope) + logRecordSize(records[0]!).wire;
+    expect(bound).toBeGreaterThanOrEqual(encoded);
+    expect(bound).toBeLessThan(encoded * 1.05);
   });
 });
