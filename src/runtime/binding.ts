@@ -13,7 +13,7 @@
  * changes. While nothing is bound, a recorder costs one function call and one
  * comparison.
  */
-import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { LoggerProvider, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { ContentCaptureOptions, ContentCaptureSettings } from './content.ts';
 import type { Conventions } from './conventions.ts';
 import type { ErrorMessagePolicy } from './error-text.ts';
@@ -28,6 +28,8 @@ export interface TelemetryPolicies {
 export interface ProviderBinding extends TelemetryPolicies {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
+  /** Where log records (events) go; undefined with logs off, or when the binder gave none. */
+  readonly loggerProvider: LoggerProvider | undefined;
   /** False: spans only, every metric recorder returns at once. */
   readonly recordMetrics: boolean;
   /** Changes on every bind, so per-binding caches know when they are stale. */
@@ -37,6 +39,8 @@ export interface ProviderBinding extends TelemetryPolicies {
 export interface BindOptions {
   tracerProvider: TracerProvider;
   meterProvider: MeterProvider;
+  /** Default: none, so event recorders record nothing. */
+  loggerProvider?: LoggerProvider;
   /** Default true; false records spans only (the metric recorders return at once, checks and all). */
   recordMetrics?: boolean;
   /** Default: the last `setConventions()`, else `both`. */
@@ -66,6 +70,7 @@ export function bindProviders(options: BindOptions): ProviderBinding {
   current = Object.freeze({
     tracerProvider: options.tracerProvider,
     meterProvider: options.meterProvider,
+    loggerProvider: options.loggerProvider,
     recordMetrics: options.recordMetrics ?? true,
     generation: lastGeneration,
     conventions: options.conventions ?? defaults.conventions,

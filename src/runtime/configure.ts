@@ -22,6 +22,7 @@ import {
   trace,
   type Attributes,
   type DiagLogger,
+  type Logger,
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
@@ -43,7 +44,7 @@ import {
 import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
-import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
+import { buildLogPipeline, buildMetricPipeline, buildSpanPipeline, type LogPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
 import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { OpenSpans } from './open-spans.ts';
@@ -87,6 +88,7 @@ interface Session {
   readonly meterProvider: MeterProvider;
   readonly metricPipeline: MetricPipeline;
   readonly spanPipeline: SpanPipeline;
+  readonly logPipeline: LogPipeline;
   /** The OTLP exporters' connections, ended once the shutdown bound has passed. */
   readonly sockets: GrpcSocketTracker;
   /** Spans started and not yet ended: a replaced session waits for them. */
@@ -167,12 +169,15 @@ function buildSessionParts(config: ResolvedTelemetryConfig, diagLogger: DiagLogg
     const meterProvider = new MeterProvider({ resource, readers: [...metricPipeline.readers] });
     step = 'the span exporters';
     const spanPipeline = buildSpanPipeline(config, meterProvider, sockets);
+    step = 'the log exporters';
+    const logPipeline = buildLogPipeline(config, meterProvider, sockets);
     return {
       config,
       resource,
       meterProvider,
       metricPipeline,
       spanPipeline,
+      logPipeline,
       sockets,
       openSpans: new OpenSpans(),
       diagLogger,
@@ -210,8 +215,9 @@ function swapIn(next: Session): void {
     spanProcessors: [next.openSpans, ...next.spanPipeline.processors],
     // The kit's own MeterProvider (built with the session) is registered below.
     metricReaders: [],
-    // Passing these keeps NodeSDK from building exporters out of OTEL_* variables.
-    logRecordProcessors: [],
+    // NodeSDK builds the LoggerProvider from these (with the session's resource); passing them, even none, keeps it
+    // from building exporters out of OTEL_* variables.
+    logRecordProcessors: [...next.logPipeline.processors],
     instrumentations: [],
   });
   diag.setLogger(next.diagLogger, { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
@@ -221,6 +227,8 @@ function swapIn(next: Session): void {
     sdk.start();
     // Metrics off: the API's no-op meter provider stays, so the application's own instruments cost nothing either.
     if (config.metrics) metrics.setGlobalMeterProvider(next.meterProvider);
+    // Logs off: nor does a logger provider; NodeSDK registers one (without processors) whatever it is given.
+    if (!config.logs) logs.disable();
   } catch (error) {
     // Not expected; if it happens, telemetry is off rather than half on, and both sessions are stopped.
     releaseApiGlobals(config.metrics);
@@ -232,6 +240,7 @@ function swapIn(next: Session): void {
   next.binding = bindProviders({
     tracerProvider: trace.getTracerProvider(),
     meterProvider: metrics.getMeterProvider(),
+    loggerProvider: config.logs ? logs.getLoggerProvider() : undefined,
     recordMetrics: config.metrics,
     conventions: config.conventions,
     captureContent: config.contentCapture,
@@ -261,6 +270,11 @@ export function getTracer(name: string = SCOPE_NAME, version: string = SCOPE_VER
 /** A meter of the running session, or `undefined` while telemetry is not configured. */
 export function getMeter(name: string = SCOPE_NAME, version: string = SCOPE_VERSION): Meter | undefined {
   return current?.binding?.meterProvider.getMeter(name, version);
+}
+
+/** A logger of the running session, or `undefined` while telemetry is not configured or logs are off. */
+export function getLogger(name: string = SCOPE_NAME, version: string = SCOPE_VERSION): Logger | undefined {
+  return current?.binding?.loggerProvider?.getLogger(name, version);
 }
 
 export function isTelemetryConfigured(): boolean {
@@ -341,6 +355,7 @@ function reportOpenSpans(session: Session): void {
 /** Ends everything of a session that may still hold a timer or a socket. */
 function abandon(session: Session): void {
   session.spanPipeline.retryQueue?.abandon();
+  session.logPipeline.retryQueue?.abandon();
   session.sockets.destroyAll();
 }
 
@@ -391,7 +406,7 @@ function createHandle(session: Session): TelemetryHandle {
 
 function flushSession(session: Session): Promise<void> {
   return settleWithin(
-    () => Promise.all([flushSpans(session.spanPipeline), session.meterProvider.forceFlush()]),
+    () => Promise.all([flushSpans(session.spanPipeline), flushLogs(session.logPipeline), session.meterProvider.forceFlush()]),
     session.config.shutdownTimeoutMillis,
     'telemetry flush',
   );
@@ -401,6 +416,12 @@ function flushSession(session: Session): Promise<void> {
  * The batch processor's flush only hands its spans to its exporter, and the retry queue accepts them
  * at once: the flush is done when the queue has delivered (or dropped) them too.
  */
+/** As for spans: the batch processors hand their records over at once, the retry queue has them delivered. */
+async function flushLogs(pipeline: LogPipeline): Promise<void> {
+  await Promise.all(pipeline.processors.map((processor) => processor.forceFlush()));
+  await pipeline.retryQueue?.forceFlush();
+}
+
 async function flushSpans(pipeline: SpanPipeline): Promise<void> {
   await Promise.all(pipeline.processors.map((processor) => processor.forceFlush()));
   await pipeline.retryQueue?.forceFlush();

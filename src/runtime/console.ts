@@ -16,6 +16,7 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import * as SPEC_ATTRIBUTES from '../generated/attributes.ts';
 import type { AttributeSpec } from './attributes.ts';
@@ -146,6 +147,41 @@ function formatValue(value: AttributeValue | undefined): string {
 /** Whole numbers as they are; others to four significant digits: `38.87`, `0.0004123`, `1235`. */
 function significant(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}
+
+/**
+ * One line per log record: `event` and its name (or `log`), the severity, the span it belongs to
+ * (`span <trace id>/<span id>`, the ids the span tree prints), its attributes, and its body.
+ */
+export function formatLogRecords(records: readonly ReadableLogRecord[]): string[] {
+  return records.map((record) => {
+    const what = record.eventName ? `event ${record.eventName}` : 'log';
+    const severity = record.severityText ?? (record.severityNumber === undefined ? '' : `severity ${record.severityNumber}`);
+    const span = record.spanContext === undefined ? '' : `span ${record.spanContext.traceId}/${record.spanContext.spanId}`;
+    const body = record.body === undefined ? '' : `body=${typeof record.body === 'string' ? formatValue(record.body) : JSON.stringify(record.body, bytesAsLength)}`;
+    return [what, severity, span, formatAttributes(record.attributes, () => true), body].filter((part) => part !== '').join('  ');
+  });
+}
+
+function bytesAsLength(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? `<${value.byteLength} bytes>` : value;
+}
+
+/** Prints each batch of log records, one line each, through `console.log`. */
+export class CompactConsoleLogRecordExporter implements LogRecordExporter {
+  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    try {
+      const lines = formatLogRecords(records);
+      if (lines.length > 0) console.log(lines.join('\n'));
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    } catch (error) {
+      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  async shutdown(): Promise<void> {}
+
+  async forceFlush(): Promise<void> {}
 }
 
 /** Prints each batch of spans as a tree, through `console.log`. */

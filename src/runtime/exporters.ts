@@ -12,6 +12,7 @@
  */
 import type { MeterProvider } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 // The exporters' own helper, so the Metadata comes from the same @grpc/grpc-js copy they use.
 import { createEmptyMetadata } from '@opentelemetry/otlp-grpc-exporter-base';
@@ -22,6 +23,7 @@ import {
   type IMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
+import { BatchLogRecordProcessor, ConsoleLogRecordExporter, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -29,10 +31,10 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
+import { CompactConsoleLogRecordExporter, CompactConsoleMetricExporter, CompactConsoleSpanExporter } from './console.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { BackgroundMetricExporter } from './metric-export.ts';
-import { RetryingSpanExporter } from './retry-queue.ts';
+import { RetryingLogRecordExporter, RetryingSpanExporter, type RetryQueueOptions } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
 
 /**
@@ -47,6 +49,9 @@ export const SPAN_BATCH_LIMITS = Object.freeze({
   exportTimeoutMillis: 10_000,
 });
 
+/** Bounds of every batch log record processor the kit creates: the span processor's. */
+export const LOG_BATCH_LIMITS = SPAN_BATCH_LIMITS;
+
 export interface MetricPipeline {
   /** Readers for the MeterProvider: never empty (a reader nobody collects when nothing exports metrics). */
   readonly readers: readonly IMetricReader[];
@@ -59,6 +64,14 @@ export interface SpanPipeline {
   /** The OTLP span retry queue, when exporting over OTLP. */
   readonly retryQueue: RetryingSpanExporter | undefined;
   readonly exportsSpans: boolean;
+}
+
+export interface LogPipeline {
+  /** Processors for the LoggerProvider: empty with logs off, or when nothing exports log records. */
+  readonly processors: readonly LogRecordProcessor[];
+  /** The OTLP log record retry queue, when exporting over OTLP. */
+  readonly retryQueue: RetryingLogRecordExporter | undefined;
+  readonly exportsLogs: boolean;
 }
 
 /**
@@ -103,15 +116,7 @@ export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'TRACES');
     const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs, timeoutMillis };
     const otlp = sockets.adopt(new OTLPTraceExporter(otlpOptions));
-    retryQueue = new RetryingSpanExporter(otlp, {
-      maxSpans: config.retryQueueMaxSpans,
-      maxBytes: config.retryQueueMaxBytes,
-      maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
-      maxRequestBytes: config.exportRequestMaxBytes,
-      exportTimeoutMillis: timeoutMillis,
-      onExportTimeout: () => sockets.cancelCalls(otlp),
-      meterProvider: selfObs,
-    });
+    retryQueue = new RetryingSpanExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.cancelCalls(otlp), selfObs));
     processors.push(batchSpanProcessor(retryQueue, selfObs));
   }
   if (config.consoleExport) {
@@ -123,6 +128,43 @@ export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider
   const exportsSpans = processors.length > 0;
   if (!exportsSpans) processors.push(new NoopSpanProcessor());
   return { processors, retryQueue, exportsSpans };
+}
+
+/**
+ * Log records go as spans go: a batch processor, then, for OTLP, a retry queue with the same bounds,
+ * byte budget and failure rules (retry-queue.ts), to the same endpoint with the same headers and TLS;
+ * the exporter reads OTEL_EXPORTER_OTLP_LOGS_* itself.
+ */
+export function buildLogPipeline(config: ResolvedTelemetryConfig, meterProvider: MeterProvider, sockets: GrpcSocketTracker): LogPipeline {
+  if (!config.logs) return { processors: [], retryQueue: undefined, exportsLogs: false };
+  const selfObs = config.selfMetrics && config.metrics ? meterProvider : undefined;
+  const processors: LogRecordProcessor[] = [];
+  let retryQueue: RetryingLogRecordExporter | undefined;
+  if (config.otlpEndpoint !== undefined) {
+    const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'LOGS');
+    const otlp = sockets.adopt(new OTLPLogExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis, selfObsMeterProvider: selfObs }));
+    retryQueue = new RetryingLogRecordExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.cancelCalls(otlp), selfObs));
+    processors.push(new BatchLogRecordProcessor({ exporter: retryQueue, ...LOG_BATCH_LIMITS, selfObsMeterProvider: selfObs }));
+  }
+  if (config.consoleExport) {
+    const exporter: LogRecordExporter = config.consoleFormat === 'raw' ? new ConsoleLogRecordExporter() : new CompactConsoleLogRecordExporter();
+    processors.push(new BatchLogRecordProcessor({ exporter, ...LOG_BATCH_LIMITS }));
+  }
+  processors.push(...config.logRecordProcessors);
+  return { processors, retryQueue, exportsLogs: processors.length > 0 };
+}
+
+/** One signal's retry queue: the configured bounds and byte budget, the exporter's deadline. */
+function retryQueueOptions(config: ResolvedTelemetryConfig, timeoutMillis: number, onExportTimeout: () => void, meterProvider: MeterProvider | undefined): RetryQueueOptions {
+  return {
+    maxSpans: config.retryQueueMaxSpans,
+    maxBytes: config.retryQueueMaxBytes,
+    maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
+    maxRequestBytes: config.exportRequestMaxBytes,
+    exportTimeoutMillis: timeoutMillis,
+    onExportTimeout,
+    meterProvider,
+  };
 }
 
 function grpcMetadata(headers: Readonly<Record<string, string>>): ReturnType<typeof createEmptyMetadata> {

@@ -86,11 +86,11 @@ export class GrpcSocketTracker {
   }
 
   /**
-   * The credentials the exporters would use for `url` and `signal` (`TRACES`, `METRICS`), recording
+   * The credentials the exporters would use for `url` and `signal` (`TRACES`, `METRICS`, `LOGS`), recording
    * sockets, and the export deadline the exporters would use; both resolved once, by the exporters' own
    * configuration code, from the OTEL_EXPORTER_OTLP_* variables.
    */
-  connectionFor(url: string, signal: 'TRACES' | 'METRICS'): SignalConnection {
+  connectionFor(url: string, signal: 'TRACES' | 'METRICS' | 'LOGS'): SignalConnection {
     const resolved = convertLegacyOtlpGrpcOptions({ url }, signal);
     return { credentials: this.#tracked(resolved.credentials()), timeoutMillis: resolved.timeoutMillis };
   }

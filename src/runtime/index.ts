@@ -7,6 +7,7 @@ export {
   shutdownTelemetry,
   getTracer,
   getMeter,
+  getLogger,
   isTelemetryConfigured,
   type TelemetryHandle,
 } from './configure.ts';
@@ -19,7 +20,7 @@ export {
   type TelemetrySettings,
 } from './settings.ts';
 export { SPAN_BATCH_LIMITS } from './exporters.ts';
-export { CompactConsoleMetricExporter, CompactConsoleSpanExporter, formatMetrics, formatSpanTree } from './console.ts';
+export { CompactConsoleLogRecordExporter, CompactConsoleMetricExporter, CompactConsoleSpanExporter, formatLogRecords, formatMetrics, formatSpanTree } from './console.ts';
 export { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
 export { type ContentCaptureOptions, type ContentKind } from './content.ts';
 export { bindProviders, unbindProviders, currentBinding } from './binding.ts';

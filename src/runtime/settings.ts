@@ -20,6 +20,7 @@
  */
 import type { Attributes, AttributeValue, DiagLogger } from '@opentelemetry/api';
 import { isAttributeValue, parseKeyPairsIntoRecord } from '@opentelemetry/core';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
@@ -279,6 +280,11 @@ export const SETTINGS = {
     default: [],
     visibility: 'code',
   }),
+  logRecordProcessors: setting<readonly LogRecordProcessor[], 'code'>({
+    parse: listOf(['onEmit', 'forceFlush', 'shutdown']),
+    default: [],
+    visibility: 'code',
+  }),
   metricReaders: setting<readonly IMetricReader[], 'code'>({
     parse: listOf(['setMetricProducer', 'collect', 'forceFlush', 'shutdown']),
     default: [],
@@ -323,6 +329,7 @@ export const SETTINGS = {
   }),
   selfMetrics: setting({ env: ['FLO_SELF_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
   metrics: setting({ env: ['FLO_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
+  logs: setting({ env: ['FLO_LOGS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
 };
 
 type Settings = typeof SETTINGS;
@@ -362,6 +369,8 @@ export interface TelemetryOptions {
   spanProcessors?: readonly SpanProcessor[];
   /** More metric readers, next to the kit's. Fresh instances per call: a reader binds to one MeterProvider only. */
   metricReaders?: readonly IMetricReader[];
+  /** More log record processors, next to the kit's (e.g. in-memory ones in tests). Owned by the kit from now on. */
+  logRecordProcessors?: readonly LogRecordProcessor[];
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Default false. */
   installShutdownHooks?: boolean;
   /** Names emitted: flo_ai's (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`), or both. Default "both"; env `FLO_CONVENTIONS`. */
@@ -396,6 +405,12 @@ export interface TelemetryOptions {
    * metrics. Default true; env `FLO_METRICS`.
    */
   metrics?: boolean;
+  /**
+   * Logs at all: the log records of events (the generated event recorders, the GenAI events) and of
+   * `getLogger()`. `false`: no logger provider is registered, the event recorders return at once,
+   * nothing exports logs. Default true; env `FLO_LOGS`.
+   */
+  logs?: boolean;
 }
 
 type ResolvedSettings = { readonly [K in keyof Settings]: ValueOf<K> };
@@ -444,7 +459,7 @@ const METRIC_EXPORT_TIMEOUT_SHARE = 0.8;
 const METRIC_EXPORT_TIMEOUT_CAP_MILLIS = 10_000;
 /** Shorter strings are not worth redacting and would garble unrelated log text. */
 const MIN_REDACTED_LENGTH = 4;
-const HEADER_ENV_VARS = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'];
+const HEADER_ENV_VARS = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS'];
 
 export function metricExportTimeoutFor(intervalMillis: number): number {
   const share = Math.floor(intervalMillis * METRIC_EXPORT_TIMEOUT_SHARE);
@@ -481,6 +496,9 @@ export function resolveTelemetryConfig(options: TelemetryOptions | undefined, en
   const resolved = values as ResolvedSettings;
   if (!resolved.metrics && resolved.metricReaders.length > 0) {
     throw new TelemetryConfigError('metricReaders', 'were given while metrics are off (metrics: false or FLO_METRICS=false); drop one or the other');
+  }
+  if (!resolved.logs && resolved.logRecordProcessors.length > 0) {
+    throw new TelemetryConfigError('logRecordProcessors', 'were given while logs are off (logs: false or FLO_LOGS=false); drop one or the other');
   }
   const disabled = isSdkDisabled(env, (message) => warnings.push(message));
 
@@ -573,7 +591,7 @@ function keyValueList(env: TelemetryEnv, name: string, warnings: string[]): Reco
 
 function endpointWarnings(endpoint: string | undefined, env: TelemetryEnv, headerCount: number): string[] {
   const warnings: string[] = [];
-  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT']) {
     if (envValue(env, name) !== undefined) warnings.push(`${name} is ignored: set otlpEndpoint, FLO_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT`);
   }
   const protocol = envValue(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');

@@ -64,6 +64,19 @@ message Metric {
   oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; }
 }
 message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  int32 severity_number = 2;
+  string severity_text = 3;
+  AnyValue body = 5;
+  repeated KeyValue attributes = 6;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+  string event_name = 12;
+}
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; }
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
 message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 `;
@@ -71,6 +84,7 @@ message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics 
 const root = protobuf.parse(OTLP_PROTO, { keepCase: false }).root;
 const traceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
 const metricsRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
+const logsRequest = root.lookupType('otlp.ExportLogsServiceRequest');
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, bytes: String, defaults: false, oneofs: true };
 
 export type DecodedAttributes = Record<string, unknown>;
@@ -79,6 +93,19 @@ export interface ReceivedSpan {
   readonly name: string;
   readonly traceId: string;
   readonly attributes: DecodedAttributes;
+  readonly resource: DecodedAttributes;
+  readonly scope: { readonly name: string; readonly version: string };
+}
+
+export interface ReceivedLogRecord {
+  readonly eventName: string;
+  readonly severityNumber: number;
+  readonly severityText: string;
+  readonly body: unknown;
+  readonly attributes: DecodedAttributes;
+  /** Hex, empty when the record belongs to no span. */
+  readonly traceId: string;
+  readonly spanId: string;
   readonly resource: DecodedAttributes;
   readonly scope: { readonly name: string; readonly version: string };
 }
@@ -126,6 +153,15 @@ interface TraceRequestObject {
     scopeSpans?: Array<{ scope?: ScopeObject; spans?: Array<{ name?: string; traceId?: string; attributes?: KeyValueObject[] }> }>;
   }>;
 }
+interface LogsRequestObject {
+  resourceLogs?: Array<{
+    resource?: { attributes?: KeyValueObject[] };
+    scopeLogs?: Array<{
+      scope?: ScopeObject;
+      logRecords?: Array<{ eventName?: string; severityNumber?: number; severityText?: string; body?: AnyValueObject; attributes?: KeyValueObject[]; traceId?: string; spanId?: string }>;
+    }>;
+  }>;
+}
 interface MetricsRequestObject {
   resourceMetrics?: Array<{
     resource?: { attributes?: KeyValueObject[] };
@@ -144,6 +180,26 @@ export function decodeTraceRequest(body: Uint8Array): ReceivedSpan[] {
         attributes: attributesOf(span.attributes),
         resource,
         scope: scopeOf(scopeSpans.scope),
+      })),
+    );
+  });
+}
+
+export function decodeLogsRequest(body: Uint8Array): ReceivedLogRecord[] {
+  const request = logsRequest.toObject(logsRequest.decode(body), TO_OBJECT) as LogsRequestObject;
+  return (request.resourceLogs ?? []).flatMap((resourceLogs) => {
+    const resource = attributesOf(resourceLogs.resource?.attributes);
+    return (resourceLogs.scopeLogs ?? []).flatMap((scopeLogs) =>
+      (scopeLogs.logRecords ?? []).map((record) => ({
+        eventName: record.eventName ?? '',
+        severityNumber: record.severityNumber ?? 0,
+        severityText: record.severityText ?? '',
+        body: valueOf(record.body),
+        attributes: attributesOf(record.attributes),
+        traceId: Buffer.from(record.traceId ?? '', 'base64').toString('hex'),
+        spanId: Buffer.from(record.spanId ?? '', 'base64').toString('hex'),
+        resource,
+        scope: scopeOf(scopeLogs.scope),
       })),
     );
   });

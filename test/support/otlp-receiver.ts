@@ -6,17 +6,19 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createServer, type Socket } from 'node:net';
-import { decodeMetricsRequest, decodeTraceRequest, type ReceivedMetric, type ReceivedSpan } from './otlp-proto.ts';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, type ReceivedLogRecord, type ReceivedMetric, type ReceivedSpan } from './otlp-proto.ts';
 
 const TRACE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const METRICS_EXPORT = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+const LOGS_EXPORT = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 export interface OtlpReceiver {
   /** `http://127.0.0.1:<port>`, or `https://localhost:<port>` for a TLS receiver. */
   readonly url: string;
   readonly spans: ReceivedSpan[];
   readonly metrics: ReceivedMetric[];
-  /** Metadata of every export call, traces and metrics alike. */
+  readonly logs: ReceivedLogRecord[];
+  /** Metadata of every export call, traces, metrics and logs alike. */
   readonly metadata: grpc.Metadata[];
   /** Number of export calls answered with an error (see `rejectWith`). */
   readonly rejectedCalls: number;
@@ -38,6 +40,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
   const server = new grpc.Server();
   const spans: ReceivedSpan[] = [];
   const metrics: ReceivedMetric[] = [];
+  const logs: ReceivedLogRecord[] = [];
   const metadata: grpc.Metadata[] = [];
   let rejectedCalls = 0;
 
@@ -64,6 +67,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     { Export: rawUnaryMethod(METRICS_EXPORT) },
     { Export: exportHandler((body) => metrics.push(...decodeMetricsRequest(body))) },
   );
+  server.addService({ Export: rawUnaryMethod(LOGS_EXPORT) }, { Export: exportHandler((body) => logs.push(...decodeLogsRequest(body))) });
 
   const credentials = options.tls
     ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
@@ -77,6 +81,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
     url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     spans,
     metrics,
+    logs,
     metadata,
     get rejectedCalls() {
       return rejectedCalls;
