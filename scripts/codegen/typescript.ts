@@ -57,6 +57,7 @@ import {
   spanWithFunction,
 } from '../semconv/generated-names.ts';
 import { deprecationText } from '../semconv/model.ts';
+import { addsIncrements, kindCheckSource, valueRule, valueRuleSource } from '../../src/runtime/rules.ts';
 
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
@@ -484,20 +485,16 @@ function recordStatements(metric: MetricDefinition): string[] {
   ];
 }
 
-/** The runtime's value rule for this metric (metrics.ts, `acceptable`) as an expression over `value`. */
+/** The metric's value rule (src/runtime/rules.ts) as an expression over `value`. */
 function acceptedValue(metric: MetricDefinition): string {
-  const number = metric.valueType === 'int' ? 'Number.isInteger(value)' : 'Number.isFinite(value)';
-  return nonNegative(metric) ? `${number} && value >= 0` : number;
+  return valueRuleSource(valueRule(metric.instrument, metric.valueType));
 }
 
 /** Counters and up-down counters add increments; histograms and gauges record measurements. */
-const adds = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'updowncounter';
-
-/** Counters only grow and histograms measure sizes and times: no negative values (metrics.ts, `valueRule`). */
-const nonNegative = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'histogram';
+const adds = (metric: MetricDefinition): boolean => addsIncrements(metric.instrument);
 
 function metricValueDoc(metric: MetricDefinition): string {
-  const sign = nonNegative(metric) ? 'non-negative ' : '';
+  const sign = valueRule(metric.instrument, metric.valueType).nonNegative ? 'non-negative ' : '';
   const what = adds(metric) ? 'increment' : 'measurement';
   return `the ${sign}${what}, in \`${metric.unit}\``;
 }
@@ -591,20 +588,9 @@ function enumKind(type: EnumType): PrimitiveType {
   return ({ number: 'int', boolean: 'boolean', string: 'string' } as const)[enumBase(type.members[0]?.value)];
 }
 
-/** fitsKind of the runtime, for the scalar kinds. */
+/** fitsKind of the runtime (src/runtime/rules.ts), for the scalar kinds. */
 function kindCheck(kind: PrimitiveType): string | undefined {
-  switch (kind) {
-    case 'string':
-      return "typeof value === 'string'";
-    case 'int':
-      return 'Number.isSafeInteger(value)';
-    case 'double':
-      return "typeof value === 'number' && Number.isFinite(value)";
-    case 'boolean':
-      return "typeof value === 'boolean'";
-    default:
-      return undefined;
-  }
+  return kindCheckSource(kind);
 }
 
 /** What the runtime's addSpanAttribute writes, with the keys spelled out: its own, its GenAI equivalent's (scaled), or both. */

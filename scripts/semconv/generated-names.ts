@@ -6,7 +6,7 @@
  * index.ts re-exports every file; one interface; one span class) and that no
  * recorder property shadows what every object inherits.
  */
-import { InstrumentedSpan } from '../../src/runtime/spans.ts';
+import { SPAN_BASE_MEMBERS } from '../../src/runtime/rules.ts';
 import {
   isTemplateType,
   type AttributeDefinition,
@@ -88,7 +88,7 @@ export const RUNTIME_IMPORTS = {
 } as const;
 
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
-const SPAN_MEMBERS = new Set(['setChecked', ...Object.getOwnPropertyNames(InstrumentedSpan.prototype)]);
+const SPAN_MEMBERS = new Set(SPAN_BASE_MEMBERS);
 
 /** Who declares a name; described only when a clash is reported, so checking a large registry builds no text per name. */
 interface Owner {

@@ -6,7 +6,7 @@
  * units, bucket advice, equivalents, enum values, examples, and that no two
  * things generate the same TypeScript name.
  */
-import { fitsKind, type AttributeKind } from '../../src/runtime/attributes.ts';
+import { fitsKind, type AttributeKind } from '../../src/runtime/rules.ts';
 import { metricAnnotations, spanEquivalent, spanNameTemplate } from './annotations.ts';
 import {
   isEnumType,

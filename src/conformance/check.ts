@@ -3,7 +3,8 @@
  * and metrics that were actually exported (in memory, or read back from a
  * backend), list every way they deviate from the spec.
  */
-import { type AttributeField, type AttributeKind, fitsKind } from '../runtime/attributes.ts';
+import type { AttributeField } from '../runtime/attributes.ts';
+import { fitsKind, type AttributeKind } from '../runtime/rules.ts';
 import type { InstrumentKind, MetricDescriptor } from '../runtime/metrics.ts';
 import type { SpanDescriptor, SpanKindName } from '../runtime/spans.ts';
 import { ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';

@@ -7,8 +7,9 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { emitsFlo, emitsGenAi } from './conventions.ts';
 import { warnOnce } from './diagnostics.ts';
+import { fitsKind, type AttributeKind } from './rules.ts';
 
-export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]' | 'any';
+export type { AttributeKind } from './rules.ts';
 
 /** An attribute as the spec defines it (generated into src/generated/attributes.ts). */
 export interface AttributeSpec {
@@ -28,24 +29,6 @@ export interface AttributeField {
   /** The property of the recorder's argument object that carries the value. */
   readonly property: string;
   readonly required: boolean;
-}
-
-export function fitsKind(value: unknown, kind: AttributeKind): boolean {
-  // A plain switch: this runs for every attribute of every measurement.
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'int':
-      return Number.isSafeInteger(value);
-    case 'double':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'any':
-      return value !== undefined && value !== null && typeof value !== 'function' && typeof value !== 'symbol';
-    default:
-      return Array.isArray(value) && value.every((item) => fitsKind(item, kind.slice(0, -2) as AttributeKind));
-  }
 }
 
 /** The value when it fits the attribute, otherwise undefined (and a warning). */
