@@ -12,9 +12,10 @@
  * --check) generated files are stale, 2 wrong usage or an I/O failure.
  */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildConventions, optInFolder } from './codegen/conventions.ts';
 import { DOCS_HEADER, docFiles } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
 import { GENERATED_MARKER, typeScriptFiles } from './codegen/typescript.ts';
@@ -77,12 +78,15 @@ const USAGE = `usage: generate [--spec DIR] [--out DIR] [--docs DIR] [--runtime-
  * `program` starts the regenerate command quoted in each file's header.
  */
 export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM): OutputFolder[] {
-  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion });
+  const { spec, model, optInSpecs } = buildConventions(loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion }));
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
+  // A relative runtime import is one folder further up from an opt-in's subfolder.
+  const optInTypescript = { ...typescript, runtimeImport: options.runtimeImport.startsWith('.') ? `../${options.runtimeImport}` : options.runtimeImport };
   return [
-    { dir: options.out, files: typeScriptFiles(spec, typescript), header: GENERATED_MARKER },
-    { dir: options.docs, files: docFiles(spec, { regenerateCommand }), header: DOCS_HEADER },
+    { dir: options.out, files: typeScriptFiles(spec, typescript, model), header: GENERATED_MARKER },
+    ...optInSpecs.map(({ token, spec: optIn }) => ({ dir: join(options.out, optInFolder(token)), files: typeScriptFiles(optIn, optInTypescript), header: GENERATED_MARKER })),
+    { dir: options.docs, files: docFiles(spec, { regenerateCommand }, model), header: DOCS_HEADER },
   ];
 }
 

@@ -9,7 +9,7 @@ import { type AttributeSpec } from '../runtime/support.ts';
  * @example "researcher"
  */
 export const ATTR_AGENT_NAME = 'agent.name';
-export const SPEC_AGENT_NAME: AttributeSpec = { key: ATTR_AGENT_NAME, kind: 'string', equivalent: { key: 'gen_ai.agent.name' } };
+export const SPEC_AGENT_NAME: AttributeSpec = { key: ATTR_AGENT_NAME, kind: 'string' };
 /**
  * The kind of agent, as the framework classifies it.
  *
@@ -59,7 +59,7 @@ export const SPEC_AGENT_HISTORY_SIZE: AttributeSpec = { key: ATTR_AGENT_HISTORY_
  * @example "calculator"
  */
 export const ATTR_TOOL_NAME = 'tool.name';
-export const SPEC_TOOL_NAME: AttributeSpec = { key: ATTR_TOOL_NAME, kind: 'string', equivalent: { key: 'gen_ai.tool.name' } };
+export const SPEC_TOOL_NAME: AttributeSpec = { key: ATTR_TOOL_NAME, kind: 'string' };
 /**
  * Length of the tool's result, in characters.
  *
@@ -140,7 +140,7 @@ export const SPEC_METRIC_ERROR_TYPE: AttributeSpec = { key: ATTR_METRIC_ERROR_TY
  * @example "ollama"
  */
 export const ATTR_LLM_PROVIDER = 'llm.provider';
-export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 'string', equivalent: { key: 'gen_ai.provider.name' } };
+export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 'string' };
 /**
  * The model the request names.
  *
@@ -149,7 +149,7 @@ export const SPEC_LLM_PROVIDER: AttributeSpec = { key: ATTR_LLM_PROVIDER, kind: 
  * @example "claude-sonnet-4-5"
  */
 export const ATTR_LLM_MODEL = 'llm.model';
-export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'string', equivalent: { key: 'gen_ai.request.model' } };
+export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'string' };
 /**
  * The sampling temperature of the request.
  *
@@ -158,7 +158,7 @@ export const SPEC_LLM_MODEL: AttributeSpec = { key: ATTR_LLM_MODEL, kind: 'strin
  * @example 0.7
  */
 export const ATTR_LLM_TEMPERATURE = 'llm.temperature';
-export const SPEC_LLM_TEMPERATURE: AttributeSpec = { key: ATTR_LLM_TEMPERATURE, kind: 'double', equivalent: { key: 'gen_ai.request.temperature' } };
+export const SPEC_LLM_TEMPERATURE: AttributeSpec = { key: ATTR_LLM_TEMPERATURE, kind: 'double' };
 /**
  * How the response is delivered.
  *
@@ -188,7 +188,7 @@ export const SPEC_LLM_RESPONSE_RECEIVED: AttributeSpec = { key: ATTR_LLM_RESPONS
  * @example 1200
  */
 export const ATTR_LLM_USAGE_PROMPT_TOKENS = 'llm.usage.prompt_tokens';
-export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_PROMPT_TOKENS, kind: 'int', equivalent: { key: 'gen_ai.usage.input_tokens' } };
+export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_PROMPT_TOKENS, kind: 'int' };
 /**
  * Tokens in the completion, as the provider reports them.
  *
@@ -196,7 +196,7 @@ export const SPEC_LLM_USAGE_PROMPT_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE
  * @example 180
  */
 export const ATTR_LLM_USAGE_COMPLETION_TOKENS = 'llm.usage.completion_tokens';
-export const SPEC_LLM_USAGE_COMPLETION_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_COMPLETION_TOKENS, kind: 'int', equivalent: { key: 'gen_ai.usage.output_tokens' } };
+export const SPEC_LLM_USAGE_COMPLETION_TOKENS: AttributeSpec = { key: ATTR_LLM_USAGE_COMPLETION_TOKENS, kind: 'int' };
 /**
  * Prompt and completion tokens together, as the provider reports them.
  *
@@ -258,7 +258,7 @@ export const SPEC_LLM_STREAM_COMPLETED: AttributeSpec = { key: ATTR_LLM_STREAM_C
  * @example 240.2
  */
 export const ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS = 'llm.stream.time_to_first_chunk_ms';
-export const SPEC_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS: AttributeSpec = { key: ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS, kind: 'double', equivalent: { key: 'gen_ai.response.time_to_first_chunk', scale: 0.001 } };
+export const SPEC_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS: AttributeSpec = { key: ATTR_LLM_STREAM_TIME_TO_FIRST_CHUNK_MS, kind: 'double' };
 /**
  * The model the request names, as `llm.model` on the span.
  *
@@ -282,7 +282,7 @@ export const SPEC_PROVIDER: AttributeSpec = { key: ATTR_PROVIDER, kind: 'string'
  * @example "support_pipeline"
  */
 export const ATTR_WORKFLOW_NAME = 'workflow.name';
-export const SPEC_WORKFLOW_NAME: AttributeSpec = { key: ATTR_WORKFLOW_NAME, kind: 'string', equivalent: { key: 'gen_ai.workflow.name' } };
+export const SPEC_WORKFLOW_NAME: AttributeSpec = { key: ATTR_WORKFLOW_NAME, kind: 'string' };
 /**
  * Nodes in the workflow graph.
  *

@@ -42,7 +42,8 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
-import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
+import { bindProviders, unbindProviders } from './bind.ts';
+import { currentBinding, type ProviderBinding } from './binding.ts';
 import { buildMetricPipeline, buildSpanPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
 import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
@@ -194,6 +195,7 @@ function swapIn(next: Session): void {
     meterProvider: metrics.getMeterProvider(),
     recordMetrics: config.metrics,
     conventions: config.conventions,
+    semconvStabilityOptIn: config.semconvStabilityOptIn,
     captureContent: config.contentCapture,
     errorMessages: config.errorMessages,
   });

@@ -14,8 +14,7 @@
  *
  * The error's type (its class name) is always recorded: it is code, not data.
  */
-import { currentPolicies } from './binding.ts';
-import { capturedContent } from './content.ts';
+import { capturedContent, type ContentCaptureSettings } from './content.ts';
 
 export const ERROR_MESSAGE_POLICIES = ['with-content', 'always', 'never'] as const;
 export type ErrorMessagePolicy = (typeof ERROR_MESSAGE_POLICIES)[number];
@@ -27,9 +26,19 @@ export interface RecordableError {
   readonly stack: string | undefined;
 }
 
-export function recordableError(error: unknown): RecordableError {
+/** The policies of a session (its binding) that decide what of an error is recorded. */
+export interface ErrorTextPolicies {
+  readonly errorMessages: ErrorMessagePolicy;
+  readonly contentCapture: ContentCaptureSettings;
+}
+
+/**
+ * What of `error` the policies let through. Without a session's policies (a span made by hand
+ * outside any), the type only: the kit never records application text it was not told it may.
+ */
+export function recordableError(error: unknown, policies: ErrorTextPolicies | undefined): RecordableError {
   const type = errorType(error);
-  const policies = currentPolicies();
+  if (policies === undefined) return { type, message: undefined, stack: undefined };
   if (policies.errorMessages === 'never') return { type, message: undefined, stack: undefined };
   const message = errorMessage(error);
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : undefined;

@@ -1,8 +1,9 @@
 /**
- * The value and kind rules the runtime applies and the generator writes into
- * generated code, in one module both import: which values an attribute of a
- * kind takes, which values a metric of an instrument and value type takes,
- * and which member names every generated span class inherits.
+ * The rules the runtime applies and the generator writes into generated code,
+ * in one module both import: which values an attribute of a kind takes, which
+ * values a metric of an instrument and value type takes, which member names
+ * every generated span class inherits, and the conventions selections the
+ * generated tables are indexed by.
  *
  * Each rule is here twice, side by side: as a function the runtime calls,
  * and as the source text of the same test that the generator emits inline
@@ -94,8 +95,80 @@ export function valueProblem(rule: ValueRule, value: number): string {
 }
 
 /**
+ * Values converted between units (milliseconds to seconds: a scale of 0.001) are divided by the
+ * whole number a scale is the inverse of, which gives the double nearest the exact result where
+ * multiplying by 0.001 (not exact in binary) may not; other scales multiply.
+ */
+function scaleDivisor(scale: number): number | undefined {
+  const inverse = Math.round(1 / scale);
+  return scale < 1 && inverse > 1 && Math.abs(inverse * scale - 1) < 1e-12 ? inverse : undefined;
+}
+
+/** `value` converted by `scale`. */
+export function applyScale(value: number, scale: number): number {
+  const divisor = scaleDivisor(scale);
+  return divisor === undefined ? value * scale : value / divisor;
+}
+
+/** `applyScale(value, scale)` as a JavaScript expression over the expression `value`. */
+export function scaleSource(value: string, scale: number): string {
+  const divisor = scaleDivisor(scale);
+  return divisor === undefined ? `${value} * ${scale}` : `${value} / ${divisor}`;
+}
+
+/**
  * Every member a generated span class inherits from the runtime's base class
  * (`InstrumentedSpan`, src/runtime/spans.ts): a generated setter of the same
  * name would shadow it, so the generator refuses attributes that would get one.
  */
-export const SPAN_BASE_MEMBERS: readonly string[] = ['constructor', 'otelSpan', 'isRecording', 'recordError', 'end', 'setChecked'];
+export const SPAN_BASE_MEMBERS: readonly string[] = ['constructor', 'otelSpan', 'isRecording', 'records', 'recordError', 'end', 'setChecked'];
+
+// ---------------------------------------------------------------------------
+// Conventions selections
+
+/**
+ * Which names a session emits: flo_ai's own (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`),
+ * or both (`both`, the default).
+ */
+export const CONVENTIONS = ['flo', 'gen_ai', 'both'] as const;
+export type Conventions = (typeof CONVENTIONS)[number];
+
+/**
+ * The `OTEL_SEMCONV_STABILITY_OPT_IN` values that change the GenAI part of `gen_ai` and `both`, as
+ * OpenTelemetry's instrumentations read them: `gen_ai_latest_experimental` switches from the GenAI
+ * conventions of the spec's dependency to the latest, in development, that the spec maps under
+ * `annotations.flo.gen_ai.opt_in`.
+ */
+export const GEN_AI_OPT_INS = ['gen_ai_latest_experimental'] as const;
+export type GenAiOptIn = (typeof GEN_AI_OPT_INS)[number];
+
+/** One combination of conventions and GenAI opt-in, as the generated tables are indexed. */
+export interface ConventionsSelection {
+  readonly conventions: Conventions;
+  /** Undefined: the GenAI conventions of the spec's dependency. Always undefined for `flo`, which has no GenAI part. */
+  readonly genAiOptIn?: GenAiOptIn;
+}
+
+/**
+ * Every selection, in the order of the generated tables (`SpanDescriptor.conventions`, the
+ * emitters of src/generated/conventions.ts): the generator writes them in this order, the runtime
+ * indexes them with `selectionIndex`.
+ */
+export const SELECTIONS: readonly ConventionsSelection[] = [
+  { conventions: 'flo' },
+  { conventions: 'gen_ai' },
+  { conventions: 'both' },
+  { conventions: 'gen_ai', genAiOptIn: 'gen_ai_latest_experimental' },
+  { conventions: 'both', genAiOptIn: 'gen_ai_latest_experimental' },
+];
+
+/** The index of a selection in SELECTIONS; an opt-in changes nothing for `flo`. */
+export function selectionIndex(conventions: Conventions, genAiOptIn: GenAiOptIn | undefined): number {
+  const wanted = conventions === 'flo' ? undefined : genAiOptIn;
+  return SELECTIONS.findIndex((selection) => selection.conventions === conventions && selection.genAiOptIn === wanted);
+}
+
+/** `both`, `gen_ai+gen_ai_latest_experimental`: how a selection is named in docs and messages. */
+export function selectionName(selection: ConventionsSelection): string {
+  return selection.genAiOptIn === undefined ? selection.conventions : `${selection.conventions}+${selection.genAiOptIn}`;
+}

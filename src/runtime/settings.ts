@@ -29,10 +29,9 @@ import {
 } from '@opentelemetry/semantic-conventions';
 // The legacy key is deprecated upstream, but flo_ai dashboards still query it.
 import { ATTR_DEPLOYMENT_ENVIRONMENT } from '@opentelemetry/semantic-conventions/incubating';
-import { isValidMaxLength } from './binding.ts';
-import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './content.ts';
-import { CONVENTIONS, type Conventions } from './conventions.ts';
+import { DEFAULT_CONTENT_MAX_LENGTH, isValidMaxLength, type ContentCaptureOptions } from './content.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
+import { CONVENTIONS, GEN_AI_OPT_INS, type Conventions, type GenAiOptIn } from './rules.ts';
 import { describeValue, redactUrl, urlSecrets } from './redaction.ts';
 
 export type TelemetryLogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
@@ -201,6 +200,30 @@ const attributes = object('an object of attribute key to value', (given, setting
   return result;
 });
 
+/** In code: GenAI opt-ins the kit knows, one or a list. */
+const optIns: Parser<readonly GenAiOptIn[]> = (value, setting) => {
+  const given = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(given) || !given.every((token) => (GEN_AI_OPT_INS as readonly unknown[]).includes(token))) {
+    throw new TelemetryConfigError(setting, `must be a list of ${GEN_AI_OPT_INS.join(', ')}, got ${describeValue(value)}`);
+  }
+  return [...new Set(given as GenAiOptIn[])];
+};
+
+/**
+ * `OTEL_SEMCONV_STABILITY_OPT_IN`, a comma-separated list as every OpenTelemetry instrumentation
+ * reads it: the kit takes the GenAI tokens it knows and leaves the others (`http`, `database`, …)
+ * to the instrumentations they are for.
+ */
+const optInList: Parser<readonly GenAiOptIn[]> = (value) =>
+  typeof value !== 'string'
+    ? []
+    : [...new Set(value.split(',').map((token) => token.trim()).filter((token): token is GenAiOptIn => (GEN_AI_OPT_INS as readonly string[]).includes(token)))];
+
+/** The GenAI opt-in a list of `OTEL_SEMCONV_STABILITY_OPT_IN` tokens asks for, if any. */
+export function genAiOptInOf(tokens: readonly string[]): GenAiOptIn | undefined {
+  return GEN_AI_OPT_INS.find((token) => tokens.includes(token));
+}
+
 const CONTENT_CAPTURE_KEYS: ReadonlySet<string> = new Set(['enabled', 'maxLength', 'redact']);
 
 const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
@@ -224,7 +247,11 @@ const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
 
 type Visibility = 'public' | 'secret' | 'code';
 
-interface Setting<T, V extends Visibility = Visibility> {
+/**
+ * One setting. `O` is the type of the option in code (by default the value's, without
+ * `undefined`): it only types TelemetryOptions, and is never set.
+ */
+interface Setting<T, V extends Visibility = Visibility, O = NonNullable<T>> {
   /** Environment variables, highest precedence first (FLO_* before OTEL_*). */
   readonly env?: readonly string[];
   /** Keys of `OTEL_RESOURCE_ATTRIBUTES` consulted after the variables, highest first. */
@@ -234,15 +261,23 @@ interface Setting<T, V extends Visibility = Visibility> {
   readonly parseEnv?: Parser<T>;
   readonly default: T;
   readonly visibility: V;
+  readonly option?: O;
 }
 
-function setting<T, V extends Visibility>(spec: Setting<T, V>): Setting<T, V> {
+function setting<T, V extends Visibility, O = NonNullable<T>>(spec: Setting<T, V, O>): Setting<T, V, O> {
   return spec;
 }
 
+/**
+ * Every setting of `configureTelemetry()`. The JSDoc of each entry is the documentation of its
+ * option: TelemetryOptions below is derived from this table, so editors show it on the option.
+ */
 export const SETTINGS = {
+  /** `service.name`. Default "flo_ai"; env `OTEL_SERVICE_NAME`, `service.name` in `OTEL_RESOURCE_ATTRIBUTES`. */
   serviceName: setting({ env: ['OTEL_SERVICE_NAME'], resourceKeys: [ATTR_SERVICE_NAME], parse: text, default: 'flo_ai', visibility: 'public' }),
+  /** `service.version`. Default "1.0.0"; `service.version` in `OTEL_RESOURCE_ATTRIBUTES`. */
   serviceVersion: setting({ resourceKeys: [ATTR_SERVICE_VERSION], parse: text, default: '1.0.0', visibility: 'public' }),
+  /** `deployment.environment.name`. Default "development"; env `FLO_ENV`, or the key in `OTEL_RESOURCE_ATTRIBUTES` (the legacy `deployment.environment` too). */
   environment: setting({
     env: ['FLO_ENV'],
     resourceKeys: [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT],
@@ -250,17 +285,25 @@ export const SETTINGS = {
     default: 'development',
     visibility: 'public',
   }),
+  /** OTLP gRPC collector, `http://host:port` (plaintext) or `https://host:port` (TLS). Env `FLO_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`. Default: no OTLP export. */
   otlpEndpoint: setting<string | undefined, 'public'>({
     env: ['FLO_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     parse: endpoint,
     default: undefined,
     visibility: 'public',
   }),
-  /** The `OTEL_EXPORTER_OTLP_*HEADERS` variables are read by the exporters themselves. */
+  /**
+   * gRPC metadata sent with every export, e.g. `{ authorization: 'Bearer …' }`. Values are never
+   * logged. The `OTEL_EXPORTER_OTLP_*HEADERS` variables are read by the exporters themselves.
+   */
   otlpHeaders: setting<Readonly<Record<string, string>>, 'secret'>({ parse: headers, default: {}, visibility: 'secret' }),
+  /** Also print spans and metrics to stdout. Default false. */
   consoleExport: setting({ parse: flag, default: false, visibility: 'public' }),
+  /** `compact` (default): a span tree and one line per metric point; `raw`: the SDK's console exporters' objects. Env `FLO_CONSOLE_FORMAT`. */
   consoleFormat: setting({ env: ['FLO_CONSOLE_FORMAT'], parse: oneOf(CONSOLE_FORMATS, true), default: 'compact' as ConsoleFormat, visibility: 'public' }),
-  additionalAttributes: setting<Attributes, 'code'>({ parse: attributes, default: {}, visibility: 'code' }),
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  additionalAttributes: setting<Attributes, 'code', Readonly<Attributes>>({ parse: attributes, default: {}, visibility: 'code' }),
+  /** How often metrics are exported, in milliseconds. Default 5000; env `OTEL_METRIC_EXPORT_INTERVAL`. */
   metricExportIntervalMillis: setting({
     env: ['OTEL_METRIC_EXPORT_INTERVAL'],
     parse: millis,
@@ -268,34 +311,65 @@ export const SETTINGS = {
     default: 5000,
     visibility: 'public',
   }),
+  /** Upper bound for `shutdownTelemetry()` and `forceFlush()`, in milliseconds. Default 5000. */
   shutdownTimeoutMillis: setting({ parse: millis, default: 5000, visibility: 'public' }),
+  /** Level of the OpenTelemetry diagnostic logger. Default "warn"; env `OTEL_LOG_LEVEL`. */
   logLevel: setting({ env: ['OTEL_LOG_LEVEL'], parse: oneOf(LOG_LEVELS, true), default: 'warn' as TelemetryLogLevel, visibility: 'public' }),
+  /** Where diagnostics go. Default: a `DiagConsoleLogger` (stderr). A logger that throws is contained. */
   diagLogger: setting<DiagLogger | undefined, 'code'>({ parse: diagLogger, default: undefined, visibility: 'code' }),
+  /** More span processors, next to the kit's (e.g. a vendor exporter, or in-memory ones in tests). Owned by the kit from now on. */
   spanProcessors: setting<readonly SpanProcessor[], 'code'>({
     parse: listOf(['onStart', 'onEnd', 'forceFlush', 'shutdown']),
     default: [],
     visibility: 'code',
   }),
+  /** More metric readers, next to the kit's. Fresh instances per call: a reader binds to one MeterProvider only. */
   metricReaders: setting<readonly IMetricReader[], 'code'>({
     parse: listOf(['setMetricProducer', 'collect', 'forceFlush', 'shutdown']),
     default: [],
     visibility: 'code',
   }),
+  /** Flush on `beforeExit`, SIGTERM and SIGINT. Default false. */
   installShutdownHooks: setting({ parse: flag, default: false, visibility: 'public' }),
+  /** Names emitted: flo_ai's (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`), or both. Default "both"; env `FLO_CONVENTIONS`. */
   conventions: setting({ env: ['FLO_CONVENTIONS'], parse: oneOf(CONVENTIONS), default: 'both' as Conventions, visibility: 'public' }),
-  captureContent: setting<ContentCaptureOptions, 'public'>({
+  /**
+   * Newer conventions to follow, as `OTEL_SEMCONV_STABILITY_OPT_IN` names them:
+   * `['gen_ai_latest_experimental']` switches the GenAI part of `gen_ai` and `both` from semantic
+   * conventions v1.41.1 to the latest GenAI conventions, in development (docs/gen-ai-migration.md).
+   * Default none; env `OTEL_SEMCONV_STABILITY_OPT_IN` (a comma-separated list; tokens for other
+   * instrumentations are left to them).
+   */
+  semconvStabilityOptIn: setting<readonly GenAiOptIn[], 'public', GenAiOptIn | readonly GenAiOptIn[]>({
+    env: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    parse: optIns,
+    parseEnv: optInList,
+    default: [],
+    visibility: 'public',
+  }),
+  /**
+   * Record prompt and completion text on LLM spans. Off by default: they are user data.
+   * `true`, or `{ enabled, maxLength, redact }`. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
+   */
+  captureContent: setting<ContentCaptureOptions, 'public', boolean | ContentCaptureOptions>({
     env: ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'],
     parse: contentCapture,
     parseEnv: (value, name) => ({ enabled: flagText(value, name) }),
     default: { enabled: false },
     visibility: 'public',
   }),
+  /**
+   * Error messages and stack traces of errors thrown by instrumented code: `with-content` (default)
+   * records them only while content capture is on, through its redact hook; `always` records them
+   * as thrown; `never` records the error type only. Env `FLO_ERROR_MESSAGES`.
+   */
   errorMessages: setting({
     env: ['FLO_ERROR_MESSAGES'],
     parse: oneOf(ERROR_MESSAGE_POLICIES, true),
     default: 'with-content' as ErrorMessagePolicy,
     visibility: 'public',
   }),
+  /** Spans held for retry while the collector is unreachable (oldest dropped beyond). Default 8192; env `FLO_RETRY_QUEUE_MAX_SPANS`. */
   retryQueueMaxSpans: setting({
     env: ['FLO_RETRY_QUEUE_MAX_SPANS'],
     parse: queueSpans,
@@ -303,6 +377,7 @@ export const SETTINGS = {
     default: 8192,
     visibility: 'public',
   }),
+  /** Estimated bytes held for retry. Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
   retryQueueMaxBytes: setting({
     env: ['FLO_RETRY_QUEUE_MAX_BYTES'],
     parse: queueBytes,
@@ -310,7 +385,13 @@ export const SETTINGS = {
     default: 16 * 1024 * 1024,
     visibility: 'public',
   }),
+  /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
   selfMetrics: setting({ env: ['FLO_SELF_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
+  /**
+   * Metrics at all. `false` records spans only: the kit's metric recorders return at once, no meter
+   * provider is registered (instruments of the application's own are no-ops), nothing exports
+   * metrics. Default true; env `FLO_METRICS`.
+   */
   metrics: setting({ env: ['FLO_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
 };
 
@@ -321,64 +402,14 @@ type PublicKeys = { [K in keyof Settings]: Settings[K]['visibility'] extends 'pu
 // ---------------------------------------------------------------------------
 // Derived: option type, resolved configuration, public view
 
-/** What `configureTelemetry()` accepts. Every option is documented in docs/configuration.md. */
-export interface TelemetryOptions {
-  /** `service.name`. Default "flo_ai"; env `OTEL_SERVICE_NAME`. */
-  serviceName?: string;
-  /** `service.version`. Default "1.0.0". */
-  serviceVersion?: string;
-  /** `deployment.environment.name` and legacy `deployment.environment`. Env `FLO_ENV`; default "development". */
-  environment?: string;
-  /** OTLP gRPC collector, `http://host:port` (plaintext) or `https://host:port` (TLS). Env `FLO_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`. */
-  otlpEndpoint?: string;
-  /** gRPC metadata sent with every export, e.g. `{ authorization: 'Bearer …' }`. Values are never logged. */
-  otlpHeaders?: Readonly<Record<string, string>>;
-  /** Also print spans and metrics to stdout. Default false. */
-  consoleExport?: boolean;
-  /** `compact` (default): one line per span and metric point; `raw`: the SDK's console exporters' objects. Env `FLO_CONSOLE_FORMAT`. */
-  consoleFormat?: ConsoleFormat;
-  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
-  additionalAttributes?: Readonly<Attributes>;
-  /** How often metrics are exported. Default 5000; env `OTEL_METRIC_EXPORT_INTERVAL`. */
-  metricExportIntervalMillis?: number;
-  /** Upper bound for `shutdownTelemetry()` and `forceFlush()`. Default 5000. */
-  shutdownTimeoutMillis?: number;
-  /** Level of the OpenTelemetry diagnostic logger. Default "warn"; env `OTEL_LOG_LEVEL`. */
-  logLevel?: TelemetryLogLevel;
-  /** Where diagnostics go. Default: a `DiagConsoleLogger` (stderr). A logger that throws is contained. */
-  diagLogger?: DiagLogger;
-  /** More span processors, next to the kit's (e.g. a vendor exporter, or in-memory ones in tests). Owned by the kit from now on. */
-  spanProcessors?: readonly SpanProcessor[];
-  /** More metric readers, next to the kit's. Fresh instances per call: a reader binds to one MeterProvider only. */
-  metricReaders?: readonly IMetricReader[];
-  /** Flush on `beforeExit`, SIGTERM and SIGINT. Default false. */
-  installShutdownHooks?: boolean;
-  /** Names emitted: flo_ai's (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`), or both. Default "both"; env `FLO_CONVENTIONS`. */
-  conventions?: Conventions;
-  /**
-   * Record prompt and completion text on LLM spans. Off by default: they are user data.
-   * `true`, or `{ enabled, maxLength, redact }`. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
-   */
-  captureContent?: boolean | ContentCaptureOptions;
-  /**
-   * Error messages and stack traces of errors thrown by instrumented code: `with-content` (default)
-   * records them only while content capture is on, through its redact hook; `always` records them
-   * as thrown; `never` records the error type only. Env `FLO_ERROR_MESSAGES`.
-   */
-  errorMessages?: ErrorMessagePolicy;
-  /** Spans held for retry while the collector is unreachable (oldest dropped beyond). Default 8192; env `FLO_RETRY_QUEUE_MAX_SPANS`. */
-  retryQueueMaxSpans?: number;
-  /** Estimated bytes held for retry. Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
-  retryQueueMaxBytes?: number;
-  /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
-  selfMetrics?: boolean;
-  /**
-   * Metrics at all. `false` records spans only: the kit's metric recorders return at once, no meter
-   * provider is registered (instruments of the application's own are no-ops), nothing exports
-   * metrics. Default true; env `FLO_METRICS`.
-   */
-  metrics?: boolean;
-}
+type OptionOf<K extends keyof Settings> = Settings[K] extends Setting<unknown, Visibility, infer O> ? O : never;
+
+/**
+ * What `configureTelemetry()` accepts: one optional property per setting of SETTINGS, typed as
+ * the setting takes it in code and documented by the table's entry. Every option is in
+ * docs/configuration.md.
+ */
+export type TelemetryOptions = { readonly [K in keyof Settings]?: OptionOf<K> };
 
 type ResolvedSettings = { readonly [K in keyof Settings]: ValueOf<K> };
 

@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { ensureContextManager } from './harness.ts';
 
 /** A metric reader that exports nowhere: `collect()` returns cumulative state on demand. */
