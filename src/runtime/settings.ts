@@ -16,7 +16,13 @@
  * parser; entries it cannot read are skipped with a warning, as the SDK does.
  *
  * Everything here is pure (the environment is a parameter). Bad options throw
- * `TelemetryConfigError`; no message repeats a header value or URL credential.
+ * `TelemetryConfigError`, and so do bad `FLO_*` variables: they are the kit's
+ * own, set for this application, and a typo in one is a configuration error
+ * to see at start like a bad option (README, "Configuration"). An `OTEL_*`
+ * variable is shared by every OpenTelemetry SDK and instrumentation in the
+ * process and, as the OpenTelemetry specification says of environment
+ * variables, one the kit cannot parse is reported with a warning and treated
+ * as unset. No message repeats a header value or URL credential.
  */
 import type { Attributes, AttributeValue, DiagLogger } from '@opentelemetry/api';
 import { isAttributeValue, parseKeyPairsIntoRecord } from '@opentelemetry/core';
@@ -489,7 +495,7 @@ export function resolveTelemetryConfig(options: TelemetryOptions | undefined, en
   const envResource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(SETTINGS) as Array<[keyof Settings, Setting<unknown>]>) {
-    values[name] = resolveOne(name, spec, given, env, envResource);
+    values[name] = resolveOne(name, spec, given, env, envResource, warnings);
   }
   const resolved = values as ResolvedSettings;
   if (!resolved.metrics && resolved.metricReaders.length > 0) {
@@ -538,17 +544,39 @@ function resolveOne(
   given: Record<string, unknown>,
   env: TelemetryEnv,
   envResource: Record<string, string>,
+  warnings: string[],
 ): unknown {
   if (name in given) return given[name];
   for (const variable of spec.env ?? []) {
     const raw = envValue(env, variable);
-    if (raw !== undefined) return (spec.parseEnv ?? spec.parse)(raw, variable);
+    if (raw === undefined) continue;
+    const parsed = parsedVariable(() => (spec.parseEnv ?? spec.parse)(raw, variable), variable, warnings);
+    if (parsed !== UNSET) return parsed;
   }
   for (const key of spec.resourceKeys ?? []) {
     const raw = envResource[key];
-    if (raw !== undefined && raw !== '') return spec.parse(raw, `${key} in OTEL_RESOURCE_ATTRIBUTES`);
+    if (raw === undefined || raw === '') continue;
+    const parsed = parsedVariable(() => spec.parse(raw, `${key} in OTEL_RESOURCE_ATTRIBUTES`), 'OTEL_RESOURCE_ATTRIBUTES', warnings);
+    if (parsed !== UNSET) return parsed;
   }
   return spec.default;
+}
+
+const UNSET = Symbol('unset');
+
+/**
+ * A variable's value; for an `OTEL_*` variable the kit cannot parse, a warning and UNSET (the next
+ * source in precedence, else the default, then applies), as the OpenTelemetry specification asks of
+ * SDK environment variables. A `FLO_*` variable throws: see the module comment.
+ */
+function parsedVariable(parse: () => unknown, variable: string, warnings: string[]): unknown {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof TelemetryConfigError) || !variable.startsWith('OTEL_')) throw error;
+    warnings.push(`${error.message.replace(/^Invalid telemetry configuration: /, '')}; ignored, as if it were not set`);
+    return UNSET;
+  }
 }
 
 /** Each given option parsed by its setting's parser; `undefined` and `null` mean "not set". */
