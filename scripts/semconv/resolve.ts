@@ -229,12 +229,14 @@ function globToRegExp(glob: string): RegExp {
 
 // ---------------------------------------------------------------- attributes
 
-/** The registry's own attributes, then the dependencies' ones its signals use, by id. */
+/** The registry's own attributes, then the dependencies' ones its signals and its own attribute groups use, by id. */
 function usedAttributes(root: Registry, signals: Signals): AttributeDefinition[] {
   const own = [...root.attributes.values()];
   const fromDependencies = new Map<string, AttributeDefinition>();
   const all = [...signals.spans, ...signals.metrics, ...signals.events, ...signals.entities];
-  for (const use of all.flatMap((signal) => signal.attributes)) {
+  // An attribute group of the registry that refs a dependency's attribute says the registry uses it (a resource it sets).
+  const groups = [...root.groups.values()].filter((group) => group.type === 'attribute_group').map((group) => root.uses(group));
+  for (const use of [...all.flatMap((signal) => signal.attributes), ...groups.flat()]) {
     if (use.attribute.dependency !== undefined) fromDependencies.set(use.attribute.id, use.attribute);
   }
   for (const attribute of own) {

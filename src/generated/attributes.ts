@@ -384,6 +384,43 @@ export const SPEC_METRIC_ROUTER_NAME: AttributeSpec = { key: ATTR_METRIC_ROUTER_
 export const ATTR_ROUTE = 'route';
 export const SPEC_ROUTE: AttributeSpec = { key: ATTR_ROUTE, kind: 'string' };
 /**
+ * Deprecated, use `deployment.environment.name` instead.
+ *
+ * Type: string. Stability: development.
+ * @example "staging"
+ * @example "production"
+ * @deprecated Use `deployment.environment.name` instead.
+ */
+export const ATTR_DEPLOYMENT_ENVIRONMENT = 'deployment.environment';
+export const SPEC_DEPLOYMENT_ENVIRONMENT: AttributeSpec = { key: ATTR_DEPLOYMENT_ENVIRONMENT, kind: 'string' };
+/**
+ * Name of the [deployment environment](https://wikipedia.org/wiki/Deployment_environment) (aka deployment tier).
+ *
+ * `deployment.environment.name` does not affect the uniqueness constraints defined through
+ * the `service.namespace`, `service.name` and `service.instance.id` resource attributes.
+ * This implies that resources carrying the following attribute combinations MUST be
+ * considered to be identifying the same service:
+ *
+ * - `service.name=frontend`, `deployment.environment.name=production`
+ * - `service.name=frontend`, `deployment.environment.name=staging`.
+ *
+ * Type: one of "production", "staging", "test", "development" or another value. Stability: stable.
+ * @example "staging"
+ * @example "production"
+ */
+export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
+/** Values of `deployment.environment.name` (open: other values are allowed). */
+export type DeploymentEnvironmentNameValue = 'production' | 'staging' | 'test' | 'development' | (string & {});
+/** Production environment */
+export const DEPLOYMENT_ENVIRONMENT_NAME_VALUE_PRODUCTION = 'production' as const;
+/** Staging environment */
+export const DEPLOYMENT_ENVIRONMENT_NAME_VALUE_STAGING = 'staging' as const;
+/** Testing environment */
+export const DEPLOYMENT_ENVIRONMENT_NAME_VALUE_TEST = 'test' as const;
+/** Development environment */
+export const DEPLOYMENT_ENVIRONMENT_NAME_VALUE_DEVELOPMENT = 'development' as const;
+export const SPEC_DEPLOYMENT_ENVIRONMENT_NAME: AttributeSpec = { key: ATTR_DEPLOYMENT_ENVIRONMENT_NAME, kind: 'string' };
+/**
  * Describes a class of error the operation ended with.
  *
  * The `error.type` SHOULD be predictable, and SHOULD have low cardinality.
@@ -970,6 +1007,83 @@ export const SPEC_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: AttributeSpec = { key: A
 export const ATTR_GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
 export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKFLOW_NAME, kind: 'string' };
 /**
+ * Name of the host. On Unix systems, it may contain what the hostname command returns, or the fully qualified hostname, or another name specified by the user.
+ *
+ * Type: string. Stability: development.
+ * @example "opentelemetry-test"
+ */
+export const ATTR_HOST_NAME = 'host.name';
+export const SPEC_HOST_NAME: AttributeSpec = { key: ATTR_HOST_NAME, kind: 'string' };
+/**
+ * A name uniquely identifying the instance of the OpenTelemetry component within its containing SDK instance.
+ *
+ * Implementations SHOULD ensure a low cardinality for this attribute, even across application or SDK restarts.
+ * E.g. implementations MUST NOT use UUIDs as values for this attribute.
+ *
+ * Implementations MAY achieve these goals by following a `<otel.component.type>/<instance-counter>` pattern, e.g. `batching_span_processor/0`.
+ * Hereby `otel.component.type` refers to the corresponding attribute value of the component.
+ *
+ * The value of `instance-counter` MAY be automatically assigned by the component and uniqueness within the enclosing SDK instance MUST be guaranteed.
+ * For example, `<instance-counter>` MAY be implemented by using a monotonically increasing counter (starting with `0`), which is incremented every time an
+ * instance of the given component type is started.
+ *
+ * With this implementation, for example the first Batching Span Processor would have `batching_span_processor/0`
+ * as `otel.component.name`, the second one `batching_span_processor/1` and so on.
+ * These values will therefore be reused in the case of an application restart.
+ *
+ * Type: string. Stability: development.
+ * @example "otlp_grpc_span_exporter/0"
+ * @example "custom-name"
+ */
+export const ATTR_OTEL_COMPONENT_NAME = 'otel.component.name';
+export const SPEC_OTEL_COMPONENT_NAME: AttributeSpec = { key: ATTR_OTEL_COMPONENT_NAME, kind: 'string' };
+/**
+ * A name identifying the type of the OpenTelemetry component.
+ *
+ * If none of the standardized values apply, implementations SHOULD use the language-defined name of the type.
+ * E.g. for Java the fully qualified classname SHOULD be used in this case.
+ *
+ * Type: one of "batching_span_processor", "simple_span_processor", "batching_log_processor", "simple_log_processor", "otlp_grpc_span_exporter", "otlp_http_span_exporter", "otlp_http_json_span_exporter", "zipkin_http_span_exporter", "otlp_grpc_log_exporter", "otlp_http_log_exporter", "otlp_http_json_log_exporter", "periodic_metric_reader", "otlp_grpc_metric_exporter", "otlp_http_metric_exporter", "otlp_http_json_metric_exporter", "prometheus_http_text_metric_exporter" or another value. Stability: development.
+ * @example "batching_span_processor"
+ * @example "com.example.MySpanExporter"
+ */
+export const ATTR_OTEL_COMPONENT_TYPE = 'otel.component.type';
+/** Values of `otel.component.type` (open: other values are allowed). */
+export type OtelComponentTypeValue = 'batching_span_processor' | 'simple_span_processor' | 'batching_log_processor' | 'simple_log_processor' | 'otlp_grpc_span_exporter' | 'otlp_http_span_exporter' | 'otlp_http_json_span_exporter' | 'zipkin_http_span_exporter' | 'otlp_grpc_log_exporter' | 'otlp_http_log_exporter' | 'otlp_http_json_log_exporter' | 'periodic_metric_reader' | 'otlp_grpc_metric_exporter' | 'otlp_http_metric_exporter' | 'otlp_http_json_metric_exporter' | 'prometheus_http_text_metric_exporter' | (string & {});
+/** The builtin SDK batching span processor */
+export const OTEL_COMPONENT_TYPE_VALUE_BATCHING_SPAN_PROCESSOR = 'batching_span_processor' as const;
+/** The builtin SDK simple span processor */
+export const OTEL_COMPONENT_TYPE_VALUE_SIMPLE_SPAN_PROCESSOR = 'simple_span_processor' as const;
+/** The builtin SDK batching log record processor */
+export const OTEL_COMPONENT_TYPE_VALUE_BATCHING_LOG_PROCESSOR = 'batching_log_processor' as const;
+/** The builtin SDK simple log record processor */
+export const OTEL_COMPONENT_TYPE_VALUE_SIMPLE_LOG_PROCESSOR = 'simple_log_processor' as const;
+/** OTLP span exporter over gRPC with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_SPAN_EXPORTER = 'otlp_grpc_span_exporter' as const;
+/** OTLP span exporter over HTTP with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER = 'otlp_http_span_exporter' as const;
+/** OTLP span exporter over HTTP with JSON serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_JSON_SPAN_EXPORTER = 'otlp_http_json_span_exporter' as const;
+/** Zipkin span exporter over HTTP */
+export const OTEL_COMPONENT_TYPE_VALUE_ZIPKIN_HTTP_SPAN_EXPORTER = 'zipkin_http_span_exporter' as const;
+/** OTLP log record exporter over gRPC with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_LOG_EXPORTER = 'otlp_grpc_log_exporter' as const;
+/** OTLP log record exporter over HTTP with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_LOG_EXPORTER = 'otlp_http_log_exporter' as const;
+/** OTLP log record exporter over HTTP with JSON serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_JSON_LOG_EXPORTER = 'otlp_http_json_log_exporter' as const;
+/** The builtin SDK periodically exporting metric reader */
+export const OTEL_COMPONENT_TYPE_VALUE_PERIODIC_METRIC_READER = 'periodic_metric_reader' as const;
+/** OTLP metric exporter over gRPC with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_GRPC_METRIC_EXPORTER = 'otlp_grpc_metric_exporter' as const;
+/** OTLP metric exporter over HTTP with protobuf serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_METRIC_EXPORTER = 'otlp_http_metric_exporter' as const;
+/** OTLP metric exporter over HTTP with JSON serialization */
+export const OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_JSON_METRIC_EXPORTER = 'otlp_http_json_metric_exporter' as const;
+/** Prometheus metric exporter over HTTP with the default text-based format */
+export const OTEL_COMPONENT_TYPE_VALUE_PROMETHEUS_HTTP_TEXT_METRIC_EXPORTER = 'prometheus_http_text_metric_exporter' as const;
+export const SPEC_OTEL_COMPONENT_TYPE: AttributeSpec = { key: ATTR_OTEL_COMPONENT_TYPE, kind: 'string' };
+/**
  * Server domain name if available without reverse DNS lookup; otherwise, IP address or Unix domain socket name.
  *
  * When observed from the client side, and when communicating through an intermediary, `server.address` SHOULD represent the server address behind any intermediaries, for example proxies, if it's available.
@@ -993,3 +1107,23 @@ export const SPEC_SERVER_ADDRESS: AttributeSpec = { key: ATTR_SERVER_ADDRESS, ki
  */
 export const ATTR_SERVER_PORT = 'server.port';
 export const SPEC_SERVER_PORT: AttributeSpec = { key: ATTR_SERVER_PORT, kind: 'int' };
+/**
+ * Logical name of the service.
+ *
+ * MUST be the same for all instances of horizontally scaled services. If the value was not specified, SDKs MUST fallback to `unknown_service:` concatenated with the process executable name, e.g. `unknown_service:bash`. If the process executable name is not available, the value MUST be set to `unknown_service`.
+ * The process executable name is the name of the process executable, the same value as described by the [`process.executable.name`](process.md) resource attribute.
+ *
+ * Type: string. Stability: stable.
+ * @example "shoppingcart"
+ */
+export const ATTR_SERVICE_NAME = 'service.name';
+export const SPEC_SERVICE_NAME: AttributeSpec = { key: ATTR_SERVICE_NAME, kind: 'string' };
+/**
+ * The version string of the service component. The format is not defined by these conventions.
+ *
+ * Type: string. Stability: stable.
+ * @example "2.0.0"
+ * @example "a01dbef8a"
+ */
+export const ATTR_SERVICE_VERSION = 'service.version';
+export const SPEC_SERVICE_VERSION: AttributeSpec = { key: ATTR_SERVICE_VERSION, kind: 'string' };

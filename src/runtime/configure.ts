@@ -35,12 +35,8 @@ import {
 } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
-  ATTR_SERVICE_NAME,
-  ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
-import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
+// Generated from the spec (semconv/runtime.yaml): the runtime needs no copy of the semantic conventions package.
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_HOST_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '../generated/attributes.ts';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
 import { bindProviders, unbindProviders } from './bind.ts';
 import { currentBinding, type ProviderBinding } from './binding.ts';

@@ -27,14 +27,13 @@
 import { createNoopMeter, diag, type Attributes, type Counter, type MeterProvider } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+// Generated from the spec (semconv/runtime.yaml), instead of @opentelemetry/semantic-conventions/incubating (about 10 MB).
+import { ATTR_ERROR_TYPE, ATTR_OTEL_COMPONENT_NAME, ATTR_OTEL_COMPONENT_TYPE } from '../generated/attributes.ts';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_OTEL_COMPONENT_NAME,
-  ATTR_OTEL_COMPONENT_TYPE,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../generated/metrics.ts';
 
 export interface RetryQueueOptions {
   /** Spans held at most; 0 turns the queue off (each batch is exported once, as without it). */

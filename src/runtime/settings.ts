@@ -28,13 +28,14 @@ import type { Attributes, AttributeValue, DiagLogger } from '@opentelemetry/api'
 import { isAttributeValue, parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+// Generated from the spec (semconv/runtime.yaml): the runtime needs no copy of the semantic conventions package.
 import {
+  // The legacy key is deprecated upstream, but deployments that still set it are read.
+  ATTR_DEPLOYMENT_ENVIRONMENT,
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
-// The legacy key is deprecated upstream, but flo_ai dashboards still query it.
-import { ATTR_DEPLOYMENT_ENVIRONMENT } from '@opentelemetry/semantic-conventions/incubating';
+} from '../generated/attributes.ts';
 import { DEFAULT_CONTENT_MAX_LENGTH, isValidMaxLength, type ContentCaptureOptions } from './content.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
 import { CONVENTIONS, GEN_AI_OPT_INS, type Conventions, type GenAiOptIn } from './rules.ts';

@@ -48,6 +48,14 @@ describe('imports', () => {
   });
 });
 
+describe('lean', () => {
+  it('the semantic-convention names the runtime needs are generated from the spec: no @opentelemetry/semantic-conventions (its incubating entry alone is about 10 MB)', () => {
+    expect(matches(['src'], /@opentelemetry\/semantic-conventions/)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies)).not.toContain('@opentelemetry/semantic-conventions');
+  });
+});
+
 describe('conventions are data', () => {
   it('no helper or runtime module reads a conventions mode: the session’s tables decide', () => {
     const modeReads = /\bemits(Flo|GenAi)\b|emittedConventions|currentPolicies|conventions\s*[!=]==\s*'(flo|gen_ai|both)'|'(flo|gen_ai|both)'\s*[!=]==\s*\w*[cC]onventions/;
