@@ -125,12 +125,15 @@ function emitterInterface(model: ConventionsModel): string {
     const value = observation.unit === undefined ? '' : ` \`value\` in \`${observation.unit}\`, undefined when it is not known.`;
     return `  /** \`${docText(observation.name)}\`: ${docText(observation.brief)}${value} */\n  ${observation.method}(${parameters}): void;`;
   });
-  return `/**\n * What the instrumentation observes, one method per observation of the spec. Each conventions\n * selection has its own (EMITTERS), recording exactly the metrics the spec maps the observation\n * to in that selection; the runtime picks one for a session when telemetry is configured.\n */\nexport interface ${EMITTER_TYPE} {\n${methods.join('\n')}\n}`;
+  const records = `  /**\n   * Whether the method of each observation records anything in this selection: a helper whose span is not\n   * emitted either can skip the work of observing it (a workflow node when only GenAI names are emitted).\n   */\n  readonly records: { readonly [observation in ${model.observations.map((observation) => stringLiteral(observation.method)).join(' | ') || 'never'}]: boolean };`;
+  return `/**\n * What the instrumentation observes, one method per observation of the spec. Each conventions\n * selection has its own (EMITTERS), recording exactly the metrics the spec maps the observation\n * to in that selection; the runtime picks one for a session when telemetry is configured.\n */\nexport interface ${EMITTER_TYPE} {\n${records}\n${methods.join('\n')}\n}`;
 }
 
 function emitterObject(model: ConventionsModel, recordings: readonly Recording[], name: string, description: string): string {
-  const methods = model.observations.map((observation) => emitterMethod(observation, recordings.filter((recording) => recording.observation === observation)));
-  return `/** ${docText(description)} */\nconst ${name}: ${EMITTER_TYPE} = {\n${methods.map((method) => indent(method)).join('\n')}\n};`;
+  const mine = (observation: Observation) => recordings.filter((recording) => recording.observation === observation);
+  const records = `records: { ${model.observations.map((observation) => `${observation.method}: ${mine(observation).length > 0}`).join(', ')} },`;
+  const methods = model.observations.map((observation) => emitterMethod(observation, mine(observation)));
+  return `/** ${docText(description)} */\nconst ${name}: ${EMITTER_TYPE} = {\n${[records, ...methods].map((method) => indent(method)).join('\n')}\n};`;
 }
 
 function emitterMethod(observation: Observation, recordings: readonly Recording[]): string {

@@ -355,6 +355,11 @@ export interface WorkflowRouterDecisionFacts {
  * to in that selection; the runtime picks one for a session when telemetry is configured.
  */
 export interface ConventionsEmitter {
+  /**
+   * Whether the method of each observation records anything in this selection: a helper whose span is not
+   * emitted either can skip the work of observing it (a workflow node when only GenAI names are emitted).
+   */
+  readonly records: { readonly [observation in 'llmRequest' | 'llmStreamStart' | 'llmStream' | 'llmStreamChunks' | 'llmStreamFirstChunk' | 'llmStreamChunk' | 'llmUsageInput' | 'llmUsageOutput' | 'llmUsageTotal' | 'llmUsageCacheRead' | 'llmUsageCacheWrite' | 'llmUsageReasoning' | 'agentRun' | 'agentHistory' | 'agentToolCall' | 'agentRetry' | 'toolCall' | 'workflowRun' | 'workflowNode' | 'workflowRouterDecision']: boolean };
   /** `llm.request`: A whole-response LLM call ended, successfully or not; its duration, from sending the request to the whole response. `value` in `ms`, undefined when it is not known. */
   llmRequest(value: number | undefined, facts: LlmRequestFacts): void;
   /** `llm.stream.start`: An LLM stream was opened. */
@@ -399,6 +404,7 @@ export interface ConventionsEmitter {
 
 /** The flo selection: the spec's own metrics. */
 const FLO: ConventionsEmitter = {
+  records: { llmRequest: true, llmStreamStart: true, llmStream: true, llmStreamChunks: true, llmStreamFirstChunk: true, llmStreamChunk: false, llmUsageInput: true, llmUsageOutput: true, llmUsageTotal: true, llmUsageCacheRead: false, llmUsageCacheWrite: false, llmUsageReasoning: false, agentRun: true, agentHistory: true, agentToolCall: true, agentRetry: true, toolCall: true, workflowRun: true, workflowNode: true, workflowRouterDecision: true },
   llmRequest(value, facts) {
     recordLlmRequestsTotal(1, facts as LlmRequestsTotalAttributes);
     if (facts.status === 'error') recordLlmErrorsTotal(1, facts as LlmErrorsTotalAttributes);
@@ -463,6 +469,7 @@ const FLO: ConventionsEmitter = {
 };
 /** The gen_ai selection: the GenAI conventions of the spec's dependency only. */
 const GEN_AI: ConventionsEmitter = {
+  records: { llmRequest: true, llmStreamStart: false, llmStream: true, llmStreamChunks: false, llmStreamFirstChunk: true, llmStreamChunk: true, llmUsageInput: true, llmUsageOutput: true, llmUsageTotal: false, llmUsageCacheRead: false, llmUsageCacheWrite: false, llmUsageReasoning: false, agentRun: false, agentHistory: false, agentToolCall: false, agentRetry: false, toolCall: false, workflowRun: false, workflowNode: false, workflowRouterDecision: false },
   llmRequest(value, facts) {
     if (value !== undefined) recordGenAiClientOperationDuration(value / 1000, facts as GenAiClientOperationDurationAttributes);
   },
@@ -498,6 +505,7 @@ const GEN_AI: ConventionsEmitter = {
 };
 /** The both selection: the spec's own metrics and the GenAI conventions of the spec's dependency. */
 const BOTH: ConventionsEmitter = {
+  records: { llmRequest: true, llmStreamStart: true, llmStream: true, llmStreamChunks: true, llmStreamFirstChunk: true, llmStreamChunk: true, llmUsageInput: true, llmUsageOutput: true, llmUsageTotal: true, llmUsageCacheRead: false, llmUsageCacheWrite: false, llmUsageReasoning: false, agentRun: true, agentHistory: true, agentToolCall: true, agentRetry: true, toolCall: true, workflowRun: true, workflowNode: true, workflowRouterDecision: true },
   llmRequest(value, facts) {
     recordLlmRequestsTotal(1, facts as LlmRequestsTotalAttributes);
     if (facts.status === 'error') recordLlmErrorsTotal(1, facts as LlmErrorsTotalAttributes);
@@ -569,6 +577,7 @@ const BOTH: ConventionsEmitter = {
 };
 /** The gen_ai+gen_ai_latest_experimental selection: the GenAI conventions of gen_ai_latest_experimental only. */
 const GEN_AI_GEN_AI_LATEST_EXPERIMENTAL: ConventionsEmitter = {
+  records: { llmRequest: true, llmStreamStart: false, llmStream: true, llmStreamChunks: false, llmStreamFirstChunk: true, llmStreamChunk: true, llmUsageInput: true, llmUsageOutput: true, llmUsageTotal: false, llmUsageCacheRead: true, llmUsageCacheWrite: true, llmUsageReasoning: true, agentRun: true, agentHistory: false, agentToolCall: false, agentRetry: false, toolCall: true, workflowRun: true, workflowNode: false, workflowRouterDecision: false },
   llmRequest(value, facts) {
     if (value !== undefined) recordGenAiClientInferenceDurationGenAiLatestExperimental(value / 1000, facts as GenAiClientInferenceDurationAttributesGenAiLatestExperimental);
   },
@@ -616,6 +625,7 @@ const GEN_AI_GEN_AI_LATEST_EXPERIMENTAL: ConventionsEmitter = {
 };
 /** The both+gen_ai_latest_experimental selection: the spec's own metrics and the GenAI conventions of gen_ai_latest_experimental. */
 const BOTH_GEN_AI_LATEST_EXPERIMENTAL: ConventionsEmitter = {
+  records: { llmRequest: true, llmStreamStart: true, llmStream: true, llmStreamChunks: true, llmStreamFirstChunk: true, llmStreamChunk: true, llmUsageInput: true, llmUsageOutput: true, llmUsageTotal: true, llmUsageCacheRead: true, llmUsageCacheWrite: true, llmUsageReasoning: true, agentRun: true, agentHistory: true, agentToolCall: true, agentRetry: true, toolCall: true, workflowRun: true, workflowNode: true, workflowRouterDecision: true },
   llmRequest(value, facts) {
     recordLlmRequestsTotal(1, facts as LlmRequestsTotalAttributes);
     if (facts.status === 'error') recordLlmErrorsTotal(1, facts as LlmErrorsTotalAttributes);

@@ -22,7 +22,7 @@ import {
   WorkflowRouterSpan,
   WorkflowRunSpan,
 } from '../generated/spans.ts';
-import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, spanEmitted, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { errorType, session, textLength } from './internal.ts';
 import { insideInvocation, WORKFLOW_NAME_KEY } from './invocation.ts';
@@ -131,7 +131,8 @@ class WorkflowOutcome<R> implements OutcomeHooks<R> {
  */
 export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T, options?: SpanStartOptions): T {
   const current = session();
-  if (current === undefined) return run(OFF_NODE);
+  // Nothing to observe where the session's conventions neither emit the span nor record the node.
+  if (current === undefined || !(current.emitter.records.workflowNode || spanEmitted(WORKFLOW_NODE_SPAN))) return run(OFF_NODE);
   const facts: Mutable<WorkflowNodeFacts> = { workflowName: resolvedWorkflowName(info.workflowName), nodeName: info.name, nodeType: info.type, status: STATUS_VALUE_SUCCESS };
   const span = startWorkflowNodeSpan(facts, options);
   return runInSpan(span, run, new NodeOutcome<Awaited<T>>(span, facts, current.emitter));
@@ -178,7 +179,7 @@ export function traceRouterDecision<T extends string | PromiseLike<string>>(
   options?: SpanStartOptions,
 ): T {
   const current = session();
-  if (current === undefined) return decide(OFF_ROUTER);
+  if (current === undefined || !(current.emitter.records.workflowRouterDecision || spanEmitted(WORKFLOW_ROUTER_SPAN))) return decide(OFF_ROUTER);
   const workflowName = resolvedWorkflowName(info.workflowName);
   const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
   const emitter = current.emitter;

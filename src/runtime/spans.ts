@@ -96,6 +96,12 @@ function tableOf<A extends object>(descriptor: SpanDescriptor<A>, binding: Provi
   return descriptor.conventions?.[binding.selection];
 }
 
+/** Whether a span of this descriptor started now is emitted at all: false while telemetry is off, or when the session's conventions leave it out. */
+export function spanEmitted(descriptor: SpanDescriptor<never>): boolean {
+  const binding = currentBinding();
+  return binding !== undefined && (tableOf(descriptor, binding)?.emitted ?? true);
+}
+
 /**
  * Whether a span of this descriptor started now records the attribute `key` (one of its own
  * attribute ids) under any key: for helpers that skip computing a value nobody records (content in

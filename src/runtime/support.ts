@@ -19,6 +19,7 @@ export {
   scopeTracer,
   type OutcomeHooks,
   startOtelSpan,
+  spanEmitted,
   spanRecords,
   type SpanConventions,
   type SpanDescriptor,

@@ -57,8 +57,10 @@ describe('the session’s conventions are chosen once, when telemetry is bound',
 /** An emitter that notes every observation (method, value, a copy of the facts). */
 function recordingEmitter(): { emitter: ConventionsEmitter; calls: Array<[string, ...unknown[]]> } {
   const calls: Array<[string, ...unknown[]]> = [];
+  const records = new Proxy({}, { get: () => true });
   const emitter = new Proxy({} as ConventionsEmitter, {
-    get: (_, method: string) => (...args: unknown[]) => void calls.push([method, ...args.map((arg) => (typeof arg === 'object' && arg !== null ? { ...arg } : arg))]),
+    get: (_, method: string) =>
+      method === 'records' ? records : (...args: unknown[]) => void calls.push([method, ...args.map((arg) => (typeof arg === 'object' && arg !== null ? { ...arg } : arg))]),
   });
   return { emitter, calls };
 }
