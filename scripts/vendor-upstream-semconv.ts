@@ -17,7 +17,7 @@
 // an extracted `git archive TAG model LICENSE`, with --tag, --commit and --date given). The script
 // takes every file of the start folders, adds the files defining whatever they (and the kit's own
 // spec) use by `ref`, `extends`, `ref_group`, `entity_associations` and `imports`, repeats until
-// nothing is missing, then replaces `<spec>/.upstream/` with
+// nothing is missing, then replaces the folder of the previous release under `<spec>/.upstream/` with
 // `<spec>/.upstream/semconv-<tag>/{model/<same relative paths>, LICENSE, PROVENANCE.md}` and points
 // the manifest's `otel` dependency (`schema_url`, `registry_path`) at it (other folders under
 // `<spec>/.upstream/` are left as they are). Run from the repository root; afterwards run
@@ -300,7 +300,7 @@ node scripts/vendor-upstream-semconv.ts /tmp/semconv
 /path/to/weaver registry check -r semconv
 \`\`\`
 
-The script recomputes the closure, replaces \`semconv/.upstream/\` (this file included) and points
+The script recomputes the closure, replaces this folder (this file included) and points
 the manifest's dependency at the new tag. Then regenerate (\`npm run generate\`), review
 \`node scripts/generate.ts --diff git:HEAD\` and the tests: upstream renames and deprecations show
 up there. A checkout without git history (\`git archive\`) needs \`--tag\`, \`--commit\` and \`--date\`.
