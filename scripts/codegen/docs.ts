@@ -410,7 +410,7 @@ function migrationDoc(spec: Spec, header: string, conventions: ConventionsModel)
         });
         spans.push([
           `${code(span.equivalent.spanId)}: ${code(span.equivalent.spanName)}`,
-          after.equivalentName === undefined ? 'not emitted' : `${code(optInSpanId(span, target.token as string))}: ${code(after.equivalentName.template)}`,
+          after.equivalentName === undefined ? 'not emitted' : `${renamed(optInSpanId(span, target.token as string), span.equivalent.spanId)}: ${code(after.equivalentName.template)}`,
           `${code(span.groupId)} (helpers' ${code(span.spanName)})`,
         ]);
       }
@@ -422,7 +422,7 @@ function migrationDoc(spec: Spec, header: string, conventions: ConventionsModel)
         code(recording.observation.name),
         target.recordings
           .filter((next) => next.observation === recording.observation)
-          .map((next) => `**${code(next.metric.metricName)}**${next.fixed.map((fixed) => ` ${code(`${fixed.attribute.id}=${String(fixed.value)}`)}`).join('')}`)
+          .map((next) => `${renamed(next.metric.metricName, recording.metric.metricName)}${next.fixed.map((fixed) => ` ${code(`${fixed.attribute.id}=${String(fixed.value)}`)}`).join('')}`)
           .join(', ') || 'not recorded',
       ]);
       const added = target.recordings
@@ -430,7 +430,7 @@ function migrationDoc(spec: Spec, header: string, conventions: ConventionsModel)
         .map((recording) => [code(recording.metric.metricName), code(recording.observation.name)]);
       return paragraphs(
         `## ${code(target.token ?? '')}`,
-        `${target.brief} Schema URL ${code(target.schemaUrl ?? '')}. Turned on by \`OTEL_SEMCONV_STABILITY_OPT_IN=${target.token}\` (a comma-separated list, as OpenTelemetry's instrumentations read it) or \`configureTelemetry({ semconvStabilityOptIn: ['${target.token}'] })\`, for the GenAI part of \`conventions: gen_ai\` and \`both\`; \`flo\` is not affected. Renamed names are in bold.`,
+        `${target.brief}${target.schemaUrl === undefined ? '' : ` Schema URL ${code(target.schemaUrl)}.`} Turned on by \`OTEL_SEMCONV_STABILITY_OPT_IN=${target.token}\` (a comma-separated list, as OpenTelemetry's instrumentations read it) or \`configureTelemetry({ semconvStabilityOptIn: ['${target.token}'] })\`, for the GenAI part of \`conventions: gen_ai\` and \`both\`; \`flo\` is not affected. Renamed names are in bold.`,
         '### Spans',
         table(['Dependency span: name', `${target.token}: name`, 'Span of the spec'], spans),
         '### Span attributes',
@@ -445,6 +445,9 @@ function migrationDoc(spec: Spec, header: string, conventions: ConventionsModel)
     ...sections,
   )}\n`;
 }
+
+/** A name under the opt-in, in bold when it differs from the dependency's. */
+const renamed = (name: string, before: string): string => (name === before ? code(name) : `**${code(name)}**`);
 
 function optInSpanId(span: SpanDefinition, token: string): string {
   const given = span.equivalent?.optIn?.[token];

@@ -314,7 +314,10 @@ describe('observations and the metrics that record them', () => {
     expect(doc).toContain('| `gen.cache_creation` | **`gen.cache_write`** |');
     expect(doc).toContain('| `gen.duration` | `call` | **`gen.inference.duration`** |');
     expect(doc).toContain('| `gen.tokens` `gen.kind=input` | `call.tokens` | not recorded |');
-    expect(doc).toContain('| `span.gen.call`: `call {gen.model}` | `span.gen.inference`: `infer {gen.model}` |');
+    expect(doc).toContain('| `span.gen.call`: `call {gen.model}` | **`span.gen.inference`**: `infer {gen.model}` |');
+    // A name the opt-in keeps is not marked as renamed; a target without a schema URL names none.
+    expect(doc).toContain('| `gen.model` | the same |');
+    expect(doc).not.toContain('Schema URL ``');
   });
 });
 
