@@ -172,7 +172,7 @@ function whereTimeGoes(): void {
       'in sdk-metrics, attribute sanitising in core) and Node\'s async context are the same on both sides within a few µs, because ' +
       'both record the same telemetry. The difference is the kit\'s own code, spread over many small functions, none above a few ' +
       'percent: checking each attribute against the spec before the SDK sees it, reading usage and the GenAI response facts out of ' +
-      'a response whose shape it does not know in advance, the conventions\' branches, an outcome object per helper, and the agent ' +
+      'a response whose shape it does not know in advance, the facts of each observation handed to the session\'s emitter, an outcome object per helper, and the agent ' +
       'run and workflow name carried in the context. A context value no longer copies @opentelemetry/api\'s context map: the ' +
       'contexts the kit makes are linked layers implementing the API\'s Context interface (src/runtime/linked-context.ts), one ' +
       'small object per value, where a lookup walks a few layers instead of reading one map. ' +
@@ -181,7 +181,8 @@ function whereTimeGoes(): void {
       'the set it recorded last (its own comparison, its metric\'s value rule written out, the same binding) hands the SDK the set ' +
       'built before itself, so one function stands between the caller and the instrument, as in hand-written code; a span\'s state ' +
       'is one object of one shape, so the base class\'s methods are not slowed by the many shapes of the generated span classes; ' +
-      'provider names and base URLs are mapped once, the conventions\' keys are decided once per span, and each helper switches context once.',
+      'provider names and base URLs are mapped once, the conventions\' keys and metrics are generated tables and emitters chosen once ' +
+      'per session, and each helper switches context once.',
     '',
   );
 }
