@@ -212,11 +212,10 @@ export function handWrittenWorkflow(tracer: Tracer, meter: Meter, mode: Conventi
   const node = async (name: string): Promise<string> => {
     // Nodes are flo_ai's concept: with the GenAI conventions alone there is no node span.
     if (!flo) return agent();
+    // A node span is no GenAI span: flo_ai's keys only, in `both` too.
     const span = tracer.startSpan(`workflow.node.${name}`, {
       kind: SpanKind.INTERNAL,
-      attributes: genAi
-        ? { 'workflow.name': WORKFLOW, 'gen_ai.workflow.name': WORKFLOW, 'node.name': name, 'node.type': 'agent' }
-        : { 'workflow.name': WORKFLOW, 'node.name': name, 'node.type': 'agent' },
+      attributes: { 'workflow.name': WORKFLOW, 'node.name': name, 'node.type': 'agent' },
     });
     const started = performance.now();
     try {

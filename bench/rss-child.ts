@@ -1,15 +1,18 @@
 /**
  * What loading and starting telemetry costs in memory, in a fresh process
- * (`node --expose-gc bench/rss-child.ts MODE ENDPOINT`, one JSON line out):
- * MODE `sdk` imports the bare OpenTelemetry packages the kit builds on and
- * starts them as the kit does (NodeSDK, batched OTLP gRPC spans, periodic
- * OTLP gRPC metrics); `kit` imports the kit and calls configureTelemetry.
- * RSS and heap used after a forced collection: at start, after the imports,
- * after configuring.
+ * (`node --expose-gc bench/rss-child.ts MODE ENDPOINT [KIT_ENTRY]`, one JSON
+ * line out): MODE `sdk` imports the bare OpenTelemetry packages the kit builds
+ * on and starts them as the kit does (NodeSDK, batched OTLP gRPC spans,
+ * periodic OTLP gRPC metrics); `kit` imports the kit's entry point (KIT_ENTRY:
+ * the JavaScript the package ships, built by run.ts; default its TypeScript
+ * source) and calls configureTelemetry. RSS and heap used after a forced
+ * collection: at start, after the imports, after configuring.
  */
-const [mode, endpoint] = process.argv.slice(2);
+import { pathToFileURL } from 'node:url';
+
+const [mode, endpoint, entry] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined || (mode !== 'sdk' && mode !== 'kit') || endpoint === undefined) throw new Error('usage: node --expose-gc bench/rss-child.ts sdk|kit ENDPOINT');
+if (gc === undefined || (mode !== 'sdk' && mode !== 'kit') || endpoint === undefined) throw new Error('usage: node --expose-gc bench/rss-child.ts sdk|kit ENDPOINT [KIT_ENTRY]');
 
 const MB = 1024 * 1024;
 const sample = async () => {
@@ -48,7 +51,7 @@ if (mode === 'sdk') {
     await Promise.all([sdk.shutdown(), meterProvider.shutdown()]);
   };
 } else {
-  const kit = await import('../src/index.ts');
+  const kit = (await import(entry === undefined ? '../src/index.ts' : pathToFileURL(entry).href)) as typeof import('../src/index.ts');
   imported = await sample();
   kit.configureTelemetry({ serviceName: 'flo-bench-rss', otlpEndpoint: endpoint, logLevel: 'none' });
   stop = () => kit.shutdownTelemetry();

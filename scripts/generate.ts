@@ -12,9 +12,10 @@
  * --check) generated files are stale, 2 wrong usage or an I/O failure.
  */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildConventions, optInFolder } from './codegen/conventions.ts';
 import { DOCS_HEADER, docFiles, EARLIER_DOCS_HEADERS } from './codegen/docs.ts';
 import { plannedChanges, writeOutputs, type OutputFolder } from './codegen/output.ts';
 import { EARLIER_GENERATED_MARKERS, GENERATED_MARKER, typeScriptFiles } from './codegen/typescript.ts';
@@ -95,12 +96,21 @@ export interface LoadReport {
  * header.
  */
 export function renderOutputs(options: GenerateOptions, program: string = BIN_PROGRAM, report?: LoadReport): OutputFolder[] {
-  const spec = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion, strict: options.strict, warnings: report?.warnings, notes: report?.notes });
+  const loaded = loadSpec(options.spec, { scopeName: options.scopeName, scopeVersion: options.scopeVersion, strict: options.strict, warnings: report?.warnings, notes: report?.notes });
+  const { spec, model, optInSpecs } = buildConventions(loaded);
   const regenerateCommand = regenerateCommandOf(options, program);
   const typescript = { runtimeImport: options.runtimeImport, importExtension: options.importExtension ?? DEFAULTS.importExtension, regenerateCommand };
+  // A relative runtime import is one folder further up from an opt-in's subfolder.
+  const optInTypescript = { ...typescript, runtimeImport: options.runtimeImport.startsWith('.') ? `../${options.runtimeImport}` : options.runtimeImport };
   return [
-    { dir: options.out, files: typeScriptFiles(spec, typescript), header: GENERATED_MARKER, earlierHeaders: EARLIER_GENERATED_MARKERS },
-    { dir: options.docs, files: docFiles(spec, { regenerateCommand }), header: DOCS_HEADER, earlierHeaders: EARLIER_DOCS_HEADERS },
+    { dir: options.out, files: typeScriptFiles(spec, typescript, model), header: GENERATED_MARKER, earlierHeaders: EARLIER_GENERATED_MARKERS },
+    ...optInSpecs.map(({ token, spec: optIn }) => ({
+      dir: join(options.out, optInFolder(token)),
+      files: typeScriptFiles(optIn, optInTypescript),
+      header: GENERATED_MARKER,
+      earlierHeaders: EARLIER_GENERATED_MARKERS,
+    })),
+    { dir: options.docs, files: docFiles(spec, { regenerateCommand }, model), header: DOCS_HEADER, earlierHeaders: EARLIER_DOCS_HEADERS },
   ];
 }
 

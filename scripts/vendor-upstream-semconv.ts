@@ -7,16 +7,21 @@
 //   --date YYYY-MM-DD  its commit date (default: `git log -1 --format=%cs`)
 //   --folders a,b,c  the model folders the closure starts from (default: DEFAULT_FOLDERS)
 //   --spec DIR       the kit's spec folder (default: semconv)
+//   --seed DIR       a registry folder to close over instead of the kit's spec: for vendoring the
+//                    dependency of another vendored registry (the GenAI development snapshot's)
+//   --out DIR        where to write (default: <spec>/.upstream/semconv-<tag>, which also points the
+//                    manifest's `otel` dependency at it); with --out the manifest is left alone
 //   --dry-run        print the file list, write nothing
 //
 // The checkout is a clone of github.com/open-telemetry/semantic-conventions at a release tag (or
 // an extracted `git archive TAG model LICENSE`, with --tag, --commit and --date given). The script
 // takes every file of the start folders, adds the files defining whatever they (and the kit's own
 // spec) use by `ref`, `extends`, `ref_group`, `entity_associations` and `imports`, repeats until
-// nothing is missing, then replaces `<spec>/.upstream/` with
+// nothing is missing, then replaces the folder of the previous release under `<spec>/.upstream/` with
 // `<spec>/.upstream/semconv-<tag>/{model/<same relative paths>, LICENSE, PROVENANCE.md}` and points
-// the manifest's `otel` dependency (`schema_url`, `registry_path`) at it. Run from the repository
-// root; afterwards run `weaver registry check -r semconv` and the tests.
+// the manifest's `otel` dependency (`schema_url`, `registry_path`) at it (other folders under
+// `<spec>/.upstream/` are left as they are). Run from the repository root; afterwards run
+// `weaver registry check -r semconv` and the tests.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -38,11 +43,13 @@ const { values, positionals } = parseArgs({
     date: { type: 'string' },
     folders: { type: 'string' },
     spec: { type: 'string', default: 'semconv' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
   },
 });
 if (positionals.length !== 1) {
-  console.error('usage: node scripts/vendor-upstream-semconv.ts <semantic-conventions checkout> [--tag T --commit SHA --date D] [--folders a,b] [--spec semconv] [--dry-run]');
+  console.error('usage: node scripts/vendor-upstream-semconv.ts <semantic-conventions checkout> [--tag T --commit SHA --date D] [--folders a,b] [--spec semconv] [--seed DIR --out DIR] [--dry-run]');
   process.exit(2);
 }
 const checkout = resolve(positionals[0]!);
@@ -162,27 +169,45 @@ function need(uses: Uses, from: string): void {
   }
 }
 
-// The kit's own spec is a seed too, so a ref to a folder outside the start list is vendored as well,
-// and a ref the new tag no longer defines is reported before anything is written.
+// The kit's own spec (or the registry given with --seed) is a seed too, so a ref to a folder outside
+// the start list is vendored as well, and a ref the new tag no longer defines is reported before
+// anything is written. What the seed defines itself is not needed from upstream.
 const specDir = resolve(values.spec);
+const seedDir = resolve(values.seed ?? values.spec);
 // registryFiles skips hidden folders: the vendored copy under semconv/.upstream is not the kit's own spec.
-const specFiles = existsSync(specDir) ? registryFiles(specDir) : [];
-const specDocs = specFiles.map((abs) => ({ abs, doc: readYaml(abs) }));
+const seedFiles = existsSync(seedDir) ? registryFiles(seedDir) : [];
+const seedDocs = seedFiles.map((abs) => ({ abs, doc: readYaml(abs) }));
 const ownAttributes = new Set<string>();
 const ownGroups = new Set<string>();
-for (const { doc } of specDocs) {
+const ownEntities = new Set<string>();
+const ownSignals = new Set<string>();
+for (const { doc } of seedDocs) {
   if (!isMap(doc)) continue;
   for (const g of list(doc.groups)) {
     if (!isMap(g)) continue;
     if (typeof g.id === 'string') ownGroups.add(g.id);
     for (const a of list(g.attributes)) if (isMap(a) && typeof a.id === 'string' && a.ref === undefined) ownAttributes.add(a.id);
   }
+  // definition/2
+  for (const a of list(doc.attributes)) if (isMap(a) && typeof a.key === 'string') ownAttributes.add(a.key);
+  for (const g of list(doc.attribute_groups)) if (isMap(g) && typeof g.id === 'string') ownGroups.add(g.id);
+  for (const e of list(doc.entities)) if (isMap(e) && typeof e.type === 'string') ownEntities.add(e.type);
+  // A v2 refinement refs the signal it refines (`ref: gen_ai.client.inference`), a v2 group the span's group id.
+  for (const m of list(doc.metrics)) if (isMap(m) && typeof m.name === 'string') ownSignals.add(m.name);
+  for (const sp of list(doc.spans)) {
+    if (isMap(sp) && typeof sp.type === 'string') {
+      ownSignals.add(sp.type);
+      ownGroups.add(`span.${sp.type}`);
+    }
+  }
 }
-for (const { abs, doc } of specDocs) {
+for (const { abs, doc } of seedDocs) {
   const uses = newUses();
   collectUses(doc, uses);
   ownAttributes.forEach((a) => uses.attributes.delete(a));
   ownGroups.forEach((g) => uses.groups.delete(g));
+  ownEntities.forEach((e) => uses.entities.delete(e));
+  ownSignals.forEach((signal) => uses.attributes.delete(signal));
   need(uses, relative(process.cwd(), abs));
 }
 while (queue.length > 0) {
@@ -198,9 +223,13 @@ for (const p of list_) console.log(`  ${p}`);
 if (values['dry-run']) process.exit(0);
 
 // ---- write ---------------------------------------------------------------------------------------
-const upstreamRoot = join(specDir, '.upstream');
-const target = join(upstreamRoot, `semconv-${tag}`);
-rmSync(upstreamRoot, { recursive: true, force: true });
+const manifestPath = join(specDir, 'manifest.yaml');
+const forKit = values.out === undefined;
+const target = forKit ? join(specDir, '.upstream', `semconv-${tag}`) : resolve(values.out!);
+// The kit's dependency replaces the folder the manifest pointed at; other vendored registries stay.
+const previous = forKit && existsSync(manifestPath) ? /registry_path:\s*\.upstream\/(semconv-v\d+\.\d+\.\d+)\/model/.exec(readFileSync(manifestPath, 'utf8'))?.[1] : undefined;
+if (previous !== undefined) rmSync(join(specDir, '.upstream', previous), { recursive: true, force: true });
+rmSync(target, { recursive: true, force: true });
 for (const p of list_) {
   mkdirSync(join(target, 'model', p, '..'), { recursive: true });
   cpSync(join(modelDir, p), join(target, 'model', p));
@@ -208,8 +237,7 @@ for (const p of list_) {
 cpSync(join(checkout, 'LICENSE'), join(target, 'LICENSE'));
 writeFileSync(join(target, 'PROVENANCE.md'), provenance());
 
-const manifestPath = join(specDir, 'manifest.yaml');
-if (existsSync(manifestPath)) {
+if (forKit && existsSync(manifestPath)) {
   const before = readFileSync(manifestPath, 'utf8');
   const after = before
     .replace(/(schema_url:\s*)https:\/\/opentelemetry\.io\/schemas\/\d+\.\d+\.\d+/, `$1https://opentelemetry.io/schemas/${version}`)
@@ -220,6 +248,7 @@ if (existsSync(manifestPath)) {
 console.log(`wrote ${relative(process.cwd(), target)}; now run: weaver registry check -r ${values.spec}`);
 
 function provenance(): string {
+  if (!forKit) return seedProvenance();
   return `# Vendored OpenTelemetry semantic conventions ${tag}
 
 These files are an unmodified subset of the OpenTelemetry semantic-conventions registry, the
@@ -270,10 +299,51 @@ node scripts/vendor-upstream-semconv.ts /tmp/semconv
 /path/to/weaver registry check -r semconv
 \`\`\`
 
-The script recomputes the closure, replaces \`semconv/.upstream/\` (this file included) and points
+The script recomputes the closure, replaces this folder (this file included) and points
 the manifest's dependency at the new tag. Then regenerate (\`npm run generate\`), review
 \`node scripts/generate.ts --diff git:HEAD\` and the tests: upstream renames and deprecations show
 up there. A checkout without git history (\`git archive\`) needs \`--tag\`, \`--commit\` and \`--date\`.
+`;
+}
+
+/** PROVENANCE.md of a registry vendored as the dependency of another vendored registry (--seed). */
+function seedProvenance(): string {
+  const seed = relative(process.cwd(), seedDir);
+  const out = relative(process.cwd(), target);
+  return `# Vendored OpenTelemetry semantic conventions ${tag}, as the dependency of \`${seed}\`
+
+These files are an unmodified subset of the OpenTelemetry semantic-conventions registry: what the
+registry in \`${seed}\` needs of its dependency (\`https://opentelemetry.io/schemas/${version}\`).
+
+| | |
+| --- | --- |
+| source | https://github.com/open-telemetry/semantic-conventions |
+| tag | \`${tag}\` |
+| commit | \`${commit}\` |
+| commit date | ${date} |
+| license | Apache-2.0, [LICENSE](LICENSE) (copied from the same commit) |
+| files | ${list_.length}, ${Math.round(bytes / 1024)} KB, under \`model/\` at the same relative paths as upstream |
+
+## Why only these files
+
+The closure of these start folders: ${folders.map((f) => `\`${f}/\``).join(', ')} (the error and server
+attributes the GenAI registry refs, the resource attributes the Node SDK reports, the exception
+conventions and the SDK's own \`otel.sdk.*\` metrics, so Weaver's live-check with
+\`--include-unreferenced\` knows every name the kit's telemetry carries), plus every file defining
+something they or \`${seed}\` use by \`ref\`, \`extends\`, \`ref_group\`, \`entity_associations\` or
+\`imports\`, repeated until nothing is missing. What \`${seed}\` defines itself is not taken from here:
+in particular none of this release's deprecated \`gen_ai.*\` and \`openai.*\` stubs, which would
+define those attributes a second time.
+To check that nothing here was edited: \`diff -r model <checkout>/model\` lists only the files
+left out.
+
+${list_.map((p) => `- \`model/${p}\``).join('\n')}
+
+## How to bump
+
+\`\`\`
+node scripts/vendor-upstream-semconv.ts <semantic-conventions checkout at the tag> --seed ${seed} --out ${out} --folders ${folders.join(',')}
+\`\`\`
 `;
 }
 

@@ -15,6 +15,8 @@ import {
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
+import { SELECTIONS, selectionName } from '../../src/runtime/rules.ts';
+import type { ConventionsModel, Observation, Recording } from './conventions.ts';
 import { markdownCode } from './escape.ts';
 import { renderAll, type FileRenderers } from './output.ts';
 import { eventRecorderName, metricRecorderName, propertyName, recordableUses, spanClass, spanSetter, spanStartFunction, spanWithFunction } from '../semconv/generated-names.ts';
@@ -37,20 +39,23 @@ export interface DocsOptions {
 }
 
 /** Renders every generated document, keyed by its name in the docs folder. */
-export function renderDocs(spec: Spec, options: DocsOptions = {}): Map<string, string> {
-  return renderAll(docFiles(spec, options));
+export function renderDocs(spec: Spec, options: DocsOptions = {}, conventions?: ConventionsModel): Map<string, string> {
+  return renderAll(docFiles(spec, options, conventions));
 }
 
 /** Every generated document, keyed by its name, each rendered when called (see typeScriptFiles). */
-export function docFiles(spec: Spec, options: DocsOptions = {}): FileRenderers {
+export function docFiles(spec: Spec, options: DocsOptions = {}, conventions?: ConventionsModel): FileRenderers {
   const header = docsHeader(options.regenerateCommand);
-  return new Map([
-    ['metrics.md', () => [metricsDoc(spec, header)]],
-    ['spans.md', () => [spansDoc(spec, header)]],
+  const files: [string, () => Iterable<string>][] = [
+    ['metrics.md', () => [metricsDoc(spec, header, conventions)]],
+    ['spans.md', () => [spansDoc(spec, header, conventions)]],
     ['attributes.md', () => [attributesDoc(spec, header)]],
     ['events.md', () => [eventsDoc(spec, header)]],
     ['entities.md', () => [entitiesDoc(spec, header)]],
-  ]);
+  ];
+  const optIns = conventions?.targets.filter((target) => target.token !== undefined) ?? [];
+  if (conventions !== undefined && optIns.length > 0) files.push(['gen-ai-migration.md', () => [migrationDoc(spec, header, conventions)]]);
+  return new Map(files);
 }
 
 // ---------------------------------------------------------------- markdown helpers
@@ -151,8 +156,13 @@ function examplesText(examples: readonly unknown[]): string {
 function equivalentText(attribute: AttributeDefinition): string | undefined {
   const equivalent = attribute.equivalent;
   if (equivalent === undefined) return undefined;
-  const scale = equivalent.scale === undefined ? '' : ` (× ${equivalent.scale})`;
-  return `On spans, GenAI: ${code(equivalent.id)}${scale}.`;
+  return `On spans, GenAI: ${code(equivalent.id)}${unitsText(attribute)}.`;
+}
+
+/** ` (ms → s)` for an equivalent whose values are converted. */
+function unitsText(attribute: AttributeDefinition): string {
+  const to = attribute.equivalent?.unit;
+  return to === undefined || attribute.unit === undefined || to === attribute.unit ? '' : ` (${code(attribute.unit)} → ${code(to)})`;
 }
 
 /** Which of the spec's names have an OpenTelemetry GenAI equivalent. */
@@ -160,6 +170,18 @@ function mappingTable(rows: ReadonlyArray<readonly [string, string | undefined, 
   const mapped = rows.filter(([, equivalent]) => equivalent !== undefined);
   if (mapped.length === 0) return undefined;
   return `## GenAI mapping\n\nEmitted alongside or instead of the spec's own names as \`configureTelemetry({ conventions })\` chooses (\`flo\`, \`gen_ai\` or \`both\`, the default).\n\n${table(['Name', 'GenAI equivalent', 'Note'], mapped.map(([name, equivalent, note]) => [code(name), code(equivalent ?? ''), note]))}`;
+}
+
+/** The span's name under each opt-in that names it otherwise. */
+function optInNames(span: SpanDefinition, conventions: ConventionsModel | undefined): string | undefined {
+  const tables = conventions?.spans.get(span);
+  if (tables === undefined) return undefined;
+  const lines = SELECTIONS.flatMap((selection, index) => {
+    const table = tables[index];
+    if (selection.genAiOptIn === undefined || selection.conventions !== 'gen_ai' || table?.equivalentName === undefined) return [];
+    return [`With ${code(selection.genAiOptIn)}: ${code(table.equivalentName.template)}.`];
+  });
+  return lines.length === 0 ? undefined : lines.join(' ');
 }
 
 function attributeTable(uses: readonly AttributeUse[], extra?: (use: AttributeUse) => string): string {
@@ -178,25 +200,67 @@ function attributeTable(uses: readonly AttributeUse[], extra?: (use: AttributeUs
 
 // ---------------------------------------------------------------- metrics.md
 
-function metricsDoc(spec: Spec, header: string): string {
+function metricsDoc(spec: Spec, header: string, conventions: ConventionsModel | undefined): string {
   const groups = byNamespace(spec.metrics, (metric) => metric.metricName);
   const summary = table(
     ['Metric', 'Instrument', 'Unit', 'Description'],
     each(spec.metrics, (metric) => [`[${code(metric.metricName)}](#${anchor(metric.metricName)})`, metric.instrument, code(metric.unit), metric.brief]),
   );
-  const sections = [...groups].map(([namespace, metrics]) => `## ${code(namespace)}\n\n${metrics.map(metricSection).join('\n\n')}`);
+  const sections = [...groups].map(([namespace, metrics]) => `## ${code(namespace)}\n\n${metrics.map((metric) => metricSection(metric, conventions)).join('\n\n')}`);
   return `${header}# Metrics reference\n\n${paragraphs(
     `Every metric the ${code(spec.scope.name)} instrumentation scope (version ${spec.scope.version}) emits. Each has one typed recorder; its attributes are declared per metric, so the cardinality of every series is bounded by the spec.`,
     summary,
-    mappingTable(spec.metrics.map((metric) => [metric.metricName, metric.equivalent?.metric, metric.note ?? ''] as const)),
+    conventions === undefined ? undefined : observationsTable(conventions),
     ...sections,
   )}\n`;
 }
 
-function metricSection(metric: MetricDefinition): string {
+/** The observations of the spec and which metric records each in every selection: what the GenAI mapping is, as data. */
+function observationsTable(conventions: ConventionsModel): string | undefined {
+  if (conventions.observations.length === 0) return undefined;
+  const columns = conventions.targets.map((target) => (target.token === undefined ? 'GenAI (`gen_ai`, `both`)' : `GenAI with ${code(target.token)}`));
+  const rows = conventions.observations.map((observation) => [
+    code(observation.name),
+    observation.unit === undefined ? '' : code(observation.unit),
+    observation.brief,
+    recordingsText(conventions.own, observation),
+    ...conventions.targets.map((target) => recordingsText(target.recordings, observation)),
+  ]);
+  return `## GenAI mapping\n\n${paragraphs(
+    'What the instrumentation helpers observe, and the metrics each observation is recorded in: the spec\'s own (`flo` and `both`), and the GenAI ones of `gen_ai` and `both`, from the dependency or, with `OTEL_SEMCONV_STABILITY_OPT_IN` (or the `semconvStabilityOptIn` option), an opt-in. A value is converted from the observation\'s unit to the metric\'s; `if` says when a metric records it, `count` that it counts observations, `=` the attributes a recording sets itself. From `annotations.flo` of the manifest and of each metric (docs/spec-format.md).',
+    table(['Observation', 'Unit', 'What', "The spec's metrics", ...columns], rows),
+  )}`;
+}
+
+function recordingsText(recordings: readonly Recording[], observation: Observation): string {
+  return recordings
+    .filter((recording) => recording.observation === observation)
+    .map((recording) => `${code(recording.metric.metricName)}${recordingDetails(recording)}`)
+    .join(', ');
+}
+
+function recordingDetails(recording: Recording): string {
+  const details = [
+    ...(recording.count ? ['count'] : []),
+    ...(recording.scale === undefined || recording.count ? [] : [`${code(recording.observation.unit ?? '')} → ${code(recording.metric.unit)}`]),
+    ...(recording.where === undefined ? [] : [`if ${code(`${recording.where.attribute.id}=${String(recording.where.value)}`)}`]),
+    ...(recording.skipZero ? ['if not 0'] : []),
+    ...(recording.missingAsZero ? ['0 when not reported'] : []),
+    ...recording.fixed.map((fixed) => code(`${fixed.attribute.id}=${String(fixed.value)}`)),
+  ];
+  return details.length === 0 ? '' : ` (${details.join(', ')})`;
+}
+
+/** A metric's own recordings, for its section. */
+function recordsText(conventions: ConventionsModel | undefined, metric: MetricDefinition): string {
+  const recordings = [...(conventions?.own ?? []), ...(conventions?.targets.flatMap((target) => target.recordings) ?? [])].filter((recording) => recording.metric.metricName === metric.metricName);
+  return recordings.map((recording) => `${code(recording.observation.name)}${recordingDetails(recording)}`).join(', ');
+}
+
+function metricSection(metric: MetricDefinition, conventions: ConventionsModel | undefined): string {
   const facts = table(
-    ['Instrument', 'Unit', 'Value type', 'Stability', 'Recorder', 'GenAI equivalent', 'Defined in'],
-    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`), metric.equivalent ? code(metric.equivalent.metric) : '', originText(metric)]],
+    ['Instrument', 'Unit', 'Value type', 'Stability', 'Recorder', 'Records', 'Defined in'],
+    [[metric.instrument, code(metric.unit), metric.valueType, metric.stability, code(`${metricRecorderName(metric)}(value, attributes)`), recordsText(conventions, metric), originText(metric)]],
   );
   const buckets = metric.explicitBucketBoundaries
     ? `Bucket boundaries (advice): ${metric.explicitBucketBoundaries.map(String).join(', ')}.`
@@ -214,7 +278,7 @@ function metricSection(metric: MetricDefinition): string {
 
 // ---------------------------------------------------------------- spans.md
 
-function spansDoc(spec: Spec, header: string): string {
+function spansDoc(spec: Spec, header: string, conventions: ConventionsModel | undefined): string {
   const summary = table(
     ['Span name', 'With GenAI conventions', 'Kind', 'Description'],
     each(spec.spans, (span) => [
@@ -225,16 +289,16 @@ function spansDoc(spec: Spec, header: string): string {
     ]),
   );
   const sections = [...byNamespace(spec.spans, (span) => span.spanName)].map(
-    ([namespace, spans]) => `## ${code(namespace)}\n\n${spans.map(spanSection).join('\n\n')}`,
+    ([namespace, spans]) => `## ${code(namespace)}\n\n${spans.map((span) => spanSection(span, conventions)).join('\n\n')}`,
   );
   return `${header}# Spans reference\n\n${paragraphs(
-    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. A span whose registry gives no name template (the official registries describe span names in prose) is named by the caller: its helpers require `options.name`. A span with a GenAI equivalent takes that name when the GenAI conventions are emitted (`conventions: gen_ai` or `both`, the default), provided the attributes it needs were given. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
+    'Every span the spec declares. A `{placeholder}` in a name is filled by the attribute of that id. A span whose registry gives no name template (the official registries describe span names in prose) is named by the caller: its helpers require `options.name`. A span with a GenAI equivalent takes that name when the GenAI conventions are emitted (`conventions: gen_ai` or `both`, the default), provided the attributes it needs were given; with only the GenAI conventions (`gen_ai`), a span of the spec without a GenAI equivalent is not emitted. Each span has a typed class with setters for what is known later, `start…Span` (the caller ends it) and `with…Span` (runs a function inside it).',
     summary,
     ...sections,
   )}\n`;
 }
 
-function spanSection(span: SpanDefinition): string {
+function spanSection(span: SpanDefinition, conventions: ConventionsModel | undefined): string {
   const placeholders = span.nameAttributes.length
     ? `Name placeholders: ${span.nameAttributes.map((id) => `${code(`{${id}}`)} ← attribute ${code(id)}`).join(', ')}.`
     : undefined;
@@ -262,6 +326,7 @@ function spanSection(span: SpanDefinition): string {
     deprecationNote(span.deprecated),
     facts,
     placeholders,
+    optInNames(span, conventions),
     attributeTable(recordableUses(span.attributes), (use) =>
       span.nameAttributes.includes(use.attribute.id) || use.onError
         ? code(propertyName(use.attribute))
@@ -289,7 +354,7 @@ function attributesDoc(spec: Spec, header: string): string {
   const mapping = mappingTable(
     spec.attributes
       .filter((attribute) => attribute.equivalent !== undefined)
-      .map((attribute) => [attribute.id, attribute.equivalent?.id, attribute.equivalent?.scale === undefined ? '' : `value × ${attribute.equivalent.scale}`] as const),
+      .map((attribute) => [attribute.id, attribute.equivalent?.id, unitsText(attribute).trim().replace(/^\((.*)\)$/, 'values converted, $1')] as const),
   );
   return `${header}# Attributes reference\n\n${paragraphs('Every attribute the spec defines, by attribute group. Spans and metrics refer to them by id.', mapping, ...sections)}\n`;
 }
@@ -354,3 +419,81 @@ function entitySection(entity: EntityDefinition): string {
     unstated.length > 0 ? attributeTable(unstated) : undefined,
   );
 }
+
+// ---------------------------------------------------------------- gen-ai-migration.md
+
+/**
+ * Each name of the dependency's GenAI conventions the spec emits, and what it is under each
+ * opt-in: joined through what the spec maps to both (the same span attribute, the same
+ * observation, the same span), so the table follows the spec.
+ */
+function migrationDoc(spec: Spec, header: string, conventions: ConventionsModel): string {
+  const base = SELECTIONS.findIndex((selection) => selection.conventions === 'gen_ai' && selection.genAiOptIn === undefined);
+  const dependency = conventions.targets.find((target) => target.token === undefined);
+  const sections = conventions.targets
+    .filter((target) => target.token !== undefined)
+    .map((target) => {
+      const index = SELECTIONS.findIndex((selection) => selection.conventions === 'gen_ai' && selection.genAiOptIn === target.token);
+      const attributes = new Map<string, Set<string>>();
+      const spans: (readonly string[])[] = [];
+      for (const [span, tables] of conventions.spans) {
+        const before = tables[base];
+        const after = tables[index];
+        if (before === undefined || after === undefined || span.equivalent === undefined) continue;
+        before.writes.forEach((writes, field) => {
+          for (const write of writes) {
+            const now = after.writes[field] ?? [];
+            const names = attributes.get(write.key) ?? new Set<string>();
+            for (const next of now) names.add(next.key);
+            if (now.length === 0) names.add('');
+            attributes.set(write.key, names);
+          }
+        });
+        spans.push([
+          `${code(span.equivalent.spanId)}: ${code(span.equivalent.spanName)}`,
+          after.equivalentName === undefined ? 'not emitted' : `${renamed(optInSpanId(span, target.token as string), span.equivalent.spanId)}: ${code(after.equivalentName.template)}`,
+          `${code(span.groupId)} (helpers' ${code(span.spanName)})`,
+        ]);
+      }
+      const attributeRows = [...attributes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([from, to]) => [code(from), [...to].map((name) => (name === '' ? 'not written' : name === from ? 'the same' : `**${code(name)}**`)).join(', ')]);
+      const metricRows = (dependency?.recordings ?? []).map((recording) => [
+        `${code(recording.metric.metricName)}${recording.fixed.map((fixed) => ` ${code(`${fixed.attribute.id}=${String(fixed.value)}`)}`).join('')}`,
+        code(recording.observation.name),
+        target.recordings
+          .filter((next) => next.observation === recording.observation)
+          .map((next) => `${renamed(next.metric.metricName, recording.metric.metricName)}${next.fixed.map((fixed) => ` ${code(`${fixed.attribute.id}=${String(fixed.value)}`)}`).join('')}`)
+          .join(', ') || 'not recorded',
+      ]);
+      const added = target.recordings
+        .filter((recording) => !(dependency?.recordings ?? []).some((before) => before.observation === recording.observation))
+        .map((recording) => [code(recording.metric.metricName), code(recording.observation.name)]);
+      return paragraphs(
+        `## ${code(target.token ?? '')}`,
+        `${target.brief}${target.schemaUrl === undefined ? '' : ` Schema URL ${code(target.schemaUrl)}.`} Turned on by \`OTEL_SEMCONV_STABILITY_OPT_IN=${target.token}\` (a comma-separated list, as OpenTelemetry's instrumentations read it) or \`configureTelemetry({ semconvStabilityOptIn: ['${target.token}'] })\`, for the GenAI part of \`conventions: gen_ai\` and \`both\`; \`flo\` is not affected. Renamed names are in bold.`,
+        '### Spans',
+        table(['Dependency span: name', `${target.token}: name`, 'Span of the spec'], spans),
+        '### Span attributes',
+        table(['Dependency attribute', `${target.token}`], attributeRows),
+        '### Metrics',
+        table(['Dependency metric', 'Observation', `${target.token}`], metricRows),
+        added.length === 0 ? undefined : `Recorded under ${code(target.token ?? '')} only (no dependency metric records these observations):\n\n${table(['Metric', 'Observation'], added)}`,
+      );
+    });
+  return `${header}# GenAI conventions migration\n\n${paragraphs(
+    `What each GenAI name the ${code(spec.scope.name)} instrumentation emits under the conventions of its dependency${dependency?.schemaUrl === undefined ? '' : ` (${code(dependency.schemaUrl)})`} becomes under each opt-in. Generated from the spec: each row joins the two mappings of the same span attribute, observation or span.`,
+    ...sections,
+  )}\n`;
+}
+
+/** A name under the opt-in, in bold when it differs from the dependency's. */
+const renamed = (name: string, before: string): string => (name === before ? code(name) : `**${code(name)}**`);
+
+function optInSpanId(span: SpanDefinition, token: string): string {
+  const given = span.equivalent?.optIn?.[token];
+  return typeof given === 'object' && given !== null && typeof (given as { span?: unknown }).span === 'string' ? ((given as { span: string }).span) : '';
+}
+
+/** For messages: `gen_ai+gen_ai_latest_experimental`. */
+export const selectionLabel = (index: number): string => selectionName(SELECTIONS[index] as (typeof SELECTIONS)[number]);

@@ -55,8 +55,14 @@ import {
   spanSetter,
   spanStartFunction,
   spanWithFunction,
+  spanBuilderFunction,
+  spanWritesConstant,
+  SELECTION_SUFFIXES,
 } from '../semconv/generated-names.ts';
 import { deprecationText, enumValueKind } from '../semconv/model.ts';
+import { addsIncrements, kindCheckSource, scaleSource, SELECTIONS, valueRule, valueRuleSource } from '../../src/runtime/rules.ts';
+import type { ConventionsModel, SpanTable, SpanWrite } from './conventions.ts';
+import { emitterStatements } from './emitter.ts';
 
 export interface TypeScriptOptions {
   /** Module specifier of the runtime support the generated code imports. */
@@ -86,15 +92,15 @@ export function generatedHeader(regenerateCommand = 'npx flo-semconv'): string {
 }
 
 /** Renders every generated TypeScript file, keyed by its name in the output folder. */
-export function renderTypeScript(spec: Spec, options: TypeScriptOptions): Map<string, string> {
-  return renderAll(typeScriptFiles(spec, options));
+export function renderTypeScript(spec: Spec, options: TypeScriptOptions, conventions?: ConventionsModel): Map<string, string> {
+  return renderAll(typeScriptFiles(spec, options, conventions));
 }
 
 /**
  * Every generated TypeScript file, keyed by its name, each rendered piece by piece when called:
  * a writer streams one file at a time to disk (a large registry's spans.ts runs to megabytes).
  */
-export function typeScriptFiles(spec: Spec, options: TypeScriptOptions): FileRenderers {
+export function typeScriptFiles(spec: Spec, options: TypeScriptOptions, conventions?: ConventionsModel): FileRenderers {
   // printStructure writes text straight from the structures, without a syntax tree of the output.
   const render = (groups: () => Iterable<Statement[]>) =>
     function* (): Generator<string> {
@@ -111,14 +117,20 @@ export function typeScriptFiles(spec: Spec, options: TypeScriptOptions): FileRen
       }
       yield '\n';
     };
-  return new Map([
+  const tables: SpanTables = conventions?.spans ?? new Map();
+  const files: [string, () => Iterable<string>][] = [
     ['scope.ts', render(() => [scopeStatements(spec, options)])],
     ['attributes.ts', render(() => attributeStatements(spec, options))],
     ['metrics.ts', render(() => metricStatements(spec, options))],
-    ['spans.ts', render(() => spanStatements(spec, options))],
+    ['spans.ts', render(() => spanStatements(spec, options, tables))],
     ['events.ts', render(() => eventStatements(spec, options))],
     ['index.ts', render(() => [indexStatements(options)])],
-  ]);
+  ];
+  // The emitters, for a spec that declares what its instrumentation observes.
+  if (conventions !== undefined && conventions.observations.length > 0) {
+    files.push(['conventions.ts', render(() => emitterStatements(spec, conventions, { runtimeImport: options.runtimeImport, sibling: (path) => sibling(path, options) }))]);
+  }
+  return new Map(files);
 }
 
 const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
@@ -206,7 +218,12 @@ function everyDescriptor(name: string, kind: string, descriptorConstants: readon
   return constant(name, `[${descriptorConstants.join(', ')}]`, { description: `Every ${kind} of the spec, in spec order.` }, type);
 }
 
+/**
+ * An import of values and types; of types only, `import type`, which loads nothing at run time (an
+ * `import { type X }` still loads its module under verbatimModuleSyntax and type stripping).
+ */
 function importFrom(module: string, names: readonly string[], typeNames: readonly string[] = []): Statement {
+  if (names.length === 0 && typeNames.length > 0) return { kind: StructureKind.ImportDeclaration, moduleSpecifier: module, isTypeOnly: true, namedImports: [...typeNames] };
   return {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: module,
@@ -296,10 +313,6 @@ function attributeSpecLiteral(attribute: AttributeDefinition): string {
     parts.push(`kind: '${attribute.type}'`);
   }
   if (attribute.onError) parts.push(`onError: '${attribute.onError}'`);
-  if (attribute.equivalent) {
-    const scale = attribute.equivalent.scale === undefined ? '' : `, scale: ${attribute.equivalent.scale}`;
-    parts.push(`equivalent: { key: ${quote(attribute.equivalent.id)}${scale} }`);
-  }
   return `{ ${parts.join(', ')} }`;
 }
 
@@ -486,30 +499,28 @@ function recordStatements(metric: MetricDefinition): string[] {
   ];
 }
 
-/** The runtime's value rule for this metric (metrics.ts, `acceptable`) as an expression over `value`. */
+/** The metric's value rule (src/runtime/rules.ts) as an expression over `value`. */
 function acceptedValue(metric: MetricDefinition): string {
-  const number = metric.valueType === 'int' ? 'Number.isInteger(value)' : 'Number.isFinite(value)';
-  return nonNegative(metric) ? `${number} && value >= 0` : number;
+  return valueRuleSource(valueRule(metric.instrument, metric.valueType));
 }
 
 /** Counters and up-down counters add increments; histograms and gauges record measurements. */
-const adds = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'updowncounter';
-
-/** Counters only grow and histograms measure sizes and times: no negative values (metrics.ts, `valueRule`). */
-const nonNegative = (metric: MetricDefinition): boolean => metric.instrument === 'counter' || metric.instrument === 'histogram';
+const adds = (metric: MetricDefinition): boolean => addsIncrements(metric.instrument);
 
 function metricValueDoc(metric: MetricDefinition): string {
-  const sign = nonNegative(metric) ? 'non-negative ' : '';
+  const sign = valueRule(metric.instrument, metric.valueType).nonNegative ? 'non-negative ' : '';
   const what = adds(metric) ? 'increment' : 'measurement';
   return `the ${sign}${what}, in \`${metric.unit}\``;
 }
 
 // ---------------------------------------------------------------- spans.ts
 
-function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
+function* spanStatements(spec: Spec, options: TypeScriptOptions, tables: SpanTables): Generator<Statement[]> {
+  const uses = spec.spans.flatMap((span) => recordableUses(span.attributes));
   yield [
     importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', ...startAttributesImports(spec.spans), ...(spec.spans.some((span) => !span.hasNameTemplate) ? ['unnamedSpanName'] : [])], [
-      ...(spec.spans.some(hasStartAttributes) ? ['Attributes'] : []),
+      ...(uses.length > 0 ? ['Attributes', 'AttributeField', 'SpanWrite'] : []),
+      'SpanConventions',
       'SpanDescriptor',
       'SpanStartOptions',
     ]),
@@ -521,27 +532,18 @@ function* spanStatements(spec: Spec, options: TypeScriptOptions): Generator<Stat
       declarations: [{ name: 'tracer', initializer: 'scopeTracer(SCOPE)' }],
     },
   ];
-  for (const span of spec.spans) yield oneSpan(span);
+  for (const span of spec.spans) yield oneSpan(span, tables.get(span) ?? ownTables(span));
   yield [everyDescriptor('ALL_SPANS', 'span', spec.spans.map(spanDescriptorConstant), 'readonly SpanDescriptor<never>[]')];
 }
 
-/**
- * The GenAI name template over the attributes object, or undefined when an attribute it needs
- * was not given (a caller of the generated API that does not set `gen_ai.operation.name`):
- * then the span keeps its own name rather than a GenAI name with a hole in it.
- */
-function equivalentNameFunction(span: SpanDefinition): string | undefined {
-  const equivalent = span.equivalent;
-  if (equivalent === undefined) return undefined;
-  const nameUses = placeholderUses(span, equivalent.nameAttributes);
-  const properties = nameUses.map(attributesProperty);
-  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
-  const body = templateLiteral(equivalent.spanName, properties);
-  const guard = optional.map((property) => `${property} === undefined`).join(' || ');
-  return optional.length === 0 ? `(attributes) => ${body}` : `(attributes) => (${guard} ? undefined : ${body})`;
-}
+/** The tables of each span, one per selection (src/runtime/rules.ts, SELECTIONS), built by conventions.ts. */
+export type SpanTables = ReadonlyMap<SpanDefinition, readonly SpanTable[]>;
 
-const hasStartAttributes = (span: SpanDefinition): boolean => recordableUses(span.attributes).length > 0;
+/** Without conventions tables (a test rendering a spec by hand): every attribute under its own key, everywhere. */
+function ownTables(span: SpanDefinition): SpanTable[] {
+  const writes = recordableUses(span.attributes).map((use) => [{ key: use.attribute.id }]);
+  return SELECTIONS.map(() => ({ emitted: true, writes }));
+}
 
 /** The runtime functions the start attribute builders call: only those used, for projects that reject unused imports. */
 function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
@@ -549,26 +551,40 @@ function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
   return [...(uses.length > 0 ? ['putSpanAttribute'] : []), ...(uses.some(isRequired) ? ['missingSpanAttribute'] : [])];
 }
 
+/** A table's writes as text, which is also how equal tables are recognised. */
+const writesLiteral = (writes: SpanTable['writes']): string =>
+  `[${writes.map((list) => `[${list.map((write) => `{ key: ${quote(write.key)}${write.scale === undefined ? '' : `, scale: ${write.scale}`} }`).join(', ')}]`).join(', ')}]`;
+
 /**
- * The span's start attributes, field by field in the order of `fields` (what the runtime's
- * toSpanAttributes loop does): one named property read each, so a span declaring many
- * attributes and started with a few costs a few checks, not a loop over all of them. A value
- * that passes its check as it is gets written here under its literal keys; anything else (a
- * wrong type, an array, an `any` value to serialise) goes through the runtime's
- * putSpanAttribute, which checks, converts and reports exactly as the loop does.
+ * The span's start attributes in one selection, field by field in the order of `fields` (what
+ * the runtime's toSpanAttributes loop does with the same writes): one named property read for each
+ * field written at all, so a span declaring many attributes and started with a few costs a few
+ * checks, and one whose attributes a selection does not write costs none for them. A value that
+ * passes its check as it is gets written here under its literal keys; anything else (a wrong type,
+ * an array, an `any` value to serialise) goes through the runtime's putSpanAttribute, which checks,
+ * converts and reports exactly as the loop does.
  */
-function startAttributesFunction(span: SpanDefinition): string {
+function startAttributesFunction(span: SpanDefinition, writes: SpanTable['writes'], name: string, attributesType: string): string {
   const lines = recordableUses(span.attributes).flatMap((use, index) => {
+    const keys = writes[index] ?? [];
+    if (keys.length === 0) return [];
     const read = `(value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null`;
-    const put = `putSpanAttribute(built, keys, fields, ${index}, value, signal);`;
+    const put = `putSpanAttribute(built, writes, fields, ${index}, value, signal);`;
     const check = passesAsItIs(use.attribute);
     const given =
-      check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute)}`, `  else ${put}`, '}'];
+      check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute, keys)}`, `  else ${put}`, '}'];
     if (!isRequired(use)) return given;
     const last = given.length - 1;
     return [...given.slice(0, last), `${given[last] as string} else missingSpanAttribute(fields, ${index}, signal);`];
   });
-  return ['(attributes, keys, fields, signal) => {', '  const built: Attributes = {};', '  let value: unknown;', ...lines.map((line) => `  ${line}`), '  return built;', '}'].join('\n');
+  return [
+    `function ${name}(attributes: ${attributesType}, writes: readonly (readonly SpanWrite[])[], fields: readonly AttributeField[], signal: string): Attributes {`,
+    '  const built: Attributes = {};',
+    ...(lines.length > 0 ? ['  let value: unknown;'] : []),
+    ...lines.map((line) => `  ${line}`),
+    '  return built;',
+    '}',
+  ].join('\n');
 }
 
 /** Closed enums up to this size are checked member by member inline; larger ones by the runtime. */
@@ -593,31 +609,17 @@ function enumKind(type: EnumType): PrimitiveType {
   return enumValueKind(type);
 }
 
-/** fitsKind of the runtime, for the scalar kinds. */
+/** fitsKind of the runtime (src/runtime/rules.ts), for the scalar kinds. */
 function kindCheck(kind: PrimitiveType): string | undefined {
-  switch (kind) {
-    case 'string':
-      return "typeof value === 'string'";
-    case 'int':
-      return 'Number.isSafeInteger(value)';
-    case 'double':
-      return "typeof value === 'number' && Number.isFinite(value)";
-    case 'boolean':
-      return "typeof value === 'boolean'";
-    default:
-      return undefined;
-  }
+  return kindCheckSource(kind);
 }
 
-/** What the runtime's addSpanAttribute writes, with the keys spelled out: its own, its GenAI equivalent's (scaled), or both. */
-function literalWrites(attribute: AttributeDefinition): string {
+/** The table's keys for one attribute, spelled out: each `built['key'] = value`, converted where the write has a scale. */
+function literalWrites(attribute: AttributeDefinition, keys: readonly SpanWrite[]): string {
   const numeric = isNumericKind(attribute);
   const value = numeric ? 'value as number' : 'value';
-  const own = `built[${quote(attribute.id)}] = ${value};`;
-  const equivalent = attribute.equivalent;
-  if (equivalent === undefined) return own;
-  const converted = equivalent.scale !== undefined && numeric ? `(${value}) * ${equivalent.scale}` : value;
-  return `{ if (keys !== 'equivalent') ${own} if (keys !== 'own') built[${quote(equivalent.id)}] = ${converted}; }`;
+  const writes = keys.map((write) => `built[${quote(write.key)}] = ${write.scale !== undefined && numeric ? scaleSource(`(${value})`, write.scale) : value};`);
+  return writes.length === 1 ? (writes[0] as string) : `{ ${writes.join(' ')} }`;
 }
 
 function isNumericKind(attribute: AttributeDefinition): boolean {
@@ -641,6 +643,20 @@ function spanTitle(span: SpanDefinition): string {
   return span.hasNameTemplate ? `\`${span.spanName}\`` : `\`${span.groupId}\` (named by the caller: \`options.name\`)`;
 }
 
+/**
+ * A GenAI name template over the attributes object, or undefined when an attribute it needs was
+ * not given (a caller of the generated API that does not set `gen_ai.operation.name`): then the
+ * span keeps its own name rather than a GenAI name with a hole in it.
+ */
+function equivalentNameFunction(span: SpanDefinition, template: string, nameAttributes: readonly string[], attributesType: string): string {
+  const nameUses = placeholderUses(span, nameAttributes);
+  const properties = nameUses.map(attributesProperty);
+  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
+  const body = templateLiteral(template, properties);
+  const guard = optional.map((property) => `${property} === undefined`).join(' || ');
+  return optional.length === 0 ? `(attributes: ${attributesType}) => ${body}` : `(attributes: ${attributesType}) => (${guard} ? undefined : ${body})`;
+}
+
 function placeholderUses(span: SpanDefinition, ids: readonly string[]): AttributeUse[] {
   const uses = new Map(span.attributes.map((use) => [use.attribute.id, use]));
   return ids.map((id) => uses.get(id) as AttributeUse);
@@ -658,19 +674,56 @@ function templateLiteral(template: string, properties: readonly string[]): strin
   return `\`${body}\``;
 }
 
-function oneSpan(span: SpanDefinition): Statement[] {
+/**
+ * The selection tables of one span (SELECTIONS order) as statements: each distinct set of writes
+ * once (a constant and its start attribute builder), then the tables, which share them.
+ */
+function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTable[], attributesType: string): { statements: Statement[]; conventions: string[] } {
+  const distinct = new Map<string, { constant: string; builder: string }>();
+  const statements: Statement[] = [];
+  const hasFields = recordableUses(span.attributes).length > 0;
+  const several = new Set(tables.map((table) => writesLiteral(table.writes))).size > 1;
+  const conventions = tables.map((table, index) => {
+    const text = writesLiteral(table.writes);
+    let shared = distinct.get(text);
+    if (shared === undefined) {
+      const suffix = several ? selectionSuffix(index) : '';
+      shared = { constant: spanWritesConstant(span, suffix), builder: spanBuilderFunction(span, suffix) };
+      distinct.set(text, shared);
+      statements.push(`const ${shared.constant}: readonly (readonly SpanWrite[])[] = ${text};`);
+      if (hasFields) statements.push(startAttributesFunction(span, table.writes, shared.builder, attributesType));
+    }
+    const records = [...new Set(recordableUses(span.attributes).filter((_, field) => (table.writes[field] ?? []).length > 0).map((use) => use.attribute.id))];
+    const parts = [
+      `emitted: ${table.emitted}`,
+      ...(table.equivalentName === undefined
+        ? []
+        : [`nameTemplate: ${quote(table.equivalentName.template)}`, `name: ${equivalentNameFunction(span, table.equivalentName.template, table.equivalentName.nameAttributes, attributesType)}`]),
+      `writes: ${shared.constant}`,
+      `records: new Set(${literal(records)})`,
+      ...(hasFields ? [`startAttributes: ${shared.builder}`] : []),
+    ];
+    return `{ ${parts.join(', ')} }`;
+  });
+  return { statements, conventions };
+}
+
+/** `Flo`, `GenAiGenAiLatestExperimental`: what tells apart the constants of a span's selections. */
+const selectionSuffix = (index: number): string => SELECTION_SUFFIXES[index] as string;
+
+function oneSpan(span: SpanDefinition, tables: readonly SpanTable[]): Statement[] {
   const className = spanClass(span);
   const attributesType = spanAttributesType(span);
   const descriptorName = spanDescriptorConstant(span);
   const summary = `Span ${spanTitle(span)}, kind ${span.spanKind}. ${stabilityLine(span.stability)}`;
+  const { statements: tableStatements, conventions } = spanConventionsStatements(span, tables, attributesType);
   const descriptor = [
     `id: ${quote(span.groupId)}`,
     `nameTemplate: ${quote(span.spanName)}`,
     `kind: '${span.spanKind}'`,
     `fields: ${fieldsLiteral(span.attributes)}`,
     `name: ${spanNameFunction(span)}`,
-    ...(span.equivalent ? [`equivalentNameTemplate: ${quote(span.equivalent.spanName)}`, `equivalentName: ${equivalentNameFunction(span)}`] : []),
-    ...(hasStartAttributes(span) ? [`startAttributes: ${startAttributesFunction(span)}`] : []),
+    `conventions: [\n${conventions.map((table) => `  ${table},`).join('\n')}\n] satisfies readonly SpanConventions<${attributesType}>[]`,
   ];
   // No template: the registry leaves the name to the caller, so the types ask for it.
   const options = span.hasNameTemplate
@@ -684,6 +737,7 @@ function oneSpan(span: SpanDefinition): Statement[] {
       docs: [jsDocText({ description: safeDoc(`Attributes known when ${spanTitle(span)} starts.`) })],
       properties: recordableUses(span.attributes).map(attributeProperty),
     },
+    ...tableStatements,
     objectConstant(descriptorName, `SpanDescriptor<${attributesType}>`, descriptor, `The spec of ${spanTitle(span)}.`),
     {
       kind: StructureKind.Class,
@@ -733,11 +787,13 @@ function oneSpan(span: SpanDefinition): Statement[] {
 
 /** Setters for what is known only after the span started; name and error attributes are excluded. */
 function spanSetters(span: SpanDefinition): OptionalKind<MethodDeclarationStructure>[] {
+  const fields = recordableUses(span.attributes);
   return settableUses(span).map((use) => ({
       name: spanSetter(use.attribute),
       parameters: [{ name: 'value', type: valueType(use.attribute) }],
       returnType: 'this',
-      statements: [`return this.setChecked(${attributeSpecConstant(use.attribute)}, value);`],
+      // The field's position in the descriptor: the selection's writes for it are at the same index.
+      statements: [`return this.setChecked(${attributeSpecConstant(use.attribute)}, value, ${fields.indexOf(use)});`],
       docs: [jsDocText(jsDoc({ brief: `Sets \`${use.attribute.id}\`: ${use.attribute.brief}`, examples: use.attribute.examples, deprecated: use.attribute.deprecated }))],
     }));
 }

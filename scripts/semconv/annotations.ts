@@ -9,10 +9,11 @@ import type { Problems } from './problems.ts';
 
 export const KIT_ANNOTATION = 'flo';
 
-const ATTRIBUTE_KEYS = ['code_name', 'equivalent', 'on_error', 'closed'];
+const ATTRIBUTE_KEYS = ['code_name', 'equivalent', 'on_error', 'closed', 'unit'];
 const REFERENCE_KEYS = ['on_error'];
 const SPAN_KEYS = ['span_name', 'equivalent'];
-const METRIC_KEYS = ['explicit_bucket_boundaries', 'equivalent'];
+/** `records` is read where the conventions tables are built (scripts/codegen/conventions.ts). */
+const METRIC_KEYS = ['explicit_bucket_boundaries', 'records'];
 
 type Annotations = Readonly<Record<string, unknown>>;
 
@@ -34,6 +35,7 @@ function kitAnnotations(annotations: Annotations | undefined, allowed: readonly 
 
 export interface AttributeAnnotations {
   readonly codeName?: string;
+  readonly unit?: string;
   readonly equivalent?: Equivalent;
   readonly onError?: ErrorSource;
   readonly closed: boolean;
@@ -45,6 +47,7 @@ export function attributeAnnotations(annotations: Annotations | undefined, what:
   if (typeof closed !== 'boolean') problems.add(location, 'wrong-type', `annotations.flo.closed of ${what} must be true or false`);
   return {
     codeName: optionalString(flo.code_name, 'code_name', what, location, problems),
+    unit: optionalString(flo.unit, 'unit', what, location, problems),
     equivalent: equivalentOf(flo.equivalent, what, location, problems),
     onError: onErrorOf(flo.on_error, what, location, problems),
     closed: closed === true,
@@ -63,23 +66,28 @@ export function spanNameTemplate(annotations: Annotations | undefined, what: str
 export interface SpanEquivalent {
   readonly span: string;
   readonly spanName: string;
+  /** The same for each opt-in, as written (checked against the opt-in's registry in scripts/codegen/conventions.ts). */
+  readonly optIn?: Readonly<Record<string, unknown>>;
 }
 
 export function spanEquivalent(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): SpanEquivalent | undefined {
   const value = kitAnnotations(annotations, SPAN_KEYS, what, location, problems).equivalent;
   if (value === undefined) return undefined;
-  const { span, span_name: spanName, ...rest } = (typeof value === 'object' && value !== null ? value : {}) as { span?: unknown; span_name?: unknown };
+  const { span, span_name: spanName, opt_in: optIn, ...rest } = (typeof value === 'object' && value !== null ? value : {}) as { span?: unknown; span_name?: unknown; opt_in?: unknown };
   if (typeof span !== 'string' || typeof spanName !== 'string' || span === '' || spanName.trim() === '' || Object.keys(rest).length > 0) {
-    problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be { span: <span group id>, span_name: <name template> }`);
+    problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be { span: <span group id>, span_name: <name template>, opt_in?: { <token>: { span, span_name } } }`);
     return undefined;
   }
-  return { span, spanName };
+  if (optIn !== undefined && (typeof optIn !== 'object' || optIn === null || Array.isArray(optIn))) {
+    problems.add(location, 'wrong-type', `annotations.flo.equivalent.opt_in of ${what} must be a mapping of opt-in names to { span, span_name }`);
+    return { span, spanName };
+  }
+  return { span, spanName, optIn: optIn as Record<string, unknown> | undefined };
 }
 
 export interface MetricAnnotations {
   readonly valueType?: ValueType;
   readonly explicitBucketBoundaries?: readonly number[];
-  readonly equivalent?: { readonly metric: string; readonly explicitBucketBoundaries?: readonly number[] };
 }
 
 export function metricAnnotations(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): MetricAnnotations {
@@ -92,7 +100,6 @@ export function metricAnnotations(annotations: Annotations | undefined, what: st
   return {
     valueType: (VALUE_TYPES as readonly unknown[]).includes(valueType) ? (valueType as ValueType) : undefined,
     explicitBucketBoundaries: boundariesOf(flo.explicit_bucket_boundaries, 'explicit_bucket_boundaries', what, location, problems),
-    equivalent: metricEquivalentOf(flo.equivalent, what, location, problems),
   };
 }
 
@@ -114,30 +121,18 @@ function equivalentOf(value: unknown, what: string, location: SourceLocation, pr
   if (value === undefined) return undefined;
   if (typeof value === 'string' && value !== '') return { id: value };
   if (typeof value === 'object' && value !== null && typeof (value as { key?: unknown }).key === 'string') {
-    const { key, scale, ...rest } = value as { key: string; scale?: unknown };
-    if (Object.keys(rest).length > 0) problems.add(location, 'unknown-key', `annotations.flo.equivalent of ${what} takes "key" and "scale" only`);
-    if (scale === undefined) return { id: key };
-    if (typeof scale === 'number' && Number.isFinite(scale) && scale > 0) return { id: key, scale };
-    problems.add(location, 'wrong-type', `annotations.flo.equivalent.scale of ${what} must be a positive number`);
+    const { key, unit, ...rest } = value as { key: string; unit?: unknown };
+    if (Object.keys(rest).length > 0) problems.add(location, 'unknown-key', `annotations.flo.equivalent of ${what} takes "key" and "unit" only`);
+    if (unit === undefined) return { id: key };
+    if (typeof unit === 'string' && unit !== '') return { id: key, unit };
+    problems.add(location, 'wrong-type', `annotations.flo.equivalent.unit of ${what} must be a UCUM unit, like "s"`);
     return undefined;
   }
-  problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be an attribute key or { key, scale }`);
+  problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be an attribute key or { key, unit }`);
   return undefined;
 }
 
-function metricEquivalentOf(value: unknown, what: string, location: SourceLocation, problems: Problems): MetricAnnotations['equivalent'] {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value !== '') return { metric: value };
-  if (typeof value === 'object' && value !== null && typeof (value as { metric?: unknown }).metric === 'string') {
-    const { metric, explicit_bucket_boundaries: boundaries, ...rest } = value as { metric: string; explicit_bucket_boundaries?: unknown };
-    if (Object.keys(rest).length > 0) problems.add(location, 'unknown-key', `annotations.flo.equivalent of ${what} takes "metric" and "explicit_bucket_boundaries" only`);
-    return { metric, explicitBucketBoundaries: boundariesOf(boundaries, 'equivalent.explicit_bucket_boundaries', what, location, problems) };
-  }
-  problems.add(location, 'wrong-type', `annotations.flo.equivalent of ${what} must be a metric name or { metric, explicit_bucket_boundaries }`);
-  return undefined;
-}
-
-function boundariesOf(value: unknown, key: string, what: string, location: SourceLocation, problems: Problems): number[] | undefined {
+export function boundariesOf(value: unknown, key: string, what: string, location: SourceLocation, problems: Problems): number[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'number' && Number.isFinite(item))) {
     problems.add(location, 'wrong-type', `annotations.flo.${key} of ${what} must be a non-empty list of numbers`);

@@ -6,7 +6,7 @@
  * index.ts re-exports every file; one interface; one span class) and that no
  * recorder property shadows what every object inherits.
  */
-import { InstrumentedSpan } from '../../src/runtime/spans.ts';
+import { SELECTIONS, selectionName, SPAN_BASE_MEMBERS } from '../../src/runtime/rules.ts';
 import {
   isTemplateType,
   type AttributeDefinition,
@@ -55,6 +55,9 @@ export const spanDescriptorConstant = (span: SpanDefinition): string => `${const
 export const spanStartFunction = (span: SpanDefinition): string => `start${spanClass(span)}`;
 export const spanWithFunction = (span: SpanDefinition): string => `with${spanClass(span)}`;
 export const noopSpanConstant = (span: SpanDefinition): string => `NOOP_${constantSuffix(signalStem(span))}_SPAN`;
+/** The writes of a span in some selections (`suffix` names the first of them when they differ), and the start attribute builder of those writes. */
+export const spanWritesConstant = (span: SpanDefinition, suffix = ''): string => `${constantCase(signalStem(span))}_SPAN_WRITES${suffix === '' ? '' : `_${constantCase(suffix)}`}`;
+export const spanBuilderFunction = (span: SpanDefinition, suffix = ''): string => `build${spanClass(span)}Attributes${suffix}`;
 
 /** The property of recorder arguments that carries an attribute. */
 export function propertyName(attribute: AttributeDefinition): string {
@@ -83,12 +86,14 @@ export function settableUses(span: SpanDefinition): AttributeUse[] {
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
   metrics: ['bindingGeneration', 'metricRecorder', 'MetricDescriptor', 'Counter', 'Gauge', 'Histogram', 'UpDownCounter', 'SCOPE'],
-  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'unnamedSpanName', 'Attributes', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
+  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'unnamedSpanName', 'Attributes', 'AttributeField', 'SpanWrite', 'SpanConventions', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
 } as const;
 
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
-const SPAN_MEMBERS = new Set(['setChecked', ...Object.getOwnPropertyNames(InstrumentedSpan.prototype)]);
+const SPAN_MEMBERS = new Set(SPAN_BASE_MEMBERS);
+/** `Flo`, `GenAiGenAiLatestExperimental`: the suffixes of a span's per-selection constants. */
+export const SELECTION_SUFFIXES: readonly string[] = SELECTIONS.map((selection) => pascalCase(selectionName(selection)));
 
 /** Who declares a name; described only when a clash is reported, so checking a large registry builds no text per name. */
 interface Owner {
@@ -125,7 +130,7 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
     }
   };
   inFile('metrics.ts', RUNTIME_IMPORTS.metrics, spec.metrics, (m) => [metricRecorderVariable(m), metricSameValuesFunction(m), ...metricNames(m)], metricOwner);
-  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans, (s) => [noopSpanConstant(s), ...spanNames(s)], spanOwner);
+  inFile('spans.ts', RUNTIME_IMPORTS.spans, spec.spans, (s) => [noopSpanConstant(s), spanWritesConstant(s), spanBuilderFunction(s), ...spanNames(s)], spanOwner);
   inFile('events.ts', RUNTIME_IMPORTS.events, spec.events, (e) => [eventRecorderVariable(e), ...eventNames(e)], eventOwner);
   // Module-private names of one file must differ from each other too.
   const metricPrivates = new Namespace('private name in metrics.ts', problems);
@@ -134,7 +139,11 @@ export function checkGeneratedNames(spec: Spec, problems: Problems): void {
     metricPrivates.claim(metricSameValuesFunction(m), metricOwner(m));
   }
   const spanPrivates = new Namespace('private name in spans.ts', problems);
-  for (const s of spec.spans) spanPrivates.claim(noopSpanConstant(s), spanOwner(s));
+  for (const s of spec.spans) {
+    spanPrivates.claim(noopSpanConstant(s), spanOwner(s));
+    // Every name a span's conventions tables may get: one set of writes, or one for each selection.
+    for (const suffix of ['', ...SELECTION_SUFFIXES]) spanPrivates.claimAll([spanWritesConstant(s, suffix), spanBuilderFunction(s, suffix)], spanOwner(s));
+  }
   const eventPrivates = new Namespace('private name in events.ts', problems);
   for (const e of spec.events) eventPrivates.claim(eventRecorderVariable(e), eventOwner(e));
   for (const signal of [...spec.metrics, ...spec.spans, ...spec.events]) checkProperties(signal, problems);

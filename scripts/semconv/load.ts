@@ -37,11 +37,12 @@ export function loadSpec(dir: string, options: LoadOptions = {}): Spec {
   const { registry, manifest, hasManifest } = loadRegistry(dir, undefined, problems, [], notes);
   const scope = scopeOf(dir, hasManifest, manifest, options, problems);
   const dependencies: DependencyInfo[] = (manifest?.dependencies ?? []).map((d) => ({ name: d.name, schemaUrl: d.schemaUrl, registryPath: d.registryPath }));
-  const spec = resolveSpec(scope, dependencies, registry, problems);
+  const resolved = resolveSpec(scope, dependencies, registry, problems);
   if (problems.hasErrors) throw new SpecError(problems.sorted());
   options.warnings?.push(...problems.sorted());
   options.notes?.push(...notes);
-  return spec;
+  const location = { file: displayPath(join(dir, MANIFEST_FILES[0])), line: 1, column: 1 };
+  return { ...resolved, folder: realpathSync(dir), annotations: manifest?.annotations ?? {}, annotationsLocation: manifest?.annotationsLocation ?? location };
 }
 
 function loadRegistry(dir: string, dependency: string | undefined, problems: Problems, chain: readonly string[], notes: string[]): { registry: Registry; manifest?: Manifest; hasManifest: boolean } {

@@ -7,10 +7,12 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
+import { parseAnnotations } from './parse-common.ts';
 import { isMap, MapReader, type Node, type YamlFile } from './yaml-reader.ts';
 
 export const MANIFEST_FILES = ['manifest.yaml', 'registry_manifest.yaml'] as const;
-const MANIFEST_KEYS = ['schema_url', 'description', 'stability', 'dependencies', 'name', 'version', 'semconv_version', 'schema_base_url'];
+// `annotations` is the kit's (Weaver ignores keys it does not know): see docs/spec-format.md, "Observations and conventions".
+const MANIFEST_KEYS = ['schema_url', 'description', 'stability', 'dependencies', 'name', 'version', 'semconv_version', 'schema_base_url', 'annotations'];
 const DEPENDENCY_KEYS = ['name', 'schema_url', 'registry_path'];
 
 export interface ManifestDependency {
@@ -33,6 +35,9 @@ export interface Manifest {
   readonly dependencies: readonly ManifestDependency[];
   /** Dependencies that cannot be read (remote, missing), by name or path: what refers into them stays unresolved. */
   readonly unreadDependencies: readonly string[];
+  /** The manifest's `annotations` (the kit's are under `flo`), and where they stand. */
+  readonly annotations: Readonly<Record<string, unknown>>;
+  readonly annotationsLocation: SourceLocation;
   readonly location: SourceLocation;
 }
 
@@ -55,7 +60,18 @@ export function parseManifest(file: YamlFile, dir: string, problems: Problems): 
   reader.string('schema_base_url');
   const unreadDependencies: string[] = [];
   const dependencies = reader.sequence('dependencies').map((node) => parseDependency(file, node, dir, problems, unreadDependencies));
-  return { schemaUrl, name, version, dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined), unreadDependencies, location: reader.location };
+  const annotations = parseAnnotations(reader, problems);
+  const annotationsLocation = reader.has('annotations') ? reader.locationOf('annotations') : reader.location;
+  return {
+    schemaUrl,
+    name,
+    version,
+    dependencies: dependencies.filter((d): d is ManifestDependency => d !== undefined),
+    unreadDependencies,
+    annotations,
+    annotationsLocation,
+    location: reader.location,
+  };
 }
 
 /** `https://host/path/<name>/<version>`: Weaver reads the version as the last segment. */

@@ -94,8 +94,8 @@ export type AttributeType = PrimitiveType | TemplateType | EnumType;
 /** The same information under another convention's key (`annotations.flo.equivalent`). */
 export interface Equivalent {
   readonly id: string;
-  /** Multiplies the value on the way, for unit changes such as milliseconds to seconds. */
-  readonly scale?: number;
+  /** The UCUM unit of the equivalent's values, when the attribute's own differs (`s` for `ms`): values are converted. */
+  readonly unit?: string;
 }
 
 /** Where a definition comes from: this registry, or a dependency named by its schema URL. */
@@ -124,6 +124,8 @@ export interface AttributeDefinition extends Origin {
   readonly deprecated?: Deprecation;
   readonly requirementLevel: RequirementLevel;
   readonly onError?: ErrorSource;
+  /** The UCUM unit of the attribute's values, where they have one (`annotations.flo.unit`). */
+  readonly unit?: string;
   /** The OpenTelemetry GenAI attribute that carries the same value, emitted on spans alongside or instead. */
   readonly equivalent?: Equivalent;
   readonly annotations: Readonly<Record<string, unknown>>;
@@ -187,16 +189,16 @@ export interface SpanDefinition extends SignalCommon {
     readonly spanName: string;
     /** For each placeholder, the attribute of this span that fills it. */
     readonly nameAttributes: readonly string[];
+    /**
+     * The span's GenAI equivalent under each opt-in (`opt_in.<token>`), as written: resolved against
+     * that opt-in's registry when the conventions tables are built (scripts/codegen/conventions.ts).
+     */
+    readonly optIn?: Readonly<Record<string, unknown>>;
   };
 }
 
 export interface MetricDefinition extends SignalCommon {
   readonly metricName: string;
-  /**
-   * The OpenTelemetry GenAI metric that carries the same measurement, with the bucket advice
-   * given for it here, since an imported metric cannot be annotated (`annotations.flo.equivalent`).
-   */
-  readonly equivalent?: { readonly metric: string; readonly explicitBucketBoundaries?: readonly number[] };
   readonly instrument: Instrument;
   readonly unit: string;
   readonly valueType: ValueType;
@@ -227,6 +229,11 @@ export interface DependencyInfo {
 
 export interface Spec {
   readonly scope: InstrumentationScope;
+  /** The registry's folder (absolute), which the manifest's relative paths are resolved against. */
+  readonly folder?: string;
+  /** The manifest's `annotations`: the kit's own (`flo`) describe observations and conventions. */
+  readonly annotations?: Readonly<Record<string, unknown>>;
+  readonly annotationsLocation?: SourceLocation;
   readonly dependencies: readonly DependencyInfo[];
   /** The registry's own attributes, then those of dependencies that its signals use. */
   readonly attributes: readonly AttributeDefinition[];

@@ -82,6 +82,7 @@ export class Registry {
       deprecated: raw.deprecated,
       requirementLevel: raw.requirementLevel ?? RECOMMENDED,
       onError: kit.onError,
+      unit: kit.unit,
       equivalent: kit.equivalent,
       annotations: raw.annotations ?? {},
       dependency: this.dependency,

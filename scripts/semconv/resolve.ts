@@ -6,7 +6,7 @@
  * units, bucket advice, equivalents, enum values, examples, and that no two
  * things generate the same TypeScript name.
  */
-import { fitsKind, type AttributeKind } from '../../src/runtime/attributes.ts';
+import { fitsKind, type AttributeKind } from '../../src/runtime/rules.ts';
 import { metricAnnotations, spanEquivalent, spanNameTemplate } from './annotations.ts';
 import {
   isEnumType,
@@ -46,7 +46,6 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
   for (const group of root.groups.values()) root.uses(group);
   for (const group of root.groups.values()) addSignal(group, root, signals, problems);
   for (const { group, registry } of importedGroups(root, problems)) addSignal(group, registry, signals, problems);
-  applyMetricEquivalents(signals.metrics, problems);
   checkSpanEquivalents(signals.spans, problems);
   renameDeprecatedTwins(signals);
   const attributes = renameDeprecatedAttributeTwins(usedAttributes(root, signals));
@@ -106,7 +105,7 @@ function spanOf(group: RawGroup, registry: Registry, problems: Problems): SpanDe
   const common = commonOf(group, registry);
   return {
     ...common,
-    equivalent: equivalent === undefined ? undefined : resolveSpanEquivalent(equivalent, common.attributes, what, group.annotationsLocation, problems),
+    equivalent: equivalent === undefined ? undefined : { ...resolveSpanEquivalent(equivalent, common.attributes, what, group.annotationsLocation, problems), optIn: equivalent.optIn },
     spanName,
     hasNameTemplate: template !== undefined,
     templateLocation: template === undefined ? undefined : group.annotationsLocation,
@@ -122,7 +121,7 @@ function resolveSpanEquivalent(
   what: string,
   location: SourceLocation,
   problems: Problems,
-): SpanDefinition['equivalent'] {
+): { spanId: string; spanName: string; nameAttributes: string[] } {
   const nameAttributes: string[] = [];
   for (const [, placeholder = ''] of equivalent.spanName.matchAll(PLACEHOLDER)) {
     const use = uses.find((candidate) => candidate.attribute.id === placeholder) ?? uses.find((candidate) => candidate.attribute.equivalent?.id === placeholder);
@@ -151,7 +150,6 @@ function metricOf(group: RawGroup, registry: Registry, problems: Problems): Metr
   return {
     ...commonOf(group, registry),
     metricName,
-    equivalent: kit.equivalent,
     instrument,
     unit,
     valueType: kit.valueType ?? (instrument === 'counter' || instrument === 'updowncounter' ? 'int' : 'double'),
@@ -175,34 +173,6 @@ function checkMetricName(name: string, location: SourceLocation, problems: Probl
 function inheritedAnnotations(group: RawGroup, registry: Registry): Readonly<Record<string, unknown>> {
   const parent = group.refines !== undefined ? registry.parentOf(group) : undefined;
   return parent === undefined ? group.annotations : { ...inheritedAnnotations(parent.group, parent.registry), ...group.annotations };
-}
-
-/**
- * A kit metric may name the GenAI metric it corresponds to with bucket
- * advice for it, since the imported metric cannot be annotated here.
- */
-function applyMetricEquivalents(metrics: MetricDefinition[], problems: Problems): void {
-  const byName = new Map(metrics.map((metric, index) => [metric.metricName, index]));
-  const advised = new Map<string, MetricDefinition>();
-  for (const metric of metrics) {
-    if (metric.equivalent === undefined) continue;
-    const { metric: name, explicitBucketBoundaries: boundaries } = metric.equivalent;
-    const index = byName.get(name);
-    if (index === undefined) {
-      problems.add(metric.location, 'undefined-ref', `equivalent "${name}" of metric "${metric.metricName}" is not a metric of the registry (import it from the dependency)`);
-      continue;
-    }
-    if (boundaries === undefined) continue;
-    const earlier = advised.get(name);
-    if (earlier !== undefined && JSON.stringify(earlier.equivalent?.explicitBucketBoundaries) !== JSON.stringify(boundaries)) {
-      problems.add(metric.location, 'equivalent-advice-conflict', `metric "${metric.metricName}" advises buckets for "${name}" that differ from those of "${earlier.metricName}" at ${at(earlier.location)}`);
-      continue;
-    }
-    const target = metrics[index] as MetricDefinition;
-    if (target.dependency === undefined && target.explicitBucketBoundaries !== undefined) continue;
-    metrics[index] = { ...target, explicitBucketBoundaries: boundaries };
-    advised.set(name, metric);
-  }
 }
 
 function checkSpanEquivalents(spans: readonly SpanDefinition[], problems: Problems): void {
@@ -273,12 +243,14 @@ function globToRegExp(glob: string): RegExp {
 
 // ---------------------------------------------------------------- attributes
 
-/** The registry's own attributes, then the dependencies' ones its signals use, by id. */
+/** The registry's own attributes, then the dependencies' ones its signals and its own attribute groups use, by id. */
 function usedAttributes(root: Registry, signals: Signals): AttributeDefinition[] {
   const own = [...root.attributes.values()];
   const fromDependencies = new Map<string, AttributeDefinition>();
   const all = [...signals.spans, ...signals.metrics, ...signals.events, ...signals.entities];
-  for (const use of all.flatMap((signal) => signal.attributes)) {
+  // An attribute group of the registry that refs a dependency's attribute says the registry uses it (a resource it sets).
+  const groups = [...root.groups.values()].filter((group) => group.type === 'attribute_group').map((group) => root.uses(group));
+  for (const use of [...all.flatMap((signal) => signal.attributes), ...groups.flat()]) {
     if (use.attribute.dependency !== undefined) fromDependencies.set(use.attribute.id, use.attribute);
   }
   for (const attribute of own) {

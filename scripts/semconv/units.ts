@@ -58,3 +58,22 @@ export function checkUnit(unit: string, what: string, location: SourceLocation, 
     );
   }
 }
+
+interface UcumConversion {
+  readonly status: 'succeeded' | 'failed' | 'error';
+  readonly toVal?: number;
+  readonly msg?: readonly string[];
+}
+
+/**
+ * What a value in `from` is multiplied by to be in `to` (`ms` to `s`: 0.001), 1 for the same unit,
+ * or undefined when the two do not measure the same thing. Annotations in braces (`{token}`) are
+ * dimensionless for UCUM, so two different ones would convert: they only match themselves here.
+ */
+export function unitScale(from: string, to: string): number | undefined {
+  if (from === to) return 1;
+  if (/\{/.test(from) || /\{/.test(to) || ucumProblem(from) !== undefined || ucumProblem(to) !== undefined) return undefined;
+  const converter = ucum() as unknown as { convertUnitTo(fromUnit: string, value: number, toUnit: string): UcumConversion };
+  const result = converter.convertUnitTo(from, 1, to);
+  return result.status === 'succeeded' && typeof result.toVal === 'number' && Number.isFinite(result.toVal) ? result.toVal : undefined;
+}

@@ -3,10 +3,12 @@
  * and metrics that were actually exported (in memory, or read back from a
  * backend), list every way they deviate from the spec.
  */
-import { type AttributeField, type AttributeKind, fitsKind } from '../runtime/attributes.ts';
+import type { AttributeField, SpanWrite } from '../runtime/attributes.ts';
+import { fitsKind, type AttributeKind } from '../runtime/rules.ts';
 import type { InstrumentKind, MetricDescriptor } from '../runtime/metrics.ts';
 import type { SpanDescriptor, SpanKindName } from '../runtime/spans.ts';
 import { ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';
+import { OPT_IN_METRICS } from '../generated/conventions.ts';
 
 /** A span as observed, whatever exported it. */
 export interface ObservedSpan {
@@ -38,7 +40,8 @@ export interface Registry {
   readonly metrics: readonly MetricDescriptor[];
 }
 
-export const KIT_REGISTRY: Registry = { scopeName: SCOPE_NAME, spans: ALL_SPANS, metrics: ALL_METRICS };
+/** The kit's spec, with the metrics its GenAI opt-ins record. */
+export const KIT_REGISTRY: Registry = { scopeName: SCOPE_NAME, spans: ALL_SPANS, metrics: [...ALL_METRICS, ...OPT_IN_METRICS] };
 
 export type DeviationRule =
   | 'undeclared-span'
@@ -74,7 +77,7 @@ function checkSpan(span: ObservedSpan, registry: Registry): Deviation[] {
   if (match === undefined) {
     return [deviation('undeclared-span', `span "${span.name}" matches no span name of the spec`)];
   }
-  const { descriptor, values } = match;
+  const { descriptor, values, template } = match;
   const found: Deviation[] = [];
   if (span.kind !== undefined && span.kind !== descriptor.kind) {
     found.push(deviation('wrong-span-kind', `span "${span.name}" has kind ${span.kind}, the spec says ${descriptor.kind}`));
@@ -84,7 +87,8 @@ function checkSpan(span: ObservedSpan, registry: Registry): Deviation[] {
       found.push(deviation('span-name-mismatch', `span "${span.name}" is named after ${key}="${value}" but carries ${key}=${JSON.stringify(span.attributes[key])}`));
     }
   }
-  return [...found, ...checkAttributes(span.attributes, descriptor.fields, `span "${span.name}"`).map(({ rule, message }) => deviation(rule, message))];
+  const attributes = checkAttributes(span.attributes, descriptor.fields, `span "${span.name}"`, spanKeys(descriptor), writtenWhereNamed(descriptor, template));
+  return [...found, ...attributes.map(({ rule, message }) => deviation(rule, message))];
 }
 
 function checkMetric(metric: ObservedMetric, registry: Registry): Deviation[] {
@@ -112,9 +116,11 @@ function checkMetric(metric: ObservedMetric, registry: Registry): Deviation[] {
  */
 function bestTemplateMatch(span: ObservedSpan, descriptors: readonly SpanDescriptor<never>[]) {
   const literalLength = (template: string) => template.replace(/\{[^{}]+\}/g, '').length;
-  // A span is named by its own template, or by its GenAI equivalent's when those conventions are emitted.
+  // A span is named by its own template, or by its GenAI equivalent's in the conventions that name it so.
   const templates = descriptors.flatMap((descriptor) =>
-    [descriptor.nameTemplate, descriptor.equivalentNameTemplate].filter((template): template is string => template !== undefined).map((template) => ({ descriptor, template })),
+    [...new Set([descriptor.nameTemplate, ...(descriptor.conventions ?? []).map((table) => table.nameTemplate)])]
+      .filter((template): template is string => template !== undefined)
+      .map((template) => ({ descriptor, template })),
   );
   const candidates = templates
     .map(({ descriptor, template }) => ({ descriptor, template, values: matchTemplate(template, span.name) }))
@@ -123,7 +129,7 @@ function bestTemplateMatch(span: ObservedSpan, descriptors: readonly SpanDescrip
   const agrees = (values: Record<string, string>) => Object.entries(values).every(([key, value]) => String(span.attributes[key]) === value);
   // Spans that share a GenAI name (a whole and a streamed LLM call) are told apart by their attributes.
   const undeclared = (descriptor: SpanDescriptor<never>) => {
-    const keys = new Set(descriptor.fields.flatMap((field) => [field.spec.key, ...(field.spec.equivalent ? [field.spec.equivalent.key] : [])]));
+    const keys = new Set(spanKeys(descriptor).flatMap((writes) => writes.map((write) => write.key)));
     return Object.keys(span.attributes).filter((key) => !keys.has(key)).length;
   };
   const scored = candidates.filter((candidate) => agrees(candidate.values)).map((candidate) => ({ candidate, undeclared: undeclared(candidate.descriptor) }));
@@ -147,9 +153,31 @@ export function matchTemplate(template: string, name: string): Record<string, st
   return Object.fromEntries(keys.map((key, index) => [key, match[index + 1] ?? '']));
 }
 
-/** A scaled equivalent (milliseconds to seconds) of a whole number need not be whole. */
-function expectedKind(field: AttributeField, key: string): AttributeKind {
-  if (key === field.spec.key || field.spec.equivalent?.scale === undefined) return field.spec.kind;
+/**
+ * For each field, whether every conventions selection that names the span by `template` writes it:
+ * a required attribute is only missing where the selection the span was emitted in writes it
+ * (`llm.provider` is flo_ai's, and a span named by its GenAI template may come from `gen_ai`).
+ */
+function writtenWhereNamed(descriptor: SpanDescriptor<never>, template: string): boolean[] {
+  const tables = (descriptor.conventions ?? []).filter((table) => (table.nameTemplate ?? descriptor.nameTemplate) === template);
+  return descriptor.fields.map((_, index) => tables.every((table) => (table.writes[index] ?? []).length > 0));
+}
+
+/**
+ * Every key each field of a span may be written under, in any conventions selection: its own, its
+ * GenAI equivalent's, an opt-in's (from the descriptor's generated tables).
+ */
+function spanKeys(descriptor: SpanDescriptor<never>): (readonly SpanWrite[])[] {
+  return descriptor.fields.map((field, index) => {
+    const writes = new Map<string, SpanWrite>([[field.spec.key, { key: field.spec.key }]]);
+    for (const table of descriptor.conventions ?? []) for (const write of table.writes[index] ?? []) writes.set(write.key, write);
+    return [...writes.values()];
+  });
+}
+
+/** A converted value (milliseconds to seconds) of a whole number need not be whole. */
+function expectedKind(field: AttributeField, write: SpanWrite): AttributeKind {
+  if (write.scale === undefined) return field.spec.kind;
   return field.spec.kind === 'int' ? 'double' : field.spec.kind;
 }
 
@@ -157,25 +185,27 @@ function checkAttributes(
   attributes: Readonly<Record<string, unknown>>,
   fields: readonly AttributeField[],
   where: string,
+  keys: readonly (readonly SpanWrite[])[] = fields.map((field) => [{ key: field.spec.key }]),
+  written: readonly boolean[] = fields.map(() => true),
 ): Array<{ rule: DeviationRule; message: string }> {
   const found: Array<{ rule: DeviationRule; message: string }> = [];
   // A span may carry an attribute under its own key, its GenAI equivalent, or both (see conventions).
-  const declared = new Map<string, AttributeField>();
-  for (const field of fields) {
-    declared.set(field.spec.key, field);
-    if (field.spec.equivalent) declared.set(field.spec.equivalent.key, field);
-  }
-  for (const field of fields) {
-    const present = attributes[field.spec.key] !== undefined || (field.spec.equivalent !== undefined && attributes[field.spec.equivalent.key] !== undefined);
-    if (field.required && !present) {
+  const declared = new Map<string, { field: AttributeField; write: SpanWrite }>();
+  fields.forEach((field, index) => {
+    for (const write of keys[index] ?? []) declared.set(write.key, { field, write });
+  });
+  fields.forEach((field, index) => {
+    const present = (keys[index] ?? []).some((write) => attributes[write.key] !== undefined);
+    if (field.required && written[index] === true && !present) {
       found.push({ rule: 'missing-required-attribute', message: `${where} lacks required attribute ${field.spec.key}` });
     }
-  }
+  });
   for (const [key, value] of Object.entries(attributes)) {
-    const field = declared.get(key);
-    if (field === undefined) {
+    const entry = declared.get(key);
+    const field = entry?.field;
+    if (entry === undefined || field === undefined) {
       found.push({ rule: 'undeclared-attribute', message: `${where} carries ${key}, which the spec does not declare for it` });
-    } else if (!fitsKind(value, expectedKind(field, key))) {
+    } else if (!fitsKind(value, expectedKind(field, entry.write))) {
       found.push({ rule: 'wrong-attribute-type', message: `${where}: ${key}=${JSON.stringify(value)} is not of type ${field.spec.kind}` });
     } else if (field.spec.members !== undefined && !field.spec.members.includes(value as string | number)) {
       found.push({ rule: 'value-outside-enum', message: `${where}: ${key}=${JSON.stringify(value)} is not one of ${field.spec.members.join(', ')}` });

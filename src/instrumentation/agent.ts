@@ -8,7 +8,7 @@
  * and names its agent, and framework code deep in the call stack can reach
  * the run with `activeAgentRun()` to record a retry.
  */
-import { context, createContextKey, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   STATUS_VALUE_ERROR,
@@ -17,19 +17,13 @@ import {
   type GenAiProviderNameValue,
   type StatusValue,
 } from '../generated/attributes.ts';
-import {
-  recordAgentErrorsTotal,
-  recordAgentExecutionDuration,
-  recordAgentExecutionsTotal,
-  recordAgentHistorySize,
-  recordAgentRetriesTotal,
-  recordAgentToolCallsTotal,
-} from '../generated/metrics.ts';
+import type { AgentRunFacts, ConventionsEmitter } from '../generated/conventions.ts';
 import { AGENT_RUN_SPAN, AgentRunSpan, startAgentRunSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
-import { emitsFlo, emitsGenAi, errorType, hasInfo, telemetryOn, textLength } from './internal.ts';
+import { errorType, hasInfo, session, textLength } from './internal.ts';
+import { AGENT_RUN_KEY, insideInvocation } from './invocation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -68,8 +62,6 @@ export interface AgentRun {
   recordRetry(reason: string): void;
 }
 
-const AGENT_RUN_KEY = createContextKey('flo instrumentation: agent run');
-
 /** The innermost agent run active here, or undefined (always undefined while telemetry is off). */
 export function activeAgentRun(active: Context = context.active()): AgentRun | undefined {
   return active.getValue(AGENT_RUN_KEY) as AgentRun | undefined;
@@ -83,67 +75,75 @@ export function activeAgentRun(active: Context = context.active()): AgentRun | u
  * tool-call and retry counts and the length of a string result.
  */
 export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T, options?: SpanStartOptions): T {
+  const current = session();
   // Off, the span is a no-op: the provider is not mapped, nothing would carry it.
-  if (!telemetryOn() || !hasInfo('traceAgentRun', info)) return run(new AgentRunState(info ?? NO_AGENT_INFO, new AgentRunSpan(undefined, AGENT_RUN_SPAN), undefined));
+  if (current === undefined || !hasInfo('traceAgentRun', info)) return run(new AgentRunState(info ?? NO_AGENT_INFO, OFF, undefined, undefined));
   const provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+  const active = context.active();
+  const facts: AgentRunFacts = {
+    agentName: info.name,
+    agentType: info.type,
+    status: STATUS_VALUE_SUCCESS,
+    errorType: undefined,
+    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+    genAiInvocationIsNested: insideInvocation(active),
+    genAiAgentName: info.name,
+    genAiWorkflowName: undefined,
+    genAiRequestModel: info.model,
+  };
   const span = startAgentRunSpan(agentSpanAttributes(info, provider), options);
-  const agent = new AgentRunState(info, span, provider);
-  const outcome = new AgentRunOutcome<Awaited<T>>(agent, info);
-  // A generated recorder never throws: nothing here can reach the framework.
-  if (outcome.flo && info.historySize !== undefined) recordAgentHistorySize(info.historySize, outcome.metricAttributes);
+  const agent = new AgentRunState(info, span, provider, current.emitter);
+  current.emitter.agentHistory(info.historySize, facts);
   // The run goes in the context together with the span: one context switch for both.
-  return runInSpan(span, () => run(agent), outcome, LinkedContext.with(context.active(), AGENT_RUN_KEY, agent));
+  return runInSpan(span, () => run(agent), new AgentRunOutcome<Awaited<T>>(agent, facts, current.emitter), LinkedContext.with(active, AGENT_RUN_KEY, agent));
 }
 
+/** What the run gets while telemetry is off: a span that records nothing. */
+const OFF = new AgentRunSpan(undefined, AGENT_RUN_SPAN);
 /** What an untraced run without info reports as its name and type. */
 const NO_AGENT_INFO: AgentRunInfo = Object.freeze({ name: '', type: '' });
 
 /** What an agent run records once its outcome is known: one object per run, no closures. */
 class AgentRunOutcome<R> implements OutcomeHooks<R> {
-  readonly flo = emitsFlo();
-  readonly metricAttributes: { readonly agentName: string; readonly agentType: string };
   readonly #agent: AgentRunState;
+  readonly #facts: { -readonly [K in keyof AgentRunFacts]: AgentRunFacts[K] };
+  readonly #emitter: ConventionsEmitter;
   readonly #started = performance.now();
 
-  constructor(agent: AgentRunState, info: AgentRunInfo) {
+  constructor(agent: AgentRunState, facts: AgentRunFacts, emitter: ConventionsEmitter) {
     this.#agent = agent;
-    this.metricAttributes = { agentName: info.name, agentType: info.type };
+    this.#facts = facts;
+    this.#emitter = emitter;
   }
 
   onSuccess(result: R): void {
     this.#agent.finish();
-    if (!this.flo) return;
     const resultLength = textLength(result);
     if (resultLength !== undefined) this.#agent.span.setAgentResultLength(resultLength);
-    recordAgentExecutionsTotal(1, { agentName: this.metricAttributes.agentName, agentType: this.metricAttributes.agentType, status: STATUS_VALUE_SUCCESS });
-    recordAgentExecutionDuration(performance.now() - this.#started, this.metricAttributes);
+    this.#facts.status = STATUS_VALUE_SUCCESS;
+    this.#emitter.agentRun(performance.now() - this.#started, this.#facts);
   }
 
   onFailure(error: unknown): void {
     this.#agent.finish();
-    if (!this.flo) return;
-    recordAgentExecutionsTotal(1, { agentName: this.metricAttributes.agentName, agentType: this.metricAttributes.agentType, status: STATUS_VALUE_ERROR });
-    recordAgentErrorsTotal(1, { agentName: this.metricAttributes.agentName, errorType: errorType(error) });
+    this.#facts.status = STATUS_VALUE_ERROR;
+    this.#facts.errorType = errorType(error);
+    this.#emitter.agentRun(performance.now() - this.#started, this.#facts);
   }
 }
 
-/**
- * The span's start attributes for the conventions in force (`agent.name` carries `gen_ai.agent.name`),
- * as one object of one shape: what the conventions do not emit is undefined, which the span leaves out.
- */
+/** The span's start attributes, as one object of one shape; the session's conventions decide which it writes. */
 function agentSpanAttributes(info: AgentRunInfo, provider: GenAiProviderNameValue | undefined) {
-  const flo = emitsFlo();
-  const genAi = emitsGenAi();
   return {
     agentName: info.name,
-    agentType: flo ? info.type : undefined,
-    agentHistorySize: flo ? info.historySize : undefined,
-    genAiOperationName: genAi ? GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT : undefined,
-    genAiProviderName: genAi ? provider : undefined,
-    genAiRequestModel: genAi ? info.model : undefined,
-    genAiAgentId: genAi ? info.id : undefined,
-    genAiAgentDescription: genAi ? info.description : undefined,
-    genAiConversationId: genAi ? info.conversationId : undefined,
+    agentType: info.type,
+    agentHistorySize: info.historySize,
+    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+    genAiProviderName: provider,
+    genAiRequestModel: info.model,
+    genAiAgentId: info.id,
+    genAiAgentDescription: info.description,
+    genAiConversationId: info.conversationId,
   };
 }
 
@@ -166,19 +166,23 @@ class AgentRunState implements AgentRun {
   #outputTokens: number | undefined;
   #provider: GenAiProviderNameValue | undefined;
 
+  /** Undefined while telemetry is off. */
+  readonly #emitter: ConventionsEmitter | undefined;
+
   /** `provider`: the run's provider as GenAI names it, when the framework gave one. */
-  constructor(info: AgentRunInfo, span: AgentRunSpan, provider: GenAiProviderNameValue | undefined) {
+  constructor(info: AgentRunInfo, span: AgentRunSpan, provider: GenAiProviderNameValue | undefined, emitter: ConventionsEmitter | undefined) {
     this.name = info.name;
     this.type = info.type;
     this.span = span;
     this.#provider = provider;
+    this.#emitter = emitter;
   }
 
   /** Called by the LLM helpers when a call inside this run ends: tokens add up, the first provider names the agent's. */
   noteLlmCall(provider: GenAiProviderNameValue, inputTokens: number | undefined, outputTokens: number | undefined): void {
     if (this.#provider === undefined) {
       this.#provider = provider;
-      if (emitsGenAi()) this.span.setGenAiProviderName(provider);
+      this.span.setGenAiProviderName(provider);
     }
     if (inputTokens !== undefined) this.#inputTokens = (this.#inputTokens ?? 0) + inputTokens;
     if (outputTokens !== undefined) this.#outputTokens = (this.#outputTokens ?? 0) + outputTokens;
@@ -199,21 +203,20 @@ class AgentRunState implements AgentRun {
 
   recordToolCall(toolName: string, outcome: ToolCallOutcome = STATUS_VALUE_SUCCESS): void {
     this.#toolCalls += 1;
-    if (emitsFlo()) recordAgentToolCallsTotal(1, { agentName: this.name, toolName, status: outcome });
+    this.#emitter?.agentToolCall({ agentName: this.name, toolName, status: outcome });
   }
 
   recordRetry(reason: string): void {
     this.#retries += 1;
-    if (emitsFlo()) recordAgentRetriesTotal(1, { agentName: this.name, reason });
+    this.#emitter?.agentRetry({ agentName: this.name, reason });
   }
 
   /**
-   * Final counts on the span, zeros included ("no tool calls" is an answer too), under flo_ai's
-   * names; the run's token usage under GenAI's.
+   * Final counts on the span, zeros included ("no tool calls" is an answer too), and the run's
+   * token usage (flo_ai's spans carry the first, GenAI's the second).
    */
   finish(): void {
-    if (emitsFlo()) this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
-    if (!emitsGenAi()) return;
+    this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
     if (this.#inputTokens !== undefined) this.span.setGenAiUsageInputTokens(this.#inputTokens);
     if (this.#outputTokens !== undefined) this.span.setGenAiUsageOutputTokens(this.#outputTokens);
   }

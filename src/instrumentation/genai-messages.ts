@@ -38,7 +38,8 @@
  * skip the hook, and one longer than `maxLength` keeps its kind but loses
  * its content (a cut base64 string is no image).
  */
-import { capturedContent, contentCapture, type ContentCaptureSettings } from '../runtime/content.ts';
+import { contentCapture } from '../runtime/bind.ts';
+import { capturedContent, type ContentCaptureSettings } from '../runtime/content.ts';
 import { outputFinishReason, readInputMessages, readOutputMessages, readSystemInstructions, type GenAiMessage, type GenAiOutputMessage } from './providers/messages.ts';
 import { blockParts, reasoningPart, textPart, toolCallPart, type GenAiPart } from './providers/parts.ts';
 import { array, guard, object, text, type Json } from './providers/read.ts';

@@ -6,16 +6,8 @@
  * written here.
  */
 export { activeAgentRun, traceAgentRun, wrapAgentRun, type AgentRun, type AgentRunInfo, type ToolCallOutcome } from './agent.ts';
-export {
-  capturedContent,
-  contentCapture,
-  DEFAULT_CONTENT_MAX_LENGTH,
-  resetContentCapture,
-  setContentCapture,
-  type ContentCaptureOptions,
-  type ContentCaptureSettings,
-  type ContentKind,
-} from '../runtime/content.ts';
+export { capturedContent, DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions, type ContentCaptureSettings, type ContentKind } from '../runtime/content.ts';
+export { contentCapture, resetContentCapture, setContentCapture } from '../runtime/bind.ts';
 export { genAiProviderName } from './conventions.ts';
 export { agentRun, llmCall, llmStream, routerDecision, toolCall, workflowNode, workflowRun } from './decorators.ts';
 export { traceLlmCall, wrapLlmCall, type LlmCallOptions } from './llm.ts';

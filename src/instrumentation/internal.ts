@@ -1,12 +1,17 @@
 /**
- * Small pieces every instrumentation module shares: whether telemetry is on,
- * what a result's length is. Outcomes are observed by `runInSpan`
- * (runtime/spans.ts), the one wrapper around every traced call; durations are
- * taken with `performance.now()`, monotonic, so wall-clock jumps (NTP) cannot
- * make one negative.
+ * Small pieces every instrumentation module shares: the session telemetry
+ * records into, what a result's length is. Outcomes are observed by
+ * `runInSpan` (runtime/spans.ts), the one wrapper around every traced call;
+ * durations are taken with `performance.now()`, monotonic, so wall-clock
+ * jumps (NTP) cannot make one negative.
+ *
+ * Which names a helper's telemetry carries is not decided here, nor in any
+ * helper: a helper starts the generated span with every attribute it knows and
+ * reports what it observed to the session's emitter (`binding.emitter`); the
+ * tables generated from the spec for the session's conventions decide which
+ * keys, spans and metrics that becomes.
  */
-import { currentBinding } from '../runtime/binding.ts';
-
+export { currentSession as session, type KitBinding as Session } from '../runtime/bind.ts';
 export { errorType } from '../runtime/spans.ts';
 export { guarded, warnFailed, warnOnce } from '../runtime/diagnostics.ts';
 import { warnOnce } from '../runtime/diagnostics.ts';
@@ -23,13 +28,6 @@ export function hasInfo(helper: string, info: unknown): boolean {
   return false;
 }
 
-/** True while providers are bound. When false the helpers just call through: telemetry off costs next to nothing. */
-export function telemetryOn(): boolean {
-  return currentBinding() !== undefined;
-}
-
-export const MS_PER_SECOND = 1000;
-
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
@@ -38,5 +36,3 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export function textLength(value: unknown): number | undefined {
   return typeof value === 'string' ? value.length : undefined;
 }
-
-export { emitsFlo, emitsGenAi } from '../runtime/conventions.ts';

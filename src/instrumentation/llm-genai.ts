@@ -4,81 +4,98 @@
  * server, response id, model and finish reasons, cache and reasoning token
  * counts, and captured content in the conventions' JSON structure), read from
  * the request the framework passes and the response the provider returns
- * (providers/). Written only when the GenAI conventions are emitted.
+ * (providers/). The helpers hand every attribute they know to the span; the
+ * session's conventions decide which are written. What costs something to
+ * work out (content in the GenAI structure, the response's facts) is worked
+ * out only when the session's span records it.
  */
 import type { Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_LLM_REQUEST_CONTENT,
+  LLM_OPERATION_VALUE_STREAM,
+} from '../generated/attributes.ts';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
-import { LLM_OPERATION_VALUE_STREAM } from '../generated/attributes.ts';
-import { capturedContent, contentCapture } from '../runtime/content.ts';
+import type { KitBinding } from '../runtime/bind.ts';
+import { capturedContent, type ContentCaptureSettings } from '../runtime/content.ts';
+import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
-import { emitsFlo, emitsGenAi } from './internal.ts';
-import type { LlmCallInfo, LlmTarget } from './llm-signals.ts';
-import { requestFacts, responseFacts, type RequestFacts, type ResponseFacts } from './providers/index.ts';
+import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
+import { requestFacts, type RequestFacts, type ResponseFacts } from './providers/index.ts';
 import type { Usage } from './usage.ts';
 
 type LlmSpan = LlmGenerateSpan | LlmStreamSpan;
 
 const NO_REQUEST: RequestFacts = Object.freeze({});
 const NO_CONTENT: GenAiContent = Object.freeze({});
+export const NO_RESPONSE_FACTS: ResponseFacts = Object.freeze({});
 
 /**
- * The start attributes of an LLM span, as one object of one shape whatever the conventions (what
- * they do not emit is undefined, which the span leaves out), so the span's attribute builder
- * reads it without spreads or shape changes: the framework's facts, the temperature the request
- * sets when the framework named none (`llm.temperature` carries GenAI's key too), and, when the
- * GenAI conventions are emitted, the GenAI side read from the request (read once).
+ * The start attributes of an LLM span, as one object of one shape: the framework's facts, the
+ * temperature the request sets when the framework named none, the GenAI facts read from the
+ * request (read once), and, with content capture on, the prompt in each form the session records.
  */
-export function llmSpanAttributes(info: LlmCallInfo, target: LlmTarget, streamed: boolean) {
-  const flo = emitsFlo();
-  const genAi = emitsGenAi();
+export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: boolean, descriptor: SpanDescriptor<never>, session: KitBinding) {
   const request = info.request === undefined ? NO_REQUEST : requestFacts(info.request);
-  const genAiRequest = genAi ? request : NO_REQUEST;
-  const content = genAi && contentCapture().enabled ? capturedGenAiContent({ request: info.request, prompt: info.prompt }) : NO_CONTENT;
+  const capture = session.contentCapture;
+  const content = capture.enabled && spanRecords(descriptor, ATTR_GEN_AI_INPUT_MESSAGES) ? capturedGenAiContent({ request: info.request, prompt: info.prompt }, capture) : NO_CONTENT;
   return {
     llmProvider: info.provider,
     llmModel: info.model,
-    llmOperation: flo && streamed ? LLM_OPERATION_VALUE_STREAM : undefined,
-    llmRequestContent: flo ? capturedContent(info.prompt, 'prompt') : undefined,
+    llmOperation: streamed ? LLM_OPERATION_VALUE_STREAM : undefined,
+    llmRequestContent: capture.enabled && spanRecords(descriptor, ATTR_LLM_REQUEST_CONTENT) ? capturedContent(info.prompt, 'prompt', capture) : undefined,
     llmTemperature: info.temperature ?? request.temperature,
-    genAiOperationName: genAi ? target.genAi.genAiOperationName : undefined,
-    genAiRequestStream: genAi ? (request.stream ?? streamed) : undefined,
-    genAiRequestMaxTokens: genAiRequest.maxTokens,
-    genAiRequestTopP: genAiRequest.topP,
-    genAiRequestTopK: genAiRequest.topK,
-    genAiRequestStopSequences: genAiRequest.stopSequences,
-    genAiRequestFrequencyPenalty: genAiRequest.frequencyPenalty,
-    genAiRequestPresencePenalty: genAiRequest.presencePenalty,
-    genAiRequestSeed: genAiRequest.seed,
+    genAiOperationName: facts.genAiOperationName,
+    genAiProviderName: facts.genAiProviderName,
+    genAiRequestStream: request.stream ?? streamed,
+    genAiRequestMaxTokens: request.maxTokens,
+    genAiRequestTopP: request.topP,
+    genAiRequestTopK: request.topK,
+    genAiRequestStopSequences: request.stopSequences,
+    genAiRequestFrequencyPenalty: request.frequencyPenalty,
+    genAiRequestPresencePenalty: request.presencePenalty,
+    genAiRequestSeed: request.seed,
     // The convention records the choice count only when it is not the default of one.
-    genAiRequestChoiceCount: genAiRequest.choiceCount !== 1 ? genAiRequest.choiceCount : undefined,
-    genAiOutputType: genAiRequest.outputType,
-    genAiConversationId: genAi ? (info.conversationId ?? request.conversationId) : undefined,
-    serverAddress: target.genAi.serverAddress,
-    serverPort: target.genAi.serverPort,
+    genAiRequestChoiceCount: request.choiceCount !== 1 ? request.choiceCount : undefined,
+    genAiOutputType: request.outputType,
+    genAiConversationId: info.conversationId ?? request.conversationId,
+    serverAddress: facts.serverAddress,
+    serverPort: facts.serverPort,
     genAiSystemInstructions: content.systemInstructions,
     genAiInputMessages: content.inputMessages,
   };
 }
 
-/** Reads the response facts of a whole response; `{}` when the GenAI conventions are off. */
-export function genAiResponseFacts(response: unknown): ResponseFacts {
-  return emitsGenAi() ? responseFacts(response) : {};
+/** Whether the span records what is read from a response (its id, model, finish reasons): then it is worth reading. */
+export function readsResponse(span: LlmSpan): boolean {
+  return span.records(ATTR_GEN_AI_RESPONSE_MODEL);
 }
 
 /** The span's GenAI response attributes and, with capture on, its output messages. */
-export function setGenAiResponse(span: LlmSpan, facts: ResponseFacts, usage: Usage | undefined, output: { readonly response?: unknown; readonly completion?: string; readonly outputMessages?: readonly GenAiOutputMessage[] }): void {
-  if (!emitsGenAi()) return;
+export function setGenAiResponse(
+  span: LlmSpan,
+  facts: ResponseFacts,
+  reasoningTokens: number | undefined,
+  capture: ContentCaptureSettings,
+  output: { readonly response?: unknown; readonly completion?: string; readonly outputMessages?: readonly GenAiOutputMessage[] },
+): void {
   if (facts.id !== undefined) span.setGenAiResponseId(facts.id);
   if (facts.model !== undefined) span.setGenAiResponseModel(facts.model);
   if (facts.finishReasons !== undefined && facts.finishReasons.length > 0) span.setGenAiResponseFinishReasons(facts.finishReasons);
   if (facts.conversationId !== undefined) span.setGenAiConversationId(facts.conversationId);
-  // The usage the helpers record leaves reasoning out (flo_ai has no key for it); the response facts carry it.
-  const reasoningTokens = usage?.reasoningTokens ?? facts.usage?.reasoningTokens;
   if (reasoningTokens !== undefined) span.setGenAiUsageReasoningOutputTokens(reasoningTokens);
-  if (!contentCapture().enabled) return;
-  const { outputMessages } = capturedGenAiContent(output);
+  if (!capture.enabled || !span.records(ATTR_GEN_AI_OUTPUT_MESSAGES)) return;
+  const { outputMessages } = capturedGenAiContent(output, capture);
   if (outputMessages !== undefined) span.setGenAiOutputMessages(outputMessages);
+}
+
+/** The reasoning count of a call: the usage's, else what the response facts read (the usage the helpers extract leaves it out). */
+export function reasoningOf(usage: Usage | undefined, facts: ResponseFacts): number | undefined {
+  return usage?.reasoningTokens ?? facts.usage?.reasoningTokens;
 }
 
 /**
@@ -91,9 +108,12 @@ export function setGenAiResponse(span: LlmSpan, facts: ResponseFacts, usage: Usa
  */
 export type SdkSpans = 'suppress' | 'keep';
 
-/** The default: suppress while the kit's span is a GenAI inference span, keep when it is flo_ai's only. */
-export function suppressesSdkSpans(choice: SdkSpans | undefined): boolean {
-  return (choice ?? (emitsGenAi() ? 'suppress' : 'keep')) === 'suppress';
+/**
+ * The default: suppress while the kit's span is a GenAI inference span (the session records its
+ * GenAI attributes), keep when it is flo_ai's only.
+ */
+export function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan): boolean {
+  return (choice ?? (span.records(ATTR_GEN_AI_OPERATION_NAME) ? 'suppress' : 'keep')) === 'suppress';
 }
 
 /** The context provider code runs in: the span's, with tracing suppressed below it when chosen. */

@@ -27,30 +27,23 @@
  * span active, so a provider client's own spans nest under it.
  */
 import { context, trace, type Context } from '@opentelemetry/api';
+import { ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_LLM_RESPONSE_CONTENT } from '../generated/attributes.ts';
 import { LLM_STREAM_SPAN, LlmStreamSpan, startLlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
-import { capturedContent, contentCapture, ContentCollector } from '../runtime/content.ts';
+import { capturedContent, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
-import { emitsFlo, emitsGenAi, guarded, hasInfo, telemetryOn, warnFailed, warnOnce } from './internal.ts';
+import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
-import { callContext, llmSpanAttributes, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { callContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
-import {
-  alignGenAiProvider,
-  llmTarget,
-  withResponseModel,
-  recordStreamEnd,
-  recordStreamStart,
-  recordTimePerOutputChunk,
-  recordTimeToFirstChunk,
-  setUsageAttributes,
-  type LlmCallInfo,
-  type LlmTarget,
-} from './llm-signals.ts';
+import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
 import { checkedUsage, completed, mergeUsage, reportedUsage, type Usage } from './usage.ts';
 import { wrapWith, type InfoSource } from './wrap.ts';
+
+/** What the stream function gets while telemetry is off: a span that records nothing. */
+const OFF = new LlmStreamSpan(undefined, LLM_STREAM_SPAN);
 
 export type StreamSource<C> = AsyncIterable<C> | PromiseLike<AsyncIterable<C>>;
 
@@ -96,11 +89,12 @@ async function* tracedStream<C>(
   options: LlmStreamOptions<C>,
   creationContext: Context,
 ): TracedStream<C> {
-  if (!telemetryOn() || !hasInfo('traceLlmStream', info)) {
-    yield* await open(new LlmStreamSpan(undefined, LLM_STREAM_SPAN));
+  const current = session();
+  if (current === undefined || !hasInfo('traceLlmStream', info)) {
+    yield* await open(OFF);
     return;
   }
-  const recording = new StreamRecording(info, options, creationContext);
+  const recording = new StreamRecording(info, options, creationContext, current);
   // Set only while suspended at `yield`: the source is open and must be closed if we stop here.
   let openSource: AsyncIterator<C> | undefined;
   try {
@@ -160,38 +154,38 @@ interface StreamEndState {
 /** Everything one traced stream records, from its start to exactly one end. */
 class StreamRecording<C> {
   readonly span: LlmStreamSpan;
-  readonly #target: LlmTarget;
+  readonly #facts: LlmFacts;
   readonly #options: LlmStreamOptions<C>;
+  readonly #session: Session;
   readonly #context: Context;
   /** `performance.now()` at the start: monotonic, so wall-clock jumps (NTP) cannot make a duration negative. */
   readonly #started: number;
+  /** The completion for `llm.response.content`, collected only where the span records it. */
   readonly #text: ContentCollector | undefined;
   readonly #agent: AgentRun | undefined;
-  readonly #flo: boolean;
-  readonly #genAi: boolean;
+  /** The events' response facts are read only where the span records them. */
+  readonly #readsResponse: boolean;
   readonly #messages: OutputMessagesCollector | undefined;
-  #facts: ResponseFacts = {};
+  #responseFacts: ResponseFacts = {};
   #chunks = 0;
   #lastChunkMs = 0;
   #usage: Usage | undefined;
   #ended = false;
 
-  constructor(info: LlmCallInfo, options: LlmStreamOptions<C>, creationContext: Context) {
+  constructor(info: LlmCallInfo, options: LlmStreamOptions<C>, creationContext: Context, current: Session) {
     const parent = options.parent ?? creationContext;
-    this.#target = llmTarget(info);
+    this.#facts = llmFacts(info);
     this.#options = options;
+    this.#session = current;
     this.#agent = activeAgentRun(parent);
-    this.#flo = emitsFlo();
-    this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#target, true), { ...options, parent });
+    this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#facts, true, LLM_STREAM_SPAN, current), { ...options, parent });
     const otelSpan = this.span.otelSpan;
-    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans));
-    this.#text = contentCapture().enabled ? new ContentCollector() : undefined;
-    this.#genAi = emitsGenAi();
-    this.#messages = this.#genAi && contentCapture().enabled ? new OutputMessagesCollector() : undefined;
-    guarded('llm stream: recording its start', () => {
-      alignGenAiProvider(this.span, this.#target);
-      recordStreamStart(this.#target);
-    });
+    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans, this.span));
+    const capture = current.contentCapture;
+    this.#text = capture.enabled && this.span.records(ATTR_LLM_RESPONSE_CONTENT) ? new ContentCollector(capture.maxLength) : undefined;
+    this.#readsResponse = readsResponse(this.span);
+    this.#messages = capture.enabled && this.span.records(ATTR_GEN_AI_OUTPUT_MESSAGES) ? new OutputMessagesCollector(capture.maxLength) : undefined;
+    guarded('llm stream: recording its start', () => current.emitter.llmStreamStart(this.#facts));
     this.#started = performance.now();
   }
 
@@ -206,11 +200,11 @@ class StreamRecording<C> {
     try {
       const now = performance.now() - this.#started;
       if (this.#chunks === 1) this.#firstChunk(now);
-      else recordTimePerOutputChunk(this.#target, now - this.#lastChunkMs);
+      else this.#session.emitter.llmStreamChunk(now - this.#lastChunkMs, this.#facts);
       this.#lastChunkMs = now;
       this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
       this.#text?.add(this.#chunkText(value));
-      if (this.#genAi) this.#facts = mergeResponseFacts(this.#facts, streamEventFacts(value));
+      if (this.#readsResponse) this.#responseFacts = mergeResponseFacts(this.#responseFacts, streamEventFacts(value));
       this.#messages?.add(value);
     } catch (error) {
       warnFailed('llm stream: recording a chunk', error);
@@ -225,22 +219,27 @@ class StreamRecording<C> {
     const failed = state.failed === true;
     guarded('llm stream: recording its end', () => {
       const usage = completed(this.#usage);
-      if (this.#flo) this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
-      setUsageAttributes(this.span, usage);
-      const completion = !this.#flo || this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion');
+      const capture = this.#session.contentCapture;
+      this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
+      const facts = completeResponseFacts(this.#responseFacts);
+      const reasoning = reasoningOf(usage, facts);
+      setUsageAttributes(this.span, usage, reasoning);
+      const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion', capture);
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
-      const facts = completeResponseFacts(this.#facts);
-      setGenAiResponse(this.span, facts, usage, { outputMessages: this.#messages?.messages() });
+      setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: this.#messages?.messages() });
       if (failed) this.span.recordError(state.error);
-      recordStreamEnd(withResponseModel(this.#target, facts.model), { durationMs, chunks: this.#chunks, usage, failed, error: state.error });
-      noteLlmCallOn(this.#agent, this.#target.genAi.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
+      this.#facts.genAiResponseModel = facts.model;
+      const emitter = this.#session.emitter;
+      observeLlmEnd(emitter, 'stream', this.#facts, durationMs, usage, reasoning, failed ? { error: state.error } : undefined);
+      emitter.llmStreamChunks(this.#chunks, this.#facts);
+      noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     });
     this.span.end();
   }
 
   #firstChunk(milliseconds: number): void {
     this.span.setLlmStreamTimeToFirstChunkMs(milliseconds);
-    recordTimeToFirstChunk(this.#target, milliseconds);
+    this.#session.emitter.llmStreamFirstChunk(milliseconds, this.#facts);
   }
 
   #chunkUsage(value: C): Usage | undefined {

@@ -4,12 +4,12 @@
  * Inside an agent run the call counts on that run and takes its agent name
  * unless one is given.
  */
-import { GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
-import { recordAgentToolCallsTotal, type AgentToolCallsTotalAttributes } from '../generated/metrics.ts';
+import { GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS } from '../generated/attributes.ts';
+import type { ConventionsEmitter, ToolCallFacts } from '../generated/conventions.ts';
 import { AGENT_TOOL_SPAN, AgentToolSpan, startAgentToolSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
-import { emitsFlo, emitsGenAi, hasInfo, telemetryOn, textLength } from './internal.ts';
+import { errorType, hasInfo, session, textLength } from './internal.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface ToolCallInfo {
@@ -24,55 +24,72 @@ export interface ToolCallInfo {
   readonly description?: string;
 }
 
+/** What the call gets while telemetry is off: a span that records nothing. */
+const OFF = new AgentToolSpan(undefined, AGENT_TOOL_SPAN);
+
 /** Runs `call` (sync or async) inside the `agent.tool.{name}` span; returns or throws exactly what it does. */
 export function traceToolCall<T>(info: ToolCallInfo, call: (span: AgentToolSpan) => T, options?: SpanStartOptions): T {
-  if (!hasInfo('traceToolCall', info)) return call(new AgentToolSpan(undefined, AGENT_TOOL_SPAN));
+  const current = session();
+  if (current === undefined || !hasInfo('traceToolCall', info)) return call(OFF);
   const agent = activeAgentRun();
   const agentName = info.agentName ?? agent?.name;
   const span = startAgentToolSpan(toolSpanAttributes(info, agentName), options);
-  if (!telemetryOn()) return call(span);
   countToolCallOn(agent);
-  return runInSpan(span, call, new ToolCallOutcome<Awaited<T>>(span, info.name, agentName));
+  return runInSpan(span, call, new ToolCallOutcome<Awaited<T>>(span, toolCallFacts(info, agentName), current.emitter));
 }
 
-/**
- * The span's start attributes for the conventions in force, as one object of one shape: what the
- * conventions do not emit is undefined, which the span leaves out.
- */
+/** The span's start attributes, as one object of one shape; the session's conventions decide which it writes. */
 function toolSpanAttributes(info: ToolCallInfo, agentName: string | undefined) {
-  const genAi = emitsGenAi();
   return {
     toolName: info.name,
     agentName,
-    genAiOperationName: genAi ? GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL : undefined,
-    genAiToolCallId: genAi ? info.callId : undefined,
-    genAiToolType: genAi ? info.type : undefined,
-    genAiToolDescription: genAi ? info.description : undefined,
+    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+    genAiToolCallId: info.callId,
+    genAiToolType: info.type,
+    genAiToolDescription: info.description,
+  };
+}
+
+/**
+ * `agent_name` is required on `agent.tool_calls.total`, but a tool can run outside any agent.
+ * Then it is left out (the runtime reports the missing attribute once through diag) rather than
+ * filled with a made-up name: an undefined agentName is a missing one to the recorder.
+ */
+function toolCallFacts(info: ToolCallInfo, agentName: string | undefined): { -readonly [K in keyof ToolCallFacts]: ToolCallFacts[K] } {
+  return {
+    agentName: agentName as string,
+    toolName: info.name,
+    status: STATUS_VALUE_SUCCESS,
+    errorType: undefined,
+    genAiToolName: info.name,
+    genAiToolType: info.type,
+    genAiAgentName: agentName,
   };
 }
 
 /** What a tool call records once its outcome is known: one object per call, no closures. */
 class ToolCallOutcome<R> implements OutcomeHooks<R> {
   readonly #span: AgentToolSpan;
-  readonly #toolName: string;
-  readonly #agentName: string | undefined;
-  readonly #flo = emitsFlo();
+  readonly #facts: { -readonly [K in keyof ToolCallFacts]: ToolCallFacts[K] };
+  readonly #emitter: ConventionsEmitter;
+  readonly #started = performance.now();
 
-  constructor(span: AgentToolSpan, toolName: string, agentName: string | undefined) {
+  constructor(span: AgentToolSpan, facts: { -readonly [K in keyof ToolCallFacts]: ToolCallFacts[K] }, emitter: ConventionsEmitter) {
     this.#span = span;
-    this.#toolName = toolName;
-    this.#agentName = agentName;
+    this.#facts = facts;
+    this.#emitter = emitter;
   }
 
   onSuccess(result: R): void {
-    if (!this.#flo) return;
     const resultLength = textLength(result);
     if (resultLength !== undefined) this.#span.setToolResultLength(resultLength);
-    recordAgentToolCallsTotal(1, toolCallAttributes(this.#toolName, this.#agentName, STATUS_VALUE_SUCCESS));
+    this.#emitter.toolCall(performance.now() - this.#started, this.#facts);
   }
 
-  onFailure(): void {
-    if (this.#flo) recordAgentToolCallsTotal(1, toolCallAttributes(this.#toolName, this.#agentName, STATUS_VALUE_ERROR));
+  onFailure(error: unknown): void {
+    this.#facts.status = STATUS_VALUE_ERROR;
+    this.#facts.errorType = errorType(error);
+    this.#emitter.toolCall(performance.now() - this.#started, this.#facts);
   }
 }
 
@@ -83,14 +100,4 @@ export function wrapToolCall<This, Args extends unknown[], R>(
   options?: SpanStartOptions,
 ): (this: This, ...args: Args) => R {
   return wrapWith('tool call', info, fn, (resolved, call) => traceToolCall(resolved, call, options), callThrough);
-}
-
-/**
- * `agent_name` is required on `agent.tool_calls.total`, but a tool can run
- * outside any agent. Then it is left out (the runtime reports the missing
- * attribute once through diag) rather than filled with a made-up name.
- */
-function toolCallAttributes(toolName: string, agentName: string | undefined, status: StatusValue): AgentToolCallsTotalAttributes {
-  // An undefined agentName is a missing one to the recorder: reported, left out, the point kept.
-  return { agentName: agentName as string, toolName, status };
 }

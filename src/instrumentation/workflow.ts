@@ -8,16 +8,9 @@
  * conventions are emitted they record nothing (their children then hang
  * from the workflow span).
  */
-import { context, createContextKey } from '@opentelemetry/api';
-import { GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS, type StatusValue } from '../generated/attributes.ts';
-import {
-  recordWorkflowErrorsTotal,
-  recordWorkflowExecutionDuration,
-  recordWorkflowExecutionsTotal,
-  recordWorkflowNodeDuration,
-  recordWorkflowNodesExecuted,
-  recordWorkflowRouterDecisions,
-} from '../generated/metrics.ts';
+import { context } from '@opentelemetry/api';
+import { GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS } from '../generated/attributes.ts';
+import type { ConventionsEmitter, WorkflowNodeFacts, WorkflowRunFacts } from '../generated/conventions.ts';
 import {
   startWorkflowNodeSpan,
   startWorkflowRouterSpan,
@@ -29,9 +22,10 @@ import {
   WorkflowRouterSpan,
   WorkflowRunSpan,
 } from '../generated/spans.ts';
-import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, spanEmitted, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
-import { emitsFlo, emitsGenAi, errorType, hasInfo, telemetryOn, textLength } from './internal.ts';
+import { errorType, hasInfo, session, textLength } from './internal.ts';
+import { insideInvocation, WORKFLOW_NAME_KEY } from './invocation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface WorkflowInfo {
@@ -54,8 +48,6 @@ export interface RouterInfo {
   readonly workflowName?: string;
 }
 
-const WORKFLOW_NAME_KEY = createContextKey('flo instrumentation: workflow name');
-
 /** The name of the innermost workflow traced around here, if any. */
 export function activeWorkflowName(): string | undefined {
   return context.active().getValue(WORKFLOW_NAME_KEY) as string | undefined;
@@ -70,117 +62,131 @@ function resolvedWorkflowName(given: string | undefined): string {
   return (given ?? activeWorkflowName()) as string;
 }
 
+/** What the functions get while telemetry is off: spans that record nothing. */
+const OFF_RUN = new WorkflowRunSpan(undefined, WORKFLOW_RUN_SPAN);
+const OFF_NODE = new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN);
+const OFF_ROUTER = new WorkflowRouterSpan(undefined, WORKFLOW_ROUTER_SPAN);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Runs `run` inside the `workflow.{name}` span; returns or throws exactly
- * what it does. Records `workflow.executions.total` with the outcome,
- * `workflow.execution.duration` (successful runs), `workflow.errors.total`,
- * and the length of a string result on the span.
+ * what it does. Records the workflow's outcome and duration (flo_ai's
+ * `workflow.executions.total`, `workflow.execution.duration` of successful
+ * runs, `workflow.errors.total`, or GenAI's invocation duration, as the
+ * session's conventions map them) and the length of a string result on the span.
  */
 export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan) => T, options?: SpanStartOptions): T {
-  if (!hasInfo('traceWorkflow', info)) return run(new WorkflowRunSpan(undefined, WORKFLOW_RUN_SPAN));
-  const span = startWorkflowRunSpan(
-    {
-      workflowName: info.name,
-      workflowNodeCount: emitsFlo() ? info.nodeCount : undefined,
-      genAiOperationName: emitsGenAi() ? GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW : undefined,
-    },
-    options,
-  );
-  if (!telemetryOn()) return run(span);
+  const current = session();
+  if (current === undefined || !hasInfo('traceWorkflow', info)) return run(OFF_RUN);
+  const active = context.active();
+  const facts: Mutable<WorkflowRunFacts> = {
+    workflowName: info.name,
+    status: STATUS_VALUE_SUCCESS,
+    errorType: undefined,
+    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW,
+    genAiInvocationIsNested: insideInvocation(active),
+    genAiAgentName: undefined,
+    genAiWorkflowName: info.name,
+    genAiRequestModel: undefined,
+  };
+  const span = startWorkflowRunSpan({ workflowName: info.name, workflowNodeCount: info.nodeCount, genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW }, options);
   // The workflow name goes in the context together with the span: one context switch for both.
-  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, info.name), LinkedContext.with(context.active(), WORKFLOW_NAME_KEY, info.name));
+  return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, facts, current.emitter), LinkedContext.with(active, WORKFLOW_NAME_KEY, info.name));
 }
 
 /** What a workflow run records once its outcome is known: one object per run, no closures. */
 class WorkflowOutcome<R> implements OutcomeHooks<R> {
   readonly #span: WorkflowRunSpan;
-  readonly #workflowName: string;
-  readonly #flo = emitsFlo();
+  readonly #facts: Mutable<WorkflowRunFacts>;
+  readonly #emitter: ConventionsEmitter;
   readonly #started = performance.now();
 
-  constructor(span: WorkflowRunSpan, workflowName: string) {
+  constructor(span: WorkflowRunSpan, facts: Mutable<WorkflowRunFacts>, emitter: ConventionsEmitter) {
     this.#span = span;
-    this.#workflowName = workflowName;
+    this.#facts = facts;
+    this.#emitter = emitter;
   }
 
   onSuccess(result: R): void {
-    if (!this.#flo) return;
     const resultLength = textLength(result);
     if (resultLength !== undefined) this.#span.setWorkflowResultLength(resultLength);
-    recordWorkflowExecutionsTotal(1, { workflowName: this.#workflowName, status: STATUS_VALUE_SUCCESS });
-    recordWorkflowExecutionDuration(performance.now() - this.#started, { workflowName: this.#workflowName });
+    this.#emitter.workflowRun(performance.now() - this.#started, this.#facts);
   }
 
   onFailure(error: unknown): void {
-    if (!this.#flo) return;
-    recordWorkflowExecutionsTotal(1, { workflowName: this.#workflowName, status: STATUS_VALUE_ERROR });
-    recordWorkflowErrorsTotal(1, { workflowName: this.#workflowName, errorType: errorType(error) });
+    this.#facts.status = STATUS_VALUE_ERROR;
+    this.#facts.errorType = errorType(error);
+    this.#emitter.workflowRun(performance.now() - this.#started, this.#facts);
   }
 }
 
 /**
- * Runs `run` inside the `workflow.node.{name}` span. Records
- * `workflow.nodes.executed` with the outcome (node success and failure
- * rates), `workflow.node.duration` (successful nodes), and
- * `node.execution_time_ms` on the span whatever the outcome.
+ * Runs `run` inside the `workflow.node.{name}` span. Records the node's
+ * outcome and duration (flo_ai's `workflow.nodes.executed` by status,
+ * `workflow.node.duration` of successful nodes) and `node.execution_time_ms`
+ * on the span whatever the outcome. A node is flo_ai's concept only: with the
+ * GenAI conventions alone its span is not emitted (its children hang from the
+ * workflow) and it records nothing.
  */
 export function traceNode<T>(info: NodeInfo, run: (span: WorkflowNodeSpan) => T, options?: SpanStartOptions): T {
-  if (!hasInfo('traceNode', info)) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
-  const workflowName = resolvedWorkflowName(info.workflowName);
-  // A node is flo_ai's concept only: with the GenAI conventions alone it records nothing.
-  if (!emitsFlo()) return run(new WorkflowNodeSpan(undefined, WORKFLOW_NODE_SPAN));
-  const attributes = { workflowName, nodeName: info.name, nodeType: info.type };
-  const span = startWorkflowNodeSpan(attributes, options);
-  if (!telemetryOn()) return run(span);
-  return runInSpan(span, run, new NodeOutcome<Awaited<T>>(span, attributes));
+  const current = session();
+  // Nothing to observe where the session's conventions neither emit the span nor record the node.
+  if (current === undefined || !(current.emitter.records.workflowNode || spanEmitted(WORKFLOW_NODE_SPAN)) || !hasInfo('traceNode', info)) return run(OFF_NODE);
+  const facts: Mutable<WorkflowNodeFacts> = { workflowName: resolvedWorkflowName(info.workflowName), nodeName: info.name, nodeType: info.type, status: STATUS_VALUE_SUCCESS };
+  const span = startWorkflowNodeSpan(facts, options);
+  return runInSpan(span, run, new NodeOutcome<Awaited<T>>(span, facts, current.emitter));
 }
 
 /** What a node records once its outcome is known: one object per node, no closures. */
 class NodeOutcome<R> implements OutcomeHooks<R> {
   readonly #span: WorkflowNodeSpan;
-  readonly #attributes: { readonly workflowName: string; readonly nodeName: string; readonly nodeType: string };
+  readonly #facts: Mutable<WorkflowNodeFacts>;
+  readonly #emitter: ConventionsEmitter;
   readonly #started = performance.now();
 
-  constructor(span: WorkflowNodeSpan, attributes: { readonly workflowName: string; readonly nodeName: string; readonly nodeType: string }) {
+  constructor(span: WorkflowNodeSpan, facts: Mutable<WorkflowNodeFacts>, emitter: ConventionsEmitter) {
     this.#span = span;
-    this.#attributes = attributes;
+    this.#facts = facts;
+    this.#emitter = emitter;
   }
 
   onSuccess(): void {
-    recordWorkflowNodeDuration(this.#record(STATUS_VALUE_SUCCESS), this.#attributes);
+    this.#record();
   }
 
   onFailure(): void {
-    this.#record(STATUS_VALUE_ERROR);
+    this.#facts.status = STATUS_VALUE_ERROR;
+    this.#record();
   }
 
-  #record(status: StatusValue): number {
+  #record(): void {
     const elapsedMs = performance.now() - this.#started;
     this.#span.setNodeExecutionTimeMs(elapsedMs);
-    const { workflowName, nodeName, nodeType } = this.#attributes;
-    recordWorkflowNodesExecuted(1, { workflowName, nodeName, nodeType, status });
-    return elapsedMs;
+    this.#emitter.workflowNode(elapsedMs, this.#facts);
   }
 }
 
 /**
  * Runs the router's `decide` inside the `workflow.router.{routerName}` span
- * and returns its choice unchanged; sets `router.decision` and counts the
- * chosen route in `workflow.router.decisions`.
+ * and returns its choice unchanged; sets `router.decision` and reports the
+ * chosen route (flo_ai's `workflow.router.decisions`). Like a node, a router is
+ * flo_ai's concept only.
  */
 export function traceRouterDecision<T extends string | PromiseLike<string>>(
   info: RouterInfo,
   decide: (span: WorkflowRouterSpan) => T,
   options?: SpanStartOptions,
 ): T {
-  if (!hasInfo('traceRouterDecision', info) || !emitsFlo()) return decide(new WorkflowRouterSpan(undefined, WORKFLOW_ROUTER_SPAN));
+  const current = session();
+  if (current === undefined || !(current.emitter.records.workflowRouterDecision || spanEmitted(WORKFLOW_ROUTER_SPAN)) || !hasInfo('traceRouterDecision', info)) return decide(OFF_ROUTER);
   const workflowName = resolvedWorkflowName(info.workflowName);
   const span = startWorkflowRouterSpan({ workflowName, routerName: info.routerName }, options);
-  if (!telemetryOn()) return decide(span);
+  const emitter = current.emitter;
   return runInSpan(span, decide, {
     onSuccess(route) {
       span.setRouterDecision(route);
-      if (typeof route === 'string') recordWorkflowRouterDecisions(1, { workflowName, routerName: info.routerName, route });
+      if (typeof route === 'string') emitter.workflowRouterDecision({ workflowName, routerName: info.routerName, route });
     },
     onFailure() {
       // The span carries the error; the spec counts decisions, not failed attempts.

@@ -3,7 +3,7 @@
  * method decorator: call the original with its own `this` and arguments
  * inside a trace helper, keeping its exact signature.
  */
-import { errorType, telemetryOn, warnOnce } from './internal.ts';
+import { errorType, session, warnOnce } from './internal.ts';
 
 /**
  * What a wrapper or decorator knows about the call: fixed, or computed per
@@ -26,7 +26,7 @@ export function wrapWith<Info extends object, This, Args extends unknown[], R, O
 ): (this: This, ...args: Args) => Out {
   const wrapped = function (this: This, ...args: Args): Out {
     const call = () => fn.apply(this, args);
-    if (!telemetryOn()) return untraced(call);
+    if (session() === undefined) return untraced(call);
     const info = resolveInfo(what, source, this, args);
     return info === undefined ? untraced(call) : trace(info, call);
   };

@@ -5,10 +5,10 @@
  * value and says so, instead of throwing into framework code.
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { emitsFlo, emitsGenAi } from './conventions.ts';
 import { warnOnce } from './diagnostics.ts';
+import { applyScale, fitsKind, type AttributeKind } from './rules.ts';
 
-export type AttributeKind = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]' | 'any';
+export type { AttributeKind } from './rules.ts';
 
 /** An attribute as the spec defines it (generated into src/generated/attributes.ts). */
 export interface AttributeSpec {
@@ -18,8 +18,16 @@ export interface AttributeSpec {
   readonly members?: readonly (string | number | boolean)[];
   /** Which part of a caught error fills this attribute on a span. */
   readonly onError?: 'type' | 'message';
-  /** The OpenTelemetry GenAI key carrying the same value on spans, scaled when units differ. */
-  readonly equivalent?: { readonly key: string; readonly scale?: number };
+}
+
+/**
+ * A key a span attribute is written under in a session, and the factor its value is converted by
+ * (from milliseconds to seconds). Each generated span has, for each conventions selection, the
+ * writes of every field (SpanDescriptor.conventions); the runtime applies them, it never decides them.
+ */
+export interface SpanWrite {
+  readonly key: string;
+  readonly scale?: number;
 }
 
 /** An attribute as one span or metric uses it. */
@@ -28,24 +36,6 @@ export interface AttributeField {
   /** The property of the recorder's argument object that carries the value. */
   readonly property: string;
   readonly required: boolean;
-}
-
-export function fitsKind(value: unknown, kind: AttributeKind): boolean {
-  // A plain switch: this runs for every attribute of every measurement.
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'int':
-      return Number.isSafeInteger(value);
-    case 'double':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'any':
-      return value !== undefined && value !== null && typeof value !== 'function' && typeof value !== 'symbol';
-    default:
-      return Array.isArray(value) && value.every((item) => fitsKind(item, kind.slice(0, -2) as AttributeKind));
-  }
 }
 
 /** The value when it fits the attribute, otherwise undefined (and a warning). */
@@ -87,69 +77,50 @@ function anyValue(value: unknown): Checked {
   return { problem: 'the value cannot be written as JSON' };
 }
 
-/**
- * The keys a span attribute is written under for the conventions in force:
- * its own key, its GenAI equivalent, or both. An attribute without an
- * equivalent always keeps its own key.
- */
-export function spanAttributeEntries(spec: AttributeSpec, value: AttributeValue): Array<[string, AttributeValue]> {
-  const equivalent = spec.equivalent;
-  if (equivalent === undefined || !emitsGenAi()) return [[spec.key, value]];
-  const converted = equivalent.scale !== undefined && typeof value === 'number' ? value * equivalent.scale : value;
-  return emitsFlo() ? [[spec.key, value], [equivalent.key, converted]] : [[equivalent.key, converted]];
-}
-
-/** Which keys span attributes are written under, decided once per span rather than once per attribute. */
-export type SpanKeys = 'own' | 'equivalent' | 'both';
-
-export function spanKeys(): SpanKeys {
-  return !emitsGenAi() ? 'own' : emitsFlo() ? 'both' : 'equivalent';
+/** Every field under its own key: the writes of a descriptor made without conventions tables. */
+function ownWrites(fields: readonly AttributeField[]): readonly (readonly SpanWrite[])[] {
+  return fields.map((field) => [{ key: field.spec.key }]);
 }
 
 /**
- * Builds span start attributes from a typed object, under the keys of the conventions in force:
- * every declared field in declaration order, checked against its spec. Generated span descriptors
- * carry a `startAttributes` function doing the same with one named property read per field (see
- * SpanDescriptor); this loop is what it must equal, and what a descriptor without one gets.
+ * Builds span start attributes from a typed object under the keys of `writes` (the session's
+ * conventions table of the span; every field under its own key without one): every declared
+ * field in declaration order, checked against its spec; a field written under no key is not read.
+ * Generated span descriptors carry a `startAttributes` function doing the same with one named
+ * property read per field (see SpanConventions); this loop is what it must equal.
  */
-export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes {
+export function toSpanAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string, writes: readonly (readonly SpanWrite[])[] = ownWrites(fields)): Attributes {
   const source = (input ?? {}) as Record<string, unknown>;
-  const keys = spanKeys();
   const attributes: Attributes = {};
   for (let index = 0; index < fields.length; index += 1) {
+    if ((writes[index] as readonly SpanWrite[]).length === 0) continue;
     const value = source[(fields[index] as AttributeField).property];
     if (value === undefined || value === null) missingSpanAttribute(fields, index, signal);
-    else putSpanAttribute(attributes, keys, fields, index, value, signal);
+    else putSpanAttribute(attributes, writes, fields, index, value, signal);
   }
   return attributes;
 }
 
 /**
  * Writes one given value of a span's start attributes: checked against its spec (dropped with a
- * warning when it does not fit), under its own key, its GenAI equivalent's or both. Generated
- * `startAttributes` functions call it for each property present.
+ * warning when it does not fit), under each key of its writes. Generated `startAttributes`
+ * functions call it for each property whose value they cannot write as it is.
  */
-export function putSpanAttribute(attributes: Attributes, keys: SpanKeys, fields: readonly AttributeField[], index: number, value: unknown, signal: string): void {
-  const spec = (fields[index] as AttributeField).spec;
-  const checked = checkedValue(spec, value, signal);
-  if (checked !== undefined) addSpanAttribute(attributes, spec, checked, keys);
+export function putSpanAttribute(attributes: Attributes, writes: readonly (readonly SpanWrite[])[], fields: readonly AttributeField[], index: number, value: unknown, signal: string): void {
+  const checked = checkedValue((fields[index] as AttributeField).spec, value, signal);
+  if (checked === undefined) return;
+  for (const write of writes[index] as readonly SpanWrite[]) attributes[write.key] = convertedValue(checked, write);
+}
+
+/** The value as written under `write`: converted between units where the write has a scale (rules.ts). */
+export function convertedValue(value: AttributeValue, write: SpanWrite): AttributeValue {
+  return write.scale !== undefined && typeof value === 'number' ? applyScale(value, write.scale) : value;
 }
 
 /** Reports a start attribute the caller left out, when the spec requires it. */
 export function missingSpanAttribute(fields: readonly AttributeField[], index: number, signal: string): void {
   const field = fields[index] as AttributeField;
   if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
-}
-
-/** What spanAttributeEntries does, without building the entries. */
-function addSpanAttribute(attributes: Attributes, spec: AttributeSpec, value: AttributeValue, keys: SpanKeys): void {
-  const { key, equivalent } = spec;
-  if (equivalent === undefined || keys === 'own') {
-    attributes[key] = value;
-    return;
-  }
-  if (keys === 'both') attributes[key] = value;
-  attributes[equivalent.key] = equivalent.scale !== undefined && typeof value === 'number' ? value * equivalent.scale : value;
 }
 
 /** Builds the attributes of one measurement or span start from a typed object. */

@@ -36,14 +36,11 @@ import {
 } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import {
-  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
-  ATTR_SERVICE_NAME,
-  ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
-import { ATTR_HOST_NAME } from '@opentelemetry/semantic-conventions/incubating';
+// Generated from the spec (semconv/runtime.yaml): the runtime needs no copy of the semantic conventions package.
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_HOST_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '../generated/attributes.ts';
 import { SCOPE_NAME, SCOPE_VERSION } from '../generated/scope.ts';
-import { bindProviders, currentBinding, unbindProviders, type ProviderBinding } from './binding.ts';
+import { bindProviders, unbindProviders } from './bind.ts';
+import { currentBinding, type ProviderBinding } from './binding.ts';
 import { buildLogPipeline, buildMetricPipeline, buildSpanPipeline, type LogPipeline, type MetricPipeline, type SpanPipeline } from './exporters.ts';
 import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
@@ -243,6 +240,7 @@ function swapIn(next: Session): void {
     loggerProvider: config.logs ? logs.getLoggerProvider() : undefined,
     recordMetrics: config.metrics,
     conventions: config.conventions,
+    semconvStabilityOptIn: config.semconvStabilityOptIn,
     captureContent: config.contentCapture,
     errorMessages: config.errorMessages,
   });

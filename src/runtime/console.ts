@@ -18,8 +18,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import * as SPEC_ATTRIBUTES from '../generated/attributes.ts';
-import type { AttributeSpec } from './attributes.ts';
+import { ALL_SPANS } from '../generated/spans.ts';
+import type { SpanDescriptor } from './spans.ts';
 
 /** A key of the spec that carries, on spans, the same value as a GenAI key (times `scale`). */
 interface Twin {
@@ -28,19 +28,26 @@ interface Twin {
 }
 
 /**
- * Each GenAI key that an attribute of the spec names as its `equivalent` (docs/attributes.md, GenAI
- * mapping), with the keys that name it: with both conventions a span carries such pairs.
+ * Each GenAI key an attribute of the spec is also written under (its equivalent, docs/attributes.md,
+ * GenAI mapping), with the keys written beside it: with both conventions a span carries such pairs.
+ * Read from the spans' generated key tables, the same the spans are written by.
  */
-const TWINS: ReadonlyMap<string, readonly Twin[]> = twinsOf(Object.values(SPEC_ATTRIBUTES));
+const TWINS: ReadonlyMap<string, readonly Twin[]> = twinsOf(ALL_SPANS);
 
-function twinsOf(values: readonly unknown[]): Map<string, Twin[]> {
+function twinsOf(spans: readonly SpanDescriptor<never>[]): Map<string, Twin[]> {
   const twins = new Map<string, Twin[]>();
-  for (const value of values) {
-    const spec = value as Partial<AttributeSpec> | null;
-    if (typeof spec !== 'object' || spec === null || typeof spec.key !== 'string' || spec.equivalent === undefined) continue;
-    const list = twins.get(spec.equivalent.key) ?? [];
-    list.push({ key: spec.key, scale: spec.equivalent.scale });
-    twins.set(spec.equivalent.key, list);
+  for (const span of spans) {
+    for (const selection of span.conventions ?? []) {
+      selection.writes.forEach((writes, index) => {
+        const own = span.fields[index]?.spec.key;
+        for (const write of writes) {
+          if (own === undefined || write.key === own) continue;
+          const list = twins.get(write.key) ?? [];
+          if (!list.some((twin) => twin.key === own)) list.push({ key: own, scale: write.scale });
+          twins.set(write.key, list);
+        }
+      });
+    }
   }
   return twins;
 }

@@ -3,16 +3,9 @@
  * unless the application opts in. When it does, each text goes through the
  * redaction hook first and is truncated after, so what redaction removes
  * cannot survive in a truncated remainder, and a hook that fails drops the
- * text instead of letting the raw one through.
+ * text instead of letting the raw one through. The settings in force are the
+ * session's (its binding's `contentCapture`), passed in by the caller.
  */
-import {
-  CONTENT_CAPTURE_OFF,
-  DEFAULT_CONTENT_MAX_LENGTH,
-  contentCaptureSettings,
-  currentPolicies,
-  isValidMaxLength,
-  updatePolicies,
-} from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
 import { flatCopy, truncate } from './strings.ts';
 
@@ -36,29 +29,35 @@ export interface ContentCaptureSettings {
   readonly redact: ((text: string, kind: ContentKind) => string) | undefined;
 }
 
-export { DEFAULT_CONTENT_MAX_LENGTH };
+/** Characters kept of a text after redaction, unless the application says otherwise. */
+export const DEFAULT_CONTENT_MAX_LENGTH = 4096;
+
+export const CONTENT_CAPTURE_OFF: ContentCaptureSettings = Object.freeze({
+  enabled: false,
+  maxLength: DEFAULT_CONTENT_MAX_LENGTH,
+  redact: undefined,
+});
+
+/** A content length limit the kit accepts: a positive whole number, or Infinity for none. */
+export function isValidMaxLength(value: unknown): value is number {
+  return value === Infinity || (Number.isSafeInteger(value) && (value as number) > 0);
+}
 
 /**
- * Sets content capture of the current binding and of later `bindProviders()`
- * calls that do not name their own. `configureTelemetry({ captureContent })`
- * sets it as part of the session instead.
+ * Content capture options as the helpers read them; a bad maxLength falls back to the default,
+ * with a warning (code that binds providers itself passes unchecked options).
  */
-export function setContentCapture(options: ContentCaptureOptions | boolean): void {
-  const settings = contentCaptureSettings(options);
-  const given = typeof options === 'boolean' ? undefined : options.maxLength;
-  if (given !== undefined && !isValidMaxLength(given)) {
-    warnOnce(`content capture: maxLength ${String(given)} is not a positive whole number; using ${DEFAULT_CONTENT_MAX_LENGTH}`);
+export function contentCaptureSettings(options: ContentCaptureOptions | boolean): ContentCaptureSettings {
+  const given = typeof options === 'boolean' ? { enabled: options } : options;
+  const maxLength = given.maxLength;
+  if (maxLength !== undefined && !isValidMaxLength(maxLength)) {
+    warnOnce(`content capture: maxLength ${String(maxLength)} is not a positive whole number; using ${DEFAULT_CONTENT_MAX_LENGTH}`);
   }
-  updatePolicies({ contentCapture: settings });
-}
-
-export function contentCapture(): ContentCaptureSettings {
-  return currentPolicies().contentCapture;
-}
-
-/** Back to the default: nothing captured. */
-export function resetContentCapture(): void {
-  updatePolicies({ contentCapture: CONTENT_CAPTURE_OFF });
+  return Object.freeze({
+    enabled: given.enabled === true,
+    maxLength: isValidMaxLength(maxLength) ? maxLength : DEFAULT_CONTENT_MAX_LENGTH,
+    redact: typeof given.redact === 'function' ? given.redact : undefined,
+  });
 }
 
 /**
@@ -66,7 +65,7 @@ export function resetContentCapture(): void {
  * off, when there is no text, or when redaction failed; otherwise redacted,
  * then truncated.
  */
-export function capturedContent(text: string | undefined, kind: ContentKind, settings: ContentCaptureSettings = contentCapture()): string | undefined {
+export function capturedContent(text: string | undefined, kind: ContentKind, settings: ContentCaptureSettings): string | undefined {
   const { enabled, maxLength, redact } = settings;
   if (!enabled || typeof text !== 'string') return undefined;
   const redacted = applyRedaction(text, kind, redact);
@@ -100,7 +99,7 @@ export class ContentCollector {
   #text = '';
   readonly #limit: number;
 
-  constructor(maxLength: number = contentCapture().maxLength) {
+  constructor(maxLength: number) {
     this.#limit = maxLength === Infinity ? Infinity : maxLength * 2 + 1024;
   }
 

@@ -14,9 +14,7 @@
  *
  * The error's type (its class name) is always recorded: it is code, not data.
  */
-import { ERROR_TYPE_VALUE_OTHER } from '../generated/attributes.ts';
-import { currentPolicies } from './binding.ts';
-import { capturedContent } from './content.ts';
+import { capturedContent, type ContentCaptureSettings } from './content.ts';
 
 /**
  * Room for the frames of a stack trace beyond the message it starts with: ten frames (V8's
@@ -35,9 +33,19 @@ export interface RecordableError {
   readonly stack: string | undefined;
 }
 
-export function recordableError(error: unknown): RecordableError {
+/** The policies of a session (its binding) that decide what of an error is recorded. */
+export interface ErrorTextPolicies {
+  readonly errorMessages: ErrorMessagePolicy;
+  readonly contentCapture: ContentCaptureSettings;
+}
+
+/**
+ * What of `error` the policies let through. Without a session's policies (a span made by hand
+ * outside any), the type only: the kit never records application text it was not told it may.
+ */
+export function recordableError(error: unknown, policies: ErrorTextPolicies | undefined): RecordableError {
   const type = errorType(error);
-  const policies = currentPolicies();
+  if (policies === undefined) return { type, message: undefined, stack: undefined };
   if (policies.errorMessages === 'never') return { type, message: undefined, stack: undefined };
   const message = errorMessage(error);
   const stack = stackOf(error);
@@ -51,6 +59,13 @@ export function recordableError(error: unknown): RecordableError {
     stack: stack === undefined ? undefined : capturedContent(stack, 'error', { ...content, maxLength: content.maxLength + STACK_FRAMES_ALLOWANCE }),
   };
 }
+
+/**
+ * `error.type` for an error of no known type: the `_OTHER` member the semantic conventions give
+ * `error.type`. Spelled here, not imported from the generated attributes, because generated code
+ * imports the runtime; test/runtime/error-text.test.ts holds it to the generated constant.
+ */
+export const ERROR_TYPE_OTHER = '_OTHER';
 
 /**
  * The class of an error: its constructor name when it is a subclass, else its `name`; the name an
@@ -71,7 +86,7 @@ export function errorType(error: unknown): string {
   } catch {
     // A getter that throws: the type is unknown.
   }
-  return ERROR_TYPE_VALUE_OTHER;
+  return ERROR_TYPE_OTHER;
 }
 
 /** The raw message of an error; for the kit's own diagnostics, never for telemetry (see `recordableError`). Never throws. */

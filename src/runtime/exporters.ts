@@ -91,7 +91,7 @@ export function buildMetricPipeline(config: ResolvedTelemetryConfig, sockets: Gr
     // Within the reader's own timeout, so the reader never abandons an export that is still running.
     const deadline = Math.min(timeoutMillis, config.metricExportTimeoutMillis);
     const otlp = sockets.adopt(new OTLPMetricExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis: deadline }));
-    exporters.push(new BackgroundMetricExporter(otlp, { timeoutMillis: deadline, onTimeout: () => sockets.cancelCalls(otlp) }));
+    exporters.push(new BackgroundMetricExporter(otlp, { timeoutMillis: deadline, onFailure: () => sockets.reconnect(otlp) }));
   }
   if (config.consoleExport) exporters.push(config.consoleFormat === 'raw' ? new ConsoleMetricExporter() : new CompactConsoleMetricExporter());
   const readers: IMetricReader[] = [
@@ -116,7 +116,7 @@ export function buildSpanPipeline(config: ResolvedTelemetryConfig, meterProvider
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'TRACES');
     const otlpOptions = { url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, selfObsMeterProvider: selfObs, timeoutMillis };
     const otlp = sockets.adopt(new OTLPTraceExporter(otlpOptions));
-    retryQueue = new RetryingSpanExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.cancelCalls(otlp), selfObs));
+    retryQueue = new RetryingSpanExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.reconnect(otlp), selfObs));
     processors.push(batchSpanProcessor(retryQueue, selfObs));
   }
   if (config.consoleExport) {
@@ -143,7 +143,7 @@ export function buildLogPipeline(config: ResolvedTelemetryConfig, meterProvider:
   if (config.otlpEndpoint !== undefined) {
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'LOGS');
     const otlp = sockets.adopt(new OTLPLogExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis, selfObsMeterProvider: selfObs }));
-    retryQueue = new RetryingLogRecordExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.cancelCalls(otlp), selfObs));
+    retryQueue = new RetryingLogRecordExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.reconnect(otlp), selfObs));
     processors.push(new BatchLogRecordProcessor({ exporter: retryQueue, ...LOG_BATCH_LIMITS, selfObsMeterProvider: selfObs }));
   }
   if (config.consoleExport) {
@@ -155,14 +155,14 @@ export function buildLogPipeline(config: ResolvedTelemetryConfig, meterProvider:
 }
 
 /** One signal's retry queue: the configured bounds and byte budget, the exporter's deadline. */
-function retryQueueOptions(config: ResolvedTelemetryConfig, timeoutMillis: number, onExportTimeout: () => void, meterProvider: MeterProvider | undefined): RetryQueueOptions {
+function retryQueueOptions(config: ResolvedTelemetryConfig, timeoutMillis: number, onCollectorAway: () => void, meterProvider: MeterProvider | undefined): RetryQueueOptions {
   return {
     maxSpans: config.retryQueueMaxSpans,
     maxBytes: config.retryQueueMaxBytes,
     maxBatchSize: SPAN_BATCH_LIMITS.maxExportBatchSize,
     maxRequestBytes: config.exportRequestMaxBytes,
     exportTimeoutMillis: timeoutMillis,
-    onExportTimeout,
+    onCollectorAway,
     meterProvider,
   };
 }

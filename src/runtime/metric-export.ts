@@ -26,14 +26,14 @@ const DEADLINE_EXCEEDED = 4;
 export interface MetricSendOptions {
   /** How long one request may wait for the collector's answer. */
   readonly timeoutMillis: number;
-  /** Cancels the call of a request past its deadline, so it stops waiting there (see grpc-sockets.ts). */
-  readonly onTimeout?: () => void;
+  /** Called when a request failed (its deadline passed, or the collector refused or could not be reached): the next starts on a new connection (see grpc-sockets.ts). */
+  readonly onFailure?: () => void;
 }
 
 export class BackgroundMetricExporter implements PushMetricExporter {
   readonly #inner: PushMetricExporter;
   readonly #timeoutMillis: number;
-  readonly #onTimeout: (() => void) | undefined;
+  readonly #onFailure: (() => void) | undefined;
   #waiting: ResourceMetrics[] = [];
   #inFlight: Promise<void> | undefined;
   #failingSince: number | undefined;
@@ -47,7 +47,7 @@ export class BackgroundMetricExporter implements PushMetricExporter {
   constructor(inner: PushMetricExporter, options: MetricSendOptions) {
     this.#inner = inner;
     this.#timeoutMillis = options.timeoutMillis;
-    this.#onTimeout = options.onTimeout;
+    this.#onFailure = options.onFailure;
     this.selectAggregationTemporality = inner.selectAggregationTemporality?.bind(inner);
     this.selectAggregation = inner.selectAggregation?.bind(inner);
   }
@@ -96,6 +96,7 @@ export class BackgroundMetricExporter implements PushMetricExporter {
     }
     this.#inFlight = this.#send(next).then((result) => {
       this.#inFlight = undefined;
+      if (result.code !== ExportResultCode.SUCCESS) this.#onFailure?.();
       this.#report(result);
       this.#sendNext();
     });
@@ -111,7 +112,6 @@ export class BackgroundMetricExporter implements PushMetricExporter {
         resolve(result);
       };
       const deadline = setTimeout(() => {
-        this.#onTimeout?.();
         finish({ code: ExportResultCode.FAILED, error: Object.assign(new Error(`the collector did not answer within ${this.#timeoutMillis} ms`), { code: DEADLINE_EXCEEDED }) });
       }, this.#timeoutMillis);
       deadline.unref();

@@ -10,8 +10,9 @@ import type { InstrumentationScope } from './scope.ts';
 import { currentBinding, type ProviderBinding } from './binding.ts';
 import { warnOnce } from './diagnostics.ts';
 import { errorMessage } from './error-text.ts';
+import { acceptsValue, valueProblem, valueRule, type InstrumentKind, type ValueRule } from './rules.ts';
 
-export type InstrumentKind = 'counter' | 'updowncounter' | 'histogram' | 'gauge';
+export type { InstrumentKind } from './rules.ts';
 
 /** A metric as the spec declares it (generated into src/generated/metrics.ts). */
 export interface MetricDescriptor {
@@ -85,7 +86,7 @@ class Recorder<A extends object, I extends SyncInstrument> implements MetricReco
   constructor(scope: InstrumentationScope, metric: MetricDescriptor) {
     this.#scope = scope;
     this.#metric = metric;
-    this.#rule = valueRule(metric);
+    this.#rule = valueRule(metric.instrument, metric.valueType);
     this.#recent = new RecentAttributes<I>(metric.fields, metric.sameValues);
   }
 
@@ -239,24 +240,9 @@ function createInstrument(meter: Meter, metric: MetricDescriptor): Instrument {
   }
 }
 
-/** What values a metric takes, worked out once per recorder. */
-interface ValueRule {
-  /** Counters and histograms only grow or measure sizes and times. */
-  readonly nonNegative: boolean;
-  readonly whole: boolean;
-}
-
-function valueRule(metric: MetricDescriptor): ValueRule {
-  return { nonNegative: metric.instrument === 'counter' || metric.instrument === 'histogram', whole: metric.valueType === 'int' };
-}
-
-/** Drops what the instrument cannot mean: NaN, infinities, negatives where values only grow, fractions of whole units. */
+/** Drops what the instrument cannot mean (rules.ts): NaN, infinities, negatives where values only grow, fractions of whole units. */
 function acceptable(metric: MetricDescriptor, rule: ValueRule, value: number): boolean {
-  if (Number.isFinite(value) && !(rule.nonNegative && value < 0) && !(rule.whole && !Number.isInteger(value))) return true;
-  let problem: string;
-  if (typeof value !== 'number' || !Number.isFinite(value)) problem = `${String(value)} is not a finite number`;
-  else if (value < 0 && rule.nonNegative) problem = `${value} is negative`;
-  else problem = `${value} is not a whole number`;
-  warnOnce(`${metric.name}: dropped a measurement: ${problem}`);
+  if (acceptsValue(rule, value)) return true;
+  warnOnce(`${metric.name}: dropped a measurement: ${valueProblem(rule, value)}`);
   return false;
 }

@@ -45,17 +45,16 @@ import { createNoopMeter, diag, type Attributes, type Counter, type MeterProvide
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+// Generated from the spec (semconv/runtime.yaml), instead of @opentelemetry/semantic-conventions/incubating (about 10 MB).
+import { ATTR_ERROR_TYPE, ATTR_OTEL_COMPONENT_NAME, ATTR_OTEL_COMPONENT_TYPE } from '../generated/attributes.ts';
 import {
-  ATTR_ERROR_TYPE,
-  ATTR_OTEL_COMPONENT_NAME,
-  ATTR_OTEL_COMPONENT_TYPE,
   METRIC_OTEL_SDK_PROCESSOR_LOG_PROCESSED,
   METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY,
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../generated/metrics.ts';
 import { describeExportError, exportErrorMessage, grpcCode } from './export-errors.ts';
 import { LOG_RECORD_ITEMS, RequestBudget, SPAN_ITEMS, fitItem, sized, type ItemModel, type SizedItem } from './export-items.ts';
 
@@ -98,8 +97,12 @@ export interface RetryQueueOptions {
   readonly maxRequestBytes: number;
   /** How long a request may wait for the collector's answer. Default 10 s, the OTLP default. */
   readonly exportTimeoutMillis?: number;
-  /** Cancels the call of a request past its deadline, so it stops waiting there (see grpc-sockets.ts). */
-  readonly onExportTimeout?: () => void;
+  /**
+   * Called when a request failed because the collector did not answer in time or could not be
+   * reached: the exporter's calls are cancelled and its next request starts on a new connection
+   * (see grpc-sockets.ts).
+   */
+  readonly onCollectorAway?: () => void;
   readonly initialBackoffMillis?: number;
   readonly maxBackoffMillis?: number;
   /** Where the queue's `otel.sdk.*` metrics go; none without. */
@@ -162,7 +165,7 @@ export class RetryQueue<T> implements ItemExporter<T> {
   readonly #batchSize: number;
   readonly #budget: RequestBudget<T>;
   readonly #timeoutMillis: number;
-  readonly #onTimeout: (() => void) | undefined;
+  readonly #onCollectorAway: (() => void) | undefined;
   readonly #initialBackoff: number;
   readonly #maxBackoff: number;
   /** Never sent, oldest first. */
@@ -192,7 +195,7 @@ export class RetryQueue<T> implements ItemExporter<T> {
     this.#batchSize = Math.max(1, options.maxBatchSize);
     this.#budget = new RequestBudget(model, options.maxRequestBytes);
     this.#timeoutMillis = options.exportTimeoutMillis ?? 10_000;
-    this.#onTimeout = options.onExportTimeout;
+    this.#onCollectorAway = options.onCollectorAway;
     this.#initialBackoff = options.initialBackoffMillis ?? 500;
     this.#maxBackoff = options.maxBackoffMillis ?? 5_000;
     this.#backoff = this.#initialBackoff;
@@ -387,7 +390,6 @@ export class RetryQueue<T> implements ItemExporter<T> {
     let settled = false;
     const deadline = setTimeout(() => {
       if (settled) return;
-      this.#onTimeout?.();
       done({ code: ExportResultCode.FAILED, error: Object.assign(new Error(`the collector did not answer within ${this.#timeoutMillis} ms`), { code: DEADLINE_EXCEEDED }) });
     }, this.#timeoutMillis);
     deadline.unref();
@@ -488,6 +490,7 @@ export class RetryQueue<T> implements ItemExporter<T> {
 
   /** The collector is away: the request goes back to the front, and the queue waits before probing again. */
   #collectorAway(entries: Entry<T>[], from: EntryQueue<T>, error: unknown): void {
+    this.#onCollectorAway?.();
     if (this.#failingSince === undefined) {
       this.#failingSince = Date.now();
       diag.warn(`telemetry retry queue: export failed (${describeExportError(error)}); holding ${this.#model.noun} and retrying until the collector answers`);

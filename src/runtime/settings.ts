@@ -16,24 +16,30 @@
  * parser; entries it cannot read are skipped with a warning, as the SDK does.
  *
  * Everything here is pure (the environment is a parameter). Bad options throw
- * `TelemetryConfigError`; no message repeats a header value or URL credential.
+ * `TelemetryConfigError`, and so do bad `FLO_*` variables: they are the kit's
+ * own, set for this application, and a typo in one is a configuration error
+ * to see at start like a bad option (README, "Configuration"). An `OTEL_*`
+ * variable is shared by every OpenTelemetry SDK and instrumentation in the
+ * process and, as the OpenTelemetry specification says of environment
+ * variables, one the kit cannot parse is reported with a warning and treated
+ * as unset. No message repeats a header value or URL credential.
  */
 import type { Attributes, AttributeValue, DiagLogger } from '@opentelemetry/api';
 import { isAttributeValue, parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+// Generated from the spec (semconv/runtime.yaml): the runtime needs no copy of the semantic conventions package.
 import {
+  // The legacy key is deprecated upstream, but deployments that still set it are read.
+  ATTR_DEPLOYMENT_ENVIRONMENT,
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
-} from '@opentelemetry/semantic-conventions';
-// The legacy key is deprecated upstream, but flo_ai dashboards still query it.
-import { ATTR_DEPLOYMENT_ENVIRONMENT } from '@opentelemetry/semantic-conventions/incubating';
-import { isValidMaxLength } from './binding.ts';
-import { DEFAULT_CONTENT_MAX_LENGTH, type ContentCaptureOptions } from './content.ts';
-import { CONVENTIONS, type Conventions } from './conventions.ts';
+} from '../generated/attributes.ts';
+import { DEFAULT_CONTENT_MAX_LENGTH, isValidMaxLength, type ContentCaptureOptions } from './content.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
+import { CONVENTIONS, GEN_AI_OPT_INS, type Conventions, type GenAiOptIn } from './rules.ts';
 import { describeValue, redactUrl, urlSecrets } from './redaction.ts';
 import { MIN_REQUEST_BYTES } from './export-items.ts';
 
@@ -205,6 +211,30 @@ const attributes = object('an object of attribute key to value', (given, setting
   return result;
 });
 
+/** In code: GenAI opt-ins the kit knows, one or a list. */
+const optIns: Parser<readonly GenAiOptIn[]> = (value, setting) => {
+  const given = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(given) || !given.every((token) => (GEN_AI_OPT_INS as readonly unknown[]).includes(token))) {
+    throw new TelemetryConfigError(setting, `must be a list of ${GEN_AI_OPT_INS.join(', ')}, got ${describeValue(value)}`);
+  }
+  return [...new Set(given as GenAiOptIn[])];
+};
+
+/**
+ * `OTEL_SEMCONV_STABILITY_OPT_IN`, a comma-separated list as every OpenTelemetry instrumentation
+ * reads it: the kit takes the GenAI tokens it knows and leaves the others (`http`, `database`, …)
+ * to the instrumentations they are for.
+ */
+const optInList: Parser<readonly GenAiOptIn[]> = (value) =>
+  typeof value !== 'string'
+    ? []
+    : [...new Set(value.split(',').map((token) => token.trim()).filter((token): token is GenAiOptIn => (GEN_AI_OPT_INS as readonly string[]).includes(token)))];
+
+/** The GenAI opt-in a list of `OTEL_SEMCONV_STABILITY_OPT_IN` tokens asks for, if any. */
+export function genAiOptInOf(tokens: readonly string[]): GenAiOptIn | undefined {
+  return GEN_AI_OPT_INS.find((token) => tokens.includes(token));
+}
+
 const CONTENT_CAPTURE_KEYS: ReadonlySet<string> = new Set(['enabled', 'maxLength', 'redact']);
 
 const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
@@ -228,7 +258,11 @@ const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
 
 type Visibility = 'public' | 'secret' | 'code';
 
-interface Setting<T, V extends Visibility = Visibility> {
+/**
+ * One setting. `O` is the type of the option in code (by default the value's, without
+ * `undefined`): it only types TelemetryOptions, and is never set.
+ */
+interface Setting<T, V extends Visibility = Visibility, O = NonNullable<T>> {
   /** Environment variables, highest precedence first (FLO_* before OTEL_*). */
   readonly env?: readonly string[];
   /** Keys of `OTEL_RESOURCE_ATTRIBUTES` consulted after the variables, highest first. */
@@ -238,15 +272,23 @@ interface Setting<T, V extends Visibility = Visibility> {
   readonly parseEnv?: Parser<T>;
   readonly default: T;
   readonly visibility: V;
+  readonly option?: O;
 }
 
-function setting<T, V extends Visibility>(spec: Setting<T, V>): Setting<T, V> {
+function setting<T, V extends Visibility, O = NonNullable<T>>(spec: Setting<T, V, O>): Setting<T, V, O> {
   return spec;
 }
 
+/**
+ * Every setting of `configureTelemetry()`. The JSDoc of each entry is the documentation of its
+ * option: TelemetryOptions below is derived from this table, so editors show it on the option.
+ */
 export const SETTINGS = {
+  /** `service.name`. Default "flo_ai"; env `OTEL_SERVICE_NAME`, `service.name` in `OTEL_RESOURCE_ATTRIBUTES`. */
   serviceName: setting({ env: ['OTEL_SERVICE_NAME'], resourceKeys: [ATTR_SERVICE_NAME], parse: text, default: 'flo_ai', visibility: 'public' }),
+  /** `service.version`. Default "1.0.0"; `service.version` in `OTEL_RESOURCE_ATTRIBUTES`. */
   serviceVersion: setting({ resourceKeys: [ATTR_SERVICE_VERSION], parse: text, default: '1.0.0', visibility: 'public' }),
+  /** `deployment.environment.name`. Default "development"; env `FLO_ENV`, or the key in `OTEL_RESOURCE_ATTRIBUTES` (the legacy `deployment.environment` too). */
   environment: setting({
     env: ['FLO_ENV'],
     resourceKeys: [ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT],
@@ -254,17 +296,25 @@ export const SETTINGS = {
     default: 'development',
     visibility: 'public',
   }),
+  /** OTLP gRPC collector, `http://host:port` (plaintext) or `https://host:port` (TLS). Env `FLO_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`. Default: no OTLP export. */
   otlpEndpoint: setting<string | undefined, 'public'>({
     env: ['FLO_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
     parse: endpoint,
     default: undefined,
     visibility: 'public',
   }),
-  /** The `OTEL_EXPORTER_OTLP_*HEADERS` variables are read by the exporters themselves. */
+  /**
+   * gRPC metadata sent with every export, e.g. `{ authorization: 'Bearer …' }`. Values are never
+   * logged. The `OTEL_EXPORTER_OTLP_*HEADERS` variables are read by the exporters themselves.
+   */
   otlpHeaders: setting<Readonly<Record<string, string>>, 'secret'>({ parse: headers, default: {}, visibility: 'secret' }),
+  /** Also print spans and metrics to stdout. Default false. */
   consoleExport: setting({ parse: flag, default: false, visibility: 'public' }),
+  /** `compact` (default): a span tree and one line per metric point; `raw`: the SDK's console exporters' objects. Env `FLO_CONSOLE_FORMAT`. */
   consoleFormat: setting({ env: ['FLO_CONSOLE_FORMAT'], parse: oneOf(CONSOLE_FORMATS, true), default: 'compact' as ConsoleFormat, visibility: 'public' }),
-  additionalAttributes: setting<Attributes, 'code'>({ parse: attributes, default: {}, visibility: 'code' }),
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  additionalAttributes: setting<Attributes, 'code', Readonly<Attributes>>({ parse: attributes, default: {}, visibility: 'code' }),
+  /** How often metrics are exported, in milliseconds. Default 5000; env `OTEL_METRIC_EXPORT_INTERVAL`. */
   metricExportIntervalMillis: setting({
     env: ['OTEL_METRIC_EXPORT_INTERVAL'],
     parse: millis,
@@ -272,39 +322,71 @@ export const SETTINGS = {
     default: 5000,
     visibility: 'public',
   }),
+  /** Upper bound for `shutdownTelemetry()` and `forceFlush()`, in milliseconds. Default 5000. */
   shutdownTimeoutMillis: setting({ parse: millis, default: 5000, visibility: 'public' }),
+  /** Level of the OpenTelemetry diagnostic logger. Default "warn"; env `OTEL_LOG_LEVEL`. */
   logLevel: setting({ env: ['OTEL_LOG_LEVEL'], parse: oneOf(LOG_LEVELS, true), default: 'warn' as TelemetryLogLevel, visibility: 'public' }),
+  /** Where diagnostics go. Default: a `DiagConsoleLogger` (stderr). A logger that throws is contained. */
   diagLogger: setting<DiagLogger | undefined, 'code'>({ parse: diagLogger, default: undefined, visibility: 'code' }),
+  /** More span processors, next to the kit's (e.g. a vendor exporter, or in-memory ones in tests). Owned by the kit from now on. */
   spanProcessors: setting<readonly SpanProcessor[], 'code'>({
     parse: listOf(['onStart', 'onEnd', 'forceFlush', 'shutdown']),
     default: [],
     visibility: 'code',
   }),
-  logRecordProcessors: setting<readonly LogRecordProcessor[], 'code'>({
-    parse: listOf(['onEmit', 'forceFlush', 'shutdown']),
-    default: [],
-    visibility: 'code',
-  }),
+  /** More metric readers, next to the kit's. Fresh instances per call: a reader binds to one MeterProvider only. */
   metricReaders: setting<readonly IMetricReader[], 'code'>({
     parse: listOf(['setMetricProducer', 'collect', 'forceFlush', 'shutdown']),
     default: [],
     visibility: 'code',
   }),
+  /** More log record processors, next to the kit's (e.g. in-memory ones in tests). Owned by the kit from now on. */
+  logRecordProcessors: setting<readonly LogRecordProcessor[], 'code'>({
+    parse: listOf(['onEmit', 'forceFlush', 'shutdown']),
+    default: [],
+    visibility: 'code',
+  }),
+  /** Flush on `beforeExit`, SIGTERM and SIGINT. Default false. */
   installShutdownHooks: setting({ parse: flag, default: false, visibility: 'public' }),
+  /** Names emitted: flo_ai's (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`), or both. Default "both"; env `FLO_CONVENTIONS`. */
   conventions: setting({ env: ['FLO_CONVENTIONS'], parse: oneOf(CONVENTIONS), default: 'both' as Conventions, visibility: 'public' }),
-  captureContent: setting<ContentCaptureOptions, 'public'>({
+  /**
+   * Newer conventions to follow, as `OTEL_SEMCONV_STABILITY_OPT_IN` names them:
+   * `['gen_ai_latest_experimental']` switches the GenAI part of `gen_ai` and `both` from semantic
+   * conventions v1.41.1 to the latest GenAI conventions, in development (docs/gen-ai-migration.md).
+   * Default none; env `OTEL_SEMCONV_STABILITY_OPT_IN` (a comma-separated list; tokens for other
+   * instrumentations are left to them).
+   */
+  semconvStabilityOptIn: setting<readonly GenAiOptIn[], 'public', GenAiOptIn | readonly GenAiOptIn[]>({
+    env: ['OTEL_SEMCONV_STABILITY_OPT_IN'],
+    parse: optIns,
+    parseEnv: optInList,
+    default: [],
+    visibility: 'public',
+  }),
+  /**
+   * Record prompt and completion text on LLM spans. Off by default: they are user data.
+   * `true`, or `{ enabled, maxLength, redact }`. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
+   */
+  captureContent: setting<ContentCaptureOptions, 'public', boolean | ContentCaptureOptions>({
     env: ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'],
     parse: contentCapture,
     parseEnv: (value, name) => ({ enabled: flagText(value, name) }),
     default: { enabled: false },
     visibility: 'public',
   }),
+  /**
+   * Error messages and stack traces of errors thrown by instrumented code: `with-content` (default)
+   * records them only while content capture is on, through its redact hook; `always` records them
+   * as thrown; `never` records the error type only. Env `FLO_ERROR_MESSAGES`.
+   */
   errorMessages: setting({
     env: ['FLO_ERROR_MESSAGES'],
     parse: oneOf(ERROR_MESSAGE_POLICIES, true),
     default: 'with-content' as ErrorMessagePolicy,
     visibility: 'public',
   }),
+  /** Spans held for retry while the collector is unreachable (oldest dropped beyond). Default 8192; env `FLO_RETRY_QUEUE_MAX_SPANS`. */
   retryQueueMaxSpans: setting({
     env: ['FLO_RETRY_QUEUE_MAX_SPANS'],
     parse: queueSpans,
@@ -312,6 +394,7 @@ export const SETTINGS = {
     default: 8192,
     visibility: 'public',
   }),
+  /** Heap the spans held for retry may keep alive (estimated); log records have a queue of the same bounds. Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
   retryQueueMaxBytes: setting({
     env: ['FLO_RETRY_QUEUE_MAX_BYTES'],
     parse: queueBytes,
@@ -319,7 +402,12 @@ export const SETTINGS = {
     default: 16 * 1024 * 1024,
     visibility: 'public',
   }),
-  /** Under the 4 MiB a gRPC server accepts unless configured otherwise (the Collector's `max_recv_msg_size_mib`). */
+  /**
+   * Encoded bytes of one export request at most: batches are cut to fit, and a span or log record
+   * that alone does not fit has its longest values cut. Keep it under the collector's receive limit
+   * (gRPC servers accept 4 MiB by default; the OpenTelemetry Collector's `max_recv_msg_size_mib`).
+   * Default 3 MiB, at least 64 KiB; env `FLO_EXPORT_REQUEST_MAX_BYTES`.
+   */
   exportRequestMaxBytes: setting({
     env: ['FLO_EXPORT_REQUEST_MAX_BYTES'],
     parse: requestBytes,
@@ -327,8 +415,19 @@ export const SETTINGS = {
     default: 3 * 1024 * 1024,
     visibility: 'public',
   }),
+  /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
   selfMetrics: setting({ env: ['FLO_SELF_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
+  /**
+   * Metrics at all. `false` records spans only: the kit's metric recorders return at once, no meter
+   * provider is registered (instruments of the application's own are no-ops), nothing exports
+   * metrics. Default true; env `FLO_METRICS`.
+   */
   metrics: setting({ env: ['FLO_METRICS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
+  /**
+   * Logs at all: the log records of events (the generated event recorders, the GenAI events) and of
+   * `getLogger()`. `false`: no logger provider is registered, the event recorders return at once,
+   * nothing exports logs, and `logRecordProcessors` are refused. Default true; env `FLO_LOGS`.
+   */
   logs: setting({ env: ['FLO_LOGS'], parse: flag, parseEnv: flagText, default: true, visibility: 'public' }),
 };
 
@@ -339,79 +438,14 @@ type PublicKeys = { [K in keyof Settings]: Settings[K]['visibility'] extends 'pu
 // ---------------------------------------------------------------------------
 // Derived: option type, resolved configuration, public view
 
-/** What `configureTelemetry()` accepts. Every option is documented in docs/configuration.md. */
-export interface TelemetryOptions {
-  /** `service.name`. Default "flo_ai"; env `OTEL_SERVICE_NAME`. */
-  serviceName?: string;
-  /** `service.version`. Default "1.0.0". */
-  serviceVersion?: string;
-  /** `deployment.environment.name` and legacy `deployment.environment`. Env `FLO_ENV`; default "development". */
-  environment?: string;
-  /** OTLP gRPC collector, `http://host:port` (plaintext) or `https://host:port` (TLS). Env `FLO_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`. */
-  otlpEndpoint?: string;
-  /** gRPC metadata sent with every export, e.g. `{ authorization: 'Bearer …' }`. Values are never logged. */
-  otlpHeaders?: Readonly<Record<string, string>>;
-  /** Also print spans and metrics to stdout. Default false. */
-  consoleExport?: boolean;
-  /** `compact` (default): one line per span and metric point; `raw`: the SDK's console exporters' objects. Env `FLO_CONSOLE_FORMAT`. */
-  consoleFormat?: ConsoleFormat;
-  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
-  additionalAttributes?: Readonly<Attributes>;
-  /** How often metrics are exported. Default 5000; env `OTEL_METRIC_EXPORT_INTERVAL`. */
-  metricExportIntervalMillis?: number;
-  /** Upper bound for `shutdownTelemetry()` and `forceFlush()`. Default 5000. */
-  shutdownTimeoutMillis?: number;
-  /** Level of the OpenTelemetry diagnostic logger. Default "warn"; env `OTEL_LOG_LEVEL`. */
-  logLevel?: TelemetryLogLevel;
-  /** Where diagnostics go. Default: a `DiagConsoleLogger` (stderr). A logger that throws is contained. */
-  diagLogger?: DiagLogger;
-  /** More span processors, next to the kit's (e.g. a vendor exporter, or in-memory ones in tests). Owned by the kit from now on. */
-  spanProcessors?: readonly SpanProcessor[];
-  /** More metric readers, next to the kit's. Fresh instances per call: a reader binds to one MeterProvider only. */
-  metricReaders?: readonly IMetricReader[];
-  /** More log record processors, next to the kit's (e.g. in-memory ones in tests). Owned by the kit from now on. */
-  logRecordProcessors?: readonly LogRecordProcessor[];
-  /** Flush on `beforeExit`, SIGTERM and SIGINT. Default false. */
-  installShutdownHooks?: boolean;
-  /** Names emitted: flo_ai's (`flo`), the OpenTelemetry GenAI conventions' (`gen_ai`), or both. Default "both"; env `FLO_CONVENTIONS`. */
-  conventions?: Conventions;
-  /**
-   * Record prompt and completion text on LLM spans. Off by default: they are user data.
-   * `true`, or `{ enabled, maxLength, redact }`. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
-   */
-  captureContent?: boolean | ContentCaptureOptions;
-  /**
-   * Error messages and stack traces of errors thrown by instrumented code: `with-content` (default)
-   * records them only while content capture is on, through its redact hook; `always` records them
-   * as thrown; `never` records the error type only. Env `FLO_ERROR_MESSAGES`.
-   */
-  errorMessages?: ErrorMessagePolicy;
-  /** Spans held for retry while the collector is unreachable (oldest dropped beyond). Default 8192; env `FLO_RETRY_QUEUE_MAX_SPANS`. */
-  retryQueueMaxSpans?: number;
-  /** Heap the spans held for retry may keep alive (estimated). Default 16 MiB; env `FLO_RETRY_QUEUE_MAX_BYTES`. */
-  retryQueueMaxBytes?: number;
-  /**
-   * Encoded bytes of one export request at most: batches are cut to fit, and a span that alone does
-   * not fit has its longest values cut. Keep it under the collector's receive limit (gRPC servers
-   * accept 4 MiB by default; the OpenTelemetry Collector's `max_recv_msg_size_mib`). Default 3 MiB,
-   * at least 64 KiB; env `FLO_EXPORT_REQUEST_MAX_BYTES`.
-   */
-  exportRequestMaxBytes?: number;
-  /** The SDK's own `otel.sdk.*` metrics (queue sizes, drops, export attempts). Default true; env `FLO_SELF_METRICS`. */
-  selfMetrics?: boolean;
-  /**
-   * Metrics at all. `false` records spans only: the kit's metric recorders return at once, no meter
-   * provider is registered (instruments of the application's own are no-ops), nothing exports
-   * metrics. Default true; env `FLO_METRICS`.
-   */
-  metrics?: boolean;
-  /**
-   * Logs at all: the log records of events (the generated event recorders, the GenAI events) and of
-   * `getLogger()`. `false`: no logger provider is registered, the event recorders return at once,
-   * nothing exports logs. Default true; env `FLO_LOGS`.
-   */
-  logs?: boolean;
-}
+type OptionOf<K extends keyof Settings> = Settings[K] extends Setting<unknown, Visibility, infer O> ? O : never;
+
+/**
+ * What `configureTelemetry()` accepts: one optional property per setting of SETTINGS, typed as
+ * the setting takes it in code and documented by the table's entry. Every option is in
+ * docs/configuration.md.
+ */
+export type TelemetryOptions = { readonly [K in keyof Settings]?: OptionOf<K> };
 
 type ResolvedSettings = { readonly [K in keyof Settings]: ValueOf<K> };
 
@@ -491,7 +525,7 @@ export function resolveTelemetryConfig(options: TelemetryOptions | undefined, en
   const envResource = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', warnings);
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(SETTINGS) as Array<[keyof Settings, Setting<unknown>]>) {
-    values[name] = resolveOne(name, spec, given, env, envResource);
+    values[name] = resolveOne(name, spec, given, env, envResource, warnings);
   }
   const resolved = values as ResolvedSettings;
   if (!resolved.metrics && resolved.metricReaders.length > 0) {
@@ -543,17 +577,39 @@ function resolveOne(
   given: Record<string, unknown>,
   env: TelemetryEnv,
   envResource: Record<string, string>,
+  warnings: string[],
 ): unknown {
   if (name in given) return given[name];
   for (const variable of spec.env ?? []) {
     const raw = envValue(env, variable);
-    if (raw !== undefined) return (spec.parseEnv ?? spec.parse)(raw, variable);
+    if (raw === undefined) continue;
+    const parsed = parsedVariable(() => (spec.parseEnv ?? spec.parse)(raw, variable), variable, warnings);
+    if (parsed !== UNSET) return parsed;
   }
   for (const key of spec.resourceKeys ?? []) {
     const raw = envResource[key];
-    if (raw !== undefined && raw !== '') return spec.parse(raw, `${key} in OTEL_RESOURCE_ATTRIBUTES`);
+    if (raw === undefined || raw === '') continue;
+    const parsed = parsedVariable(() => spec.parse(raw, `${key} in OTEL_RESOURCE_ATTRIBUTES`), 'OTEL_RESOURCE_ATTRIBUTES', warnings);
+    if (parsed !== UNSET) return parsed;
   }
   return spec.default;
+}
+
+const UNSET = Symbol('unset');
+
+/**
+ * A variable's value; for an `OTEL_*` variable the kit cannot parse, a warning and UNSET (the next
+ * source in precedence, else the default, then applies), as the OpenTelemetry specification asks of
+ * SDK environment variables. A `FLO_*` variable throws: see the module comment.
+ */
+function parsedVariable(parse: () => unknown, variable: string, warnings: string[]): unknown {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof TelemetryConfigError) || !variable.startsWith('OTEL_')) throw error;
+    warnings.push(`${error.message.replace(/^Invalid telemetry configuration: /, '')}; ignored, as if it were not set`);
+    return UNSET;
+  }
 }
 
 /** Each given option parsed by its setting's parser; `undefined` and `null` mean "not set". */

@@ -17,11 +17,11 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { type AttributeField, type AttributeSpec, checkedValue, spanAttributeEntries, spanKeys, toSpanAttributes, type SpanKeys } from './attributes.ts';
+import { type AttributeField, type AttributeSpec, checkedValue, convertedValue, toSpanAttributes, type SpanWrite } from './attributes.ts';
+import { currentBinding, type ProviderBinding } from './binding.ts';
 import { warnFailed, warnOnce } from './diagnostics.ts';
-import { errorMessage, recordableError } from './error-text.ts';
+import { errorMessage, recordableError, type ErrorTextPolicies } from './error-text.ts';
 import { perBinding, type InstrumentationScope } from './scope.ts';
-import { emitsFlo, emitsGenAi } from './conventions.ts';
 import { LinkedContext } from './linked-context.ts';
 
 export type SpanKindName = 'internal' | 'client' | 'server' | 'producer' | 'consumer';
@@ -37,19 +37,32 @@ export interface SpanDescriptor<A extends object> {
   /** Fills the `{placeholders}` of the span name template. */
   readonly name: (attributes: A) => string;
   /**
-   * The name of the GenAI span this one corresponds to (`{gen_ai.operation.name} {gen_ai.request.model}`),
-   * taken instead when the GenAI conventions are emitted; undefined when an attribute it needs is missing.
+   * What each conventions selection does with the span, in the order of SELECTIONS
+   * (src/runtime/rules.ts): generated from the spec, applied by the runtime. A descriptor without
+   * them (made by hand) writes every attribute under its own key in every session.
    */
-  readonly equivalentName?: (attributes: A) => string | undefined;
-  /** Its template, for conformance checks: `{gen_ai.operation.name} {gen_ai.request.model}`. */
-  readonly equivalentNameTemplate?: string;
+  readonly conventions?: readonly SpanConventions<A>[];
+}
+
+/** What one conventions selection does with one span (generated; see scripts/codegen/conventions.ts). */
+export interface SpanConventions<A extends object> {
+  /** False: not emitted in this selection (a span of the spec without a GenAI equivalent, when only GenAI names are emitted). */
+  readonly emitted: boolean;
+  /** The GenAI name template the span takes in this selection, for conformance checks. */
+  readonly nameTemplate?: string;
+  /** The GenAI name; undefined (or absent) keeps the span's own, as when an attribute the name needs is missing. */
+  readonly name?: (attributes: A) => string | undefined;
+  /** For each field, in `fields` order, the keys it is written under: none, its own, its GenAI equivalent's, or both. */
+  readonly writes: readonly (readonly SpanWrite[])[];
+  /** The ids of the fields written under at least one key, for helpers that skip work nobody records. */
+  readonly records: ReadonlySet<string>;
   /**
-   * The start attributes, built as `toSpanAttributes` builds them from `fields`, with one named
-   * property read per field instead of a loop of keyed reads (what the generator emits: three to
-   * four times faster on the LLM span's 33 fields). `fields` and `signal` are this descriptor's.
-   * It reads fields by position: a descriptor made from another with different `fields` must leave it out.
+   * The start attributes, as `toSpanAttributes` builds them from `fields` and `writes`, with one
+   * named property read per field written (what the generator emits: three to four times faster
+   * on the LLM span's fields). It reads fields by position: a descriptor made from another with
+   * different `fields` must leave its tables out.
    */
-  readonly startAttributes?: (attributes: A, keys: SpanKeys, fields: readonly AttributeField[], signal: string) => Attributes;
+  readonly startAttributes?: (attributes: A, writes: readonly (readonly SpanWrite[])[], fields: readonly AttributeField[], signal: string) => Attributes;
 }
 
 /** Options every generated `start…Span` and `with…Span` accepts. */
@@ -78,9 +91,28 @@ export function scopeTracer(scope: InstrumentationScope): () => Tracer | undefin
   return perBinding((binding) => binding.tracerProvider.getTracer(scope.name, scope.version, { schemaUrl: scope.schemaUrl }));
 }
 
-/** The span's GenAI name when those conventions are emitted and it has one, else its own. */
-function spanName<A extends object>(descriptor: SpanDescriptor<A>, attributes: A): string {
-  return (emitsGenAi() ? descriptor.equivalentName?.(attributes) : undefined) ?? descriptor.name(attributes);
+/** The table of a descriptor for the session's conventions; undefined for a descriptor without tables. */
+function tableOf<A extends object>(descriptor: SpanDescriptor<A>, binding: ProviderBinding): SpanConventions<A> | undefined {
+  return descriptor.conventions?.[binding.selection];
+}
+
+/** Whether a span of this descriptor started now is emitted at all: false while telemetry is off, or when the session's conventions leave it out. */
+export function spanEmitted(descriptor: SpanDescriptor<never>): boolean {
+  const binding = currentBinding();
+  return binding !== undefined && (tableOf(descriptor, binding)?.emitted ?? true);
+}
+
+/**
+ * Whether a span of this descriptor started now records the attribute `key` (one of its own
+ * attribute ids) under any key: for helpers that skip computing a value nobody records (content in
+ * the GenAI message structure, response facts). False while telemetry is off or the span is not
+ * emitted; true for a descriptor without tables.
+ */
+export function spanRecords(descriptor: SpanDescriptor<never>, key: string): boolean {
+  const binding = currentBinding();
+  if (binding === undefined) return false;
+  const table = tableOf(descriptor, binding);
+  return table === undefined || (table.emitted && table.records.has(key));
 }
 
 const NO_OPTIONS: SpanStartOptions = Object.freeze({});
@@ -93,25 +125,29 @@ export function startOtelSpan<A extends object>(
   options: SpanStartOptions = NO_OPTIONS,
 ): Span | undefined {
   try {
+    const binding = currentBinding();
+    if (binding === undefined) return undefined;
+    const table = tableOf(descriptor, binding);
+    if (table !== undefined && !table.emitted) return undefined;
     const tracer = boundTracer();
     if (tracer === undefined) return undefined;
     const parent = options.parent ?? context.active();
-    const spanOptions: SpanOptions = { kind: SPAN_KINDS[descriptor.kind], attributes: startAttributes(descriptor, attributes) };
+    const spanOptions: SpanOptions = { kind: SPAN_KINDS[descriptor.kind], attributes: startAttributes(descriptor, table, attributes) };
     // Only when given, so the SDK gets the same options object a hand-written call passes.
     if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
     if (options.links !== undefined) spanOptions.links = options.links;
-    return tracer.startSpan(options.name ?? spanName(descriptor, attributes), spanOptions, parent);
+    return tracer.startSpan(options.name ?? table?.name?.(attributes) ?? descriptor.name(attributes), spanOptions, parent);
   } catch (error) {
     warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
     return undefined;
   }
 }
 
-function startAttributes<A extends object>(descriptor: SpanDescriptor<A>, attributes: A): Attributes {
-  const build = descriptor.startAttributes;
+function startAttributes<A extends object>(descriptor: SpanDescriptor<A>, table: SpanConventions<A> | undefined, attributes: A): Attributes {
+  const build = table?.startAttributes;
   // Plain JavaScript callers may pass nothing at all.
-  if (build === undefined || attributes === undefined || attributes === null) return toSpanAttributes(descriptor.fields, attributes, descriptor.id);
-  return build(attributes, spanKeys(), descriptor.fields, descriptor.id);
+  if (build === undefined || attributes === undefined || attributes === null) return toSpanAttributes(descriptor.fields, attributes, descriptor.id, table?.writes);
+  return build(attributes, table!.writes, descriptor.fields, descriptor.id);
 }
 
 /**
@@ -122,7 +158,10 @@ export class InstrumentedSpan {
   readonly #state: SpanState;
 
   constructor(span: Span | undefined, descriptor: SpanDescriptor<never>) {
-    this.#state = { span, descriptor, ended: false };
+    // The session the span starts in decides, for its whole life, its keys and what of its errors is recorded.
+    const binding = span === undefined ? undefined : currentBinding();
+    const table = binding === undefined ? undefined : tableOf(descriptor, binding);
+    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, policies: binding };
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
@@ -136,6 +175,16 @@ export class InstrumentedSpan {
     return state.span !== undefined && !state.ended && state.span.isRecording();
   }
 
+  /**
+   * Whether the span records its attribute `key` (one of its own attribute ids) in this session,
+   * under any key: false for an attribute the session's conventions leave out, so a helper can
+   * skip computing it. False while telemetry is off or once the span has ended.
+   */
+  records(key: string): boolean {
+    const state = this.#state;
+    return state.span !== undefined && !state.ended && (state.records === undefined || state.records.has(key));
+  }
+
   /** Records the error as an exception event, sets ERROR status and the attributes the spec fills from errors. */
   recordError(error: unknown): void {
     const state = this.#state;
@@ -146,17 +195,19 @@ export class InstrumentedSpan {
       // First: whatever the error is made of, and whatever fails below, the span says the operation failed.
       span.setStatus({ code: SpanStatusCode.ERROR });
       // Message and stack are application text: recorded only as the error-message policy allows (error-text.ts).
-      const recordable = recordableError(error);
+      const recordable = recordableError(error, state.policies);
       const exception: { name: string; message?: string; stack?: string } = { name: recordable.type };
       if (recordable.message !== undefined) exception.message = recordable.message;
       if (recordable.stack !== undefined) exception.stack = recordable.stack;
       span.recordException(exception);
       if (recordable.message !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: recordable.message });
-      for (const field of state.descriptor.fields) {
-        if (field.spec.onError === undefined) continue;
-        const value = field.spec.onError === 'type' ? recordable.type : recordable.message;
+      const fields = state.descriptor.fields;
+      for (let index = 0; index < fields.length; index += 1) {
+        const spec = (fields[index] as AttributeField).spec;
+        if (spec.onError === undefined) continue;
+        const value = spec.onError === 'type' ? recordable.type : recordable.message;
         if (value === undefined) continue;
-        for (const [key, entry] of spanAttributeEntries(field.spec, value)) span.setAttribute(key, entry);
+        for (const write of writesOf(state, index, spec)) span.setAttribute(write.key, value);
       }
     } catch (recordFailure) {
       warnFailed(`${state.descriptor.id}: recording an error`, recordFailure);
@@ -175,27 +226,39 @@ export class InstrumentedSpan {
     }
   }
 
-  /** Sets one attribute after checking it against its spec; used by the generated setters. */
-  protected setChecked(spec: AttributeSpec, value: unknown): this {
+  /**
+   * Sets one attribute after checking it against its spec, under the keys the session's conventions
+   * give field `field` of the descriptor (its own key when the descriptor has no tables); used by the
+   * generated setters, which pass the field's index.
+   */
+  protected setChecked(spec: AttributeSpec, value: unknown, field?: number): this {
     const state = this.#state;
     const span = state.span;
     if (span === undefined || state.ended) return this;
     try {
+      const writes = field === undefined ? undefined : state.writes?.[field];
+      // Not written in this session: not even checked.
+      if (writes !== undefined && writes.length === 0) return this;
       const checked = checkedValue(spec, value, state.descriptor.id);
       if (checked === undefined) return this;
-      // What spanAttributeEntries gives, written without building the entries (this runs for every setter call).
-      const equivalent = spec.equivalent;
-      if (equivalent === undefined || !emitsGenAi()) {
+      if (writes === undefined) {
         span.setAttribute(spec.key, checked);
         return this;
       }
-      if (emitsFlo()) span.setAttribute(spec.key, checked);
-      span.setAttribute(equivalent.key, equivalent.scale !== undefined && typeof checked === 'number' ? checked * equivalent.scale : checked);
+      for (let index = 0; index < writes.length; index += 1) {
+        const write = writes[index] as SpanWrite;
+        span.setAttribute(write.key, write.scale === undefined ? checked : convertedValue(checked, write));
+      }
     } catch (error) {
       warnOnce(`${state.descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
     }
     return this;
   }
+}
+
+/** The keys field `index` is written under: the session's, or its own key without tables. */
+function writesOf(state: SpanState, index: number, spec: AttributeSpec): readonly SpanWrite[] {
+  return state.writes?.[index] ?? [{ key: spec.key }];
 }
 
 /**
@@ -207,6 +270,11 @@ interface SpanState {
   readonly span: Span | undefined;
   readonly descriptor: SpanDescriptor<never>;
   ended: boolean;
+  /** The writes of each field in the session the span started in; undefined for a descriptor without tables. */
+  readonly writes: readonly (readonly SpanWrite[])[] | undefined;
+  readonly records: ReadonlySet<string> | undefined;
+  /** The session's policies for error text; set whenever `span` is. */
+  readonly policies: ErrorTextPolicies | undefined;
 }
 
 /** What a helper records once the outcome of a call is known. */

@@ -4,10 +4,10 @@
  * for the kit's own spec and `@flo-ai/telemetry-kit/runtime` for anyone
  * else's.
  */
-export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpanAttribute, putSpanAttribute, type SpanKeys, toAttributes } from './attributes.ts';
+export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpanAttribute, putSpanAttribute, type SpanWrite, toAttributes } from './attributes.ts';
 export type { Attributes, Counter, Gauge, Histogram, UpDownCounter } from '@opentelemetry/api';
 export { bindingGeneration } from './binding.ts';
-export { CONVENTIONS, emittedConventions, emitsFlo, emitsGenAi, setConventions, type Conventions } from './conventions.ts';
+export { CONVENTIONS, GEN_AI_OPT_INS, SELECTIONS, type Conventions, type ConventionsSelection, type GenAiOptIn } from './rules.ts';
 export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
 export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricLane, type MetricRecorder, type SyncInstrument } from './metrics.ts';
 export { perBinding, type InstrumentationScope } from './scope.ts';
@@ -20,6 +20,9 @@ export {
   scopeTracer,
   type OutcomeHooks,
   startOtelSpan,
+  spanEmitted,
+  spanRecords,
+  type SpanConventions,
   type SpanDescriptor,
   type SpanKindName,
   type SpanStartOptions,

@@ -7,7 +7,7 @@ import { SpanKind, ValueType } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConformance, matchTemplate, toConformToSpec, type DeviationRule } from '../../src/conformance/index.ts';
 import { SCOPE_NAME, withLlmGenerateSpan, recordLlmRequestsTotal } from '../../src/generated/index.ts';
-import { unbindProviders } from '../../src/runtime/binding.ts';
+import { unbindProviders } from '../../src/runtime/bind.ts';
 import { bindHarness, type Harness } from '../support/harness.ts';
 
 let harness: Harness;

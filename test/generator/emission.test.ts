@@ -20,7 +20,7 @@ import { writeOutputs } from '../../scripts/codegen/output.ts';
 import { main, renderOutputs } from '../../scripts/generate.ts';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError } from '../../scripts/semconv/problems.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 import { bindHarness, captureDiagnostics } from '../support/harness.ts';
 import { makeTempDir, MANIFEST, removeDir, snapshotFolder } from '../support/spec-fixture.ts';

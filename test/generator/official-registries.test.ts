@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOutputs } from '../../scripts/codegen/output.ts';
 import { renderOutputs } from '../../scripts/generate.ts';
 import { loadSpec } from '../../scripts/semconv/load.ts';
-import { unbindProviders } from '../../src/runtime/binding.ts';
+import { unbindProviders } from '../../src/runtime/bind.ts';
 import { bindHarness } from '../support/harness.ts';
 import { REFERENCE, referenceRegistry } from '../support/reference.ts';
 import { makeTempDir, removeDir } from '../support/spec-fixture.ts';

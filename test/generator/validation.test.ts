@@ -209,38 +209,6 @@ describe('spec validation rules', () => {
     expect(problemsOf({ 'demo.yaml': alias })).toEqual([]);
   });
 
-  describe('metric equivalents (annotations.flo.equivalent)', () => {
-    const histogram = (id: string, equivalent = '') =>
-      `  - id: metric.demo.${id}\n    type: metric\n    metric_name: demo.${id}\n    instrument: histogram\n    unit: s\n    brief: Demo ${id}.\n    stability: development\n${equivalent}`;
-    const advising = (metric: string, boundaries: string) =>
-      `    annotations:\n      flo:\n        equivalent:\n          metric: ${metric}\n          explicit_bucket_boundaries: ${boundaries}\n`;
-
-    it('give their bucket advice to the metric they name when it has none of its own', () => {
-      const dir = writeSpec({ 'demo.yaml': VALID_SPEC + histogram('latency') + histogram('wait', advising('demo.latency', '[1, 2]')) + histogram('pause', advising('demo.duration', '[5]')) });
-      dirs.push(dir);
-      const buckets = new Map(loadSpec(dir).metrics.map((metric) => [metric.metricName, metric.explicitBucketBoundaries]));
-      expect(buckets.get('demo.latency')).toEqual([1, 2]);
-      expect(buckets.get('demo.duration')).toEqual([0.1, 1, 10]); // its own advice wins
-      expect(buckets.get('demo.wait')).toBeUndefined();
-    });
-
-    it('that advise different buckets for one metric are reported at the second', () => {
-      const text = VALID_SPEC + histogram('latency') + histogram('wait', advising('demo.latency', '[1, 2]')) + histogram('pause', advising('demo.latency', '[1, 3]'));
-      const problems = problemsOf({ 'demo.yaml': text });
-      expect(problems.map((p) => p.rule)).toEqual(['equivalent-advice-conflict']);
-      expect(problems[0]?.location.line).toBe(lineOf(text, 'id: metric.demo.pause'));
-      expect(problems[0]?.message).toMatch(/"demo.pause" advises buckets for "demo.latency" that differ from those of "demo.wait" at .*demo\.yaml:\d+/);
-    });
-
-    it('that name no metric of the registry are reported', () => {
-      const text = VALID_SPEC + histogram('wait', advising('demo.nope', '[1]'));
-      const problems = problemsOf({ 'demo.yaml': text });
-      expect(problems.map((p) => p.rule)).toEqual(['undefined-ref']);
-      expect(problems[0]?.location.line).toBe(lineOf(text, 'id: metric.demo.wait'));
-      expect(problems[0]?.message).toMatch(/equivalent "demo.nope" of metric "demo.wait" is not a metric of the registry/);
-    });
-  });
-
   it('reports a missing parent once, however many fields the group inherits from it', () => {
     const text = broken('    span_kind: internal\n    brief: A demo run.\n', '    span_kind: internal\n    extends: registry.nope\n');
     const problems = problemsOf({ 'demo.yaml': text });

@@ -22,7 +22,7 @@ import { renderOutputs } from '../../scripts/generate.ts';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { SpecError, type Problem } from '../../scripts/semconv/problems.ts';
 import { bindHarness } from '../support/harness.ts';
-import { unbindProviders } from '../../src/runtime/binding.ts';
+import { unbindProviders } from '../../src/runtime/bind.ts';
 import { makeTempDir, MANIFEST, removeDir } from '../support/spec-fixture.ts';
 import { availableWeaver, weaverCheck } from '../support/weaver.ts';
 

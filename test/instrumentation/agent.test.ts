@@ -5,7 +5,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activeAgentRun, traceAgentRun, traceToolCall, wrapAgentRun, wrapToolCall } from '../../src/instrumentation/index.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { setConventions } from '../../src/runtime/bind.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 

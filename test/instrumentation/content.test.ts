@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetContentCapture, setContentCapture, traceLlmCall, traceLlmStream } from '../../src/instrumentation/index.ts';
-import { contentCapture, truncate } from '../../src/runtime/content.ts';
+import { contentCapture } from '../../src/runtime/bind.ts';
+import { truncate } from '../../src/runtime/content.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 

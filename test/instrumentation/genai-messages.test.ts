@@ -25,8 +25,10 @@ import {
   systemInstructions,
   type GenAiMessage,
 } from '../../src/instrumentation/genai-messages.ts';
-import { resetContentCapture, setContentCapture, type ContentCaptureSettings } from '../../src/runtime/content.ts';
+import { resetContentCapture, setContentCapture } from '../../src/runtime/bind.ts';
+import type { ContentCaptureSettings } from '../../src/runtime/content.ts';
 import { postJson, postStream, startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
+import { useInMemoryTelemetry } from '../support/in-memory.ts';
 import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 import { validate } from '../support/json-schema-lite.ts';
 
@@ -542,12 +544,17 @@ describe('capture: opt-in, redacted and truncated per text, structure kept', () 
     expect(undefinedHook).toEqual([{ role: 'user', parts: [] }]);
   });
 
-  it("the session's capture settings are the default: setContentCapture turns it on", () => {
-    resetContentCapture();
-    expect(capturedInputMessages('Hi')).toBeUndefined();
-    setContentCapture({ enabled: true, maxLength: 3, redact: (text) => text.toUpperCase() });
-    expect(capturedInputMessages('Hello')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'HEL' }] }]);
-    resetContentCapture();
+  it("the session's capture settings are the default: setContentCapture turns it on", async () => {
+    expect(capturedInputMessages('Hi')).toBeUndefined(); // no session: nothing captured
+    const telemetry = useInMemoryTelemetry();
+    try {
+      expect(capturedInputMessages('Hi')).toBeUndefined();
+      setContentCapture({ enabled: true, maxLength: 3, redact: (text) => text.toUpperCase() });
+      expect(capturedInputMessages('Hello')).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'HEL' }] }]);
+      resetContentCapture();
+    } finally {
+      await telemetry.shutdown();
+    }
   });
 
   it('capturedGenAiContent: all three attributes from a request and a response, or from the prompt and completion strings', async () => {

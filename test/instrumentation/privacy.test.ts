@@ -9,7 +9,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { traceAgentRun, traceLlmCall, traceLlmStream, traceToolCall, wrapToolCall } from '../../src/instrumentation/index.ts';
 import { withLlmGenerateSpan } from '../../src/generated/spans.ts';
-import { resetContentCapture, setContentCapture } from '../../src/runtime/content.ts';
+import { resetContentCapture, setContentCapture } from '../../src/runtime/bind.ts';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';

@@ -8,7 +8,7 @@ import { propagation, SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetContentCapture, setContentCapture, traceLlmCall, traceLlmStream } from '../../src/instrumentation/index.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { setConventions } from '../../src/runtime/bind.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
 import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';

@@ -17,8 +17,8 @@ import {
   traceWorkflow,
   wrapToolCall,
 } from '../../src/instrumentation/index.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
+import { setConventions } from '../../src/runtime/bind.ts';
 import { captureDiagnostics, ensureContextManager } from '../support/harness.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 

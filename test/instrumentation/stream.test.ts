@@ -5,7 +5,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { traceLlmStream, wrapLlmStream } from '../../src/instrumentation/index.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { setConventions } from '../../src/runtime/bind.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 
 const LLM = { provider: 'openai', model: 'gpt-4o-mini', temperature: 0 };

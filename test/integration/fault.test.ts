@@ -18,9 +18,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
-import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED, METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WORKFLOW_EXECUTIONS_TOTAL_METRIC } from '../../src/generated/metrics.ts';
+import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED, METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE, WORKFLOW_EXECUTIONS_TOTAL_METRIC } from '../../src/generated/metrics.ts';
 import { configureTelemetry, shutdownTelemetry, TELEMETRY_DEFAULTS, type TelemetryOptions } from '../../src/index.ts';
 import { SELF_METRICS_SCOPE } from '../../src/runtime/retry-queue.ts';
 import { freePort, integrationEnabled, jaegerTraces, spansOf, startJaeger, waitForSpans, type Jaeger, type JaegerTrace } from './support/jaeger.ts';

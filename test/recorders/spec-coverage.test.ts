@@ -3,6 +3,8 @@
  * recorder against the real SDK, checked against the YAML itself: names,
  * kinds, instruments, units, bucket advice, attributes and values.
  */
+import { unitScale } from '../../scripts/semconv/units.ts';
+import { applyScale } from '../../src/runtime/rules.ts';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +42,9 @@ function exampleAttributes(uses: readonly AttributeUse[], onSpan = false) {
     input[camelCase(use.attribute.id)] = value;
     expected[use.attribute.id] = value;
     const equivalent = use.attribute.equivalent;
-    if (onSpan && equivalent) expected[equivalent.id] = equivalent.scale === undefined ? value : (value as number) * equivalent.scale;
+    // Converted between the units the spec gives both (milliseconds to seconds).
+    const scale = equivalent?.unit === undefined || use.attribute.unit === undefined ? 1 : (unitScale(use.attribute.unit, equivalent.unit) ?? 1);
+    if (onSpan && equivalent) expected[equivalent.id] = scale === 1 ? value : applyScale(value as number, scale);
   }
   return { input, expected };
 }
@@ -144,8 +148,10 @@ describe('every span of the spec', () => {
 
   it.each(spec.spans.map((span) => [span.spanName, span] as const))('%s: name, kind, attributes, setters', async (_name, span: SpanDefinition) => {
     const base = signalBaseName(span);
-    const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'), true);
-    const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'), true);
+    // GenAI equivalents are written beside the spec's keys on spans that have a GenAI equivalent.
+    const genAi = span.equivalent !== undefined;
+    const { input, expected } = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level === 'required'), genAi);
+    const later = exampleAttributes(span.attributes.filter((use) => use.requirementLevel.level !== 'required'), genAi);
     const result = api[`with${base}Span`]?.(input, (handle: Record<string, (value: unknown) => unknown>) => {
       for (const use of span.attributes.filter((candidate) => candidate.requirementLevel.level !== 'required' && !candidate.onError)) {
         const setter = handle[`set${pascalCase(use.attribute.id)}`];

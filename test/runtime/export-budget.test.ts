@@ -220,7 +220,7 @@ describe('failures never block the queue', () => {
       ...options,
       maxRequestBytes: 3 * MiB,
       exportTimeoutMillis: 30,
-      onExportTimeout: () => {
+      onCollectorAway: () => {
         resets += 1;
         collector.silent = false;
       },

@@ -10,7 +10,7 @@ import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { traceAgentRun, traceLlmCall, traceToolCall, traceWorkflow } from '../../src/instrumentation/index.ts';
 import { withLlmGenerateSpan } from '../../src/generated/spans.ts';
-import { setConventions } from '../../src/runtime/conventions.ts';
+import { setConventions } from '../../src/runtime/bind.ts';
 import { LinkedContext, MAX_LAYERS } from '../../src/runtime/linked-context.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 

@@ -21,7 +21,7 @@ import {
   recordGenAiClientTokenUsage,
   recordLlmRequestsTotal,
 } from '../../src/generated/index.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 import type { MetricDescriptor } from '../../src/runtime/metrics.ts';
 import { bindHarness, captureDiagnostics, type Harness } from '../support/harness.ts';

@@ -80,7 +80,7 @@ describe('the background metric exporter', () => {
   it('gives up on a request at its deadline, cancels its call, and sends the next', async () => {
     const inner = new HeldExporter();
     let resets = 0;
-    const exporter = new BackgroundMetricExporter(inner, { timeoutMillis: 20, onTimeout: () => (resets += 1) });
+    const exporter = new BackgroundMetricExporter(inner, { timeoutMillis: 20, onFailure: () => (resets += 1) });
     const [stuck, next] = await collections(2, AggregationTemporality.DELTA);
     await accept(exporter, stuck as ResourceMetrics);
     await accept(exporter, next as ResourceMetrics);

@@ -4,6 +4,7 @@
  * the environment as a parameter, so these tests touch no global state.
  */
 import { describe, expect, it } from 'vitest';
+import { configureTelemetry, shutdownTelemetry } from '../../src/runtime/configure.ts';
 import {
   TelemetryConfigError,
   isSdkDisabled,
@@ -264,19 +265,53 @@ describe('invalid options', () => {
 });
 
 describe('invalid environment variables', () => {
+  // The kit's own variables are set for this application: a mistake there is a configuration error, like an option.
   it.each<[string, TelemetryEnv, string, string]>([
     ['FLO_OTLP_ENDPOINT without scheme', { FLO_OTLP_ENDPOINT: 'collector:4317' }, 'FLO_OTLP_ENDPOINT', '"collector:4317"'],
-    ['OTEL_EXPORTER_OTLP_ENDPOINT unparsable', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://exa mple' }, 'OTEL_EXPORTER_OTLP_ENDPOINT', 'not a valid URL'],
-    ['OTEL_METRIC_EXPORT_INTERVAL not a number', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'OTEL_METRIC_EXPORT_INTERVAL', '"soon"'],
-    ['OTEL_METRIC_EXPORT_INTERVAL zero', { OTEL_METRIC_EXPORT_INTERVAL: '0' }, 'OTEL_METRIC_EXPORT_INTERVAL', '0'],
-    ['OTEL_LOG_LEVEL unknown', { OTEL_LOG_LEVEL: 'loud' }, 'OTEL_LOG_LEVEL', '"loud"'],
     ['FLO_RETRY_QUEUE_MAX_SPANS not a number', { FLO_RETRY_QUEUE_MAX_SPANS: 'lots' }, 'FLO_RETRY_QUEUE_MAX_SPANS', '"lots"'],
     ['FLO_EXPORT_REQUEST_MAX_BYTES below the minimum', { FLO_EXPORT_REQUEST_MAX_BYTES: '4096' }, 'FLO_EXPORT_REQUEST_MAX_BYTES', 'between 65536 and'],
     ['FLO_ERROR_MESSAGES unknown', { FLO_ERROR_MESSAGES: 'some' }, 'FLO_ERROR_MESSAGES', 'with-content, always, never'],
-  ])('%s', (_case, env, setting, inMessage) => {
+    ['FLO_CONVENTIONS unknown', { FLO_CONVENTIONS: 'genai' }, 'FLO_CONVENTIONS', 'flo, gen_ai, both'],
+  ])('%s throws TelemetryConfigError naming it', (_case, env, setting, inMessage) => {
     const error = configError(() => resolve({}, env));
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(inMessage);
+  });
+
+  // OpenTelemetry's are shared by every SDK in the process: as its specification says, one that cannot be
+  // parsed is reported with a warning and treated as unset.
+  it.each<[string, TelemetryEnv, keyof ReturnType<typeof resolve>, unknown, string]>([
+    ['OTEL_EXPORTER_OTLP_ENDPOINT unparsable', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://exa mple' }, 'otlpEndpoint', undefined, 'not a valid URL'],
+    ['OTEL_METRIC_EXPORT_INTERVAL not a number', { OTEL_METRIC_EXPORT_INTERVAL: 'soon' }, 'metricExportIntervalMillis', 5000, '"soon"'],
+    ['OTEL_METRIC_EXPORT_INTERVAL zero', { OTEL_METRIC_EXPORT_INTERVAL: '0' }, 'metricExportIntervalMillis', 5000, 'between 1 and'],
+    ['OTEL_LOG_LEVEL unknown', { OTEL_LOG_LEVEL: 'loud' }, 'logLevel', 'warn', '"loud"'],
+    ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT neither true nor false', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe' }, 'contentCapture', { enabled: false }, '"maybe"'],
+    ['service.version in OTEL_RESOURCE_ATTRIBUTES empty after trimming', { OTEL_RESOURCE_ATTRIBUTES: 'service.version=%20' }, 'serviceVersion', '1.0.0', 'service.version in OTEL_RESOURCE_ATTRIBUTES'],
+  ])('%s: a warning naming it, and the setting as if it were not set', (_case, env, setting, value, inWarning) => {
+    const config = resolve({}, env);
+    expect(config[setting]).toEqual(value);
+    const name = Object.keys(env)[0] as string;
+    expect(config.warnings.find((warning) => warning.startsWith(name.startsWith('OTEL_RESOURCE') ? 'service.version' : name))).toMatch(new RegExp(`${inWarning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*; ignored, as if it were not set`));
+  });
+
+  it('an unparsable OTEL_* variable gives way to the next source: a FLO_* one before it still wins, a default after', () => {
+    expect(resolve({}, { FLO_OTLP_ENDPOINT: 'http://flo:4317', OTEL_EXPORTER_OTLP_ENDPOINT: 'nonsense' }).otlpEndpoint).toBe('http://flo:4317');
+    expect(resolve({}, { OTEL_LOG_LEVEL: 'loud' }).warnings).toHaveLength(1);
+  });
+
+  it('configureTelemetry() starts with OTEL_METRIC_EXPORT_INTERVAL=soon, warning through diag', async () => {
+    const saved = process.env.OTEL_METRIC_EXPORT_INTERVAL;
+    process.env.OTEL_METRIC_EXPORT_INTERVAL = 'soon';
+    const warned: string[] = [];
+    try {
+      const handle = configureTelemetry({ diagLogger: { error: () => {}, warn: (message: string) => void warned.push(message), info: () => {}, debug: () => {}, verbose: () => {} } });
+      expect(handle?.settings.metricExportIntervalMillis).toBe(5000);
+      expect(warned.join('\n')).toMatch(/OTEL_METRIC_EXPORT_INTERVAL must be a number of milliseconds.*"soon".*ignored/);
+    } finally {
+      await shutdownTelemetry();
+      if (saved === undefined) delete process.env.OTEL_METRIC_EXPORT_INTERVAL;
+      else process.env.OTEL_METRIC_EXPORT_INTERVAL = saved;
+    }
   });
 });
 
@@ -413,8 +448,4 @@ describe('captureContent', () => {
     expect(error.message).toContain(inMessage);
   });
 
-  it('names the variable when it is neither true nor false', () => {
-    const error = configError(() => resolve({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'maybe' }));
-    expect(error.setting).toBe('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT');
-  });
 });

@@ -5,6 +5,7 @@
  * shutdown. Through the real OTLP gRPC path.
  */
 // Imported first, before anything is configured, like a framework importing its instrumentation.
+import { selectionIndex } from '../../src/runtime/rules.ts';
 import {
   AGENT_RUN_SPAN,
   METRIC_AGENT_EXECUTIONS_TOTAL,
@@ -39,7 +40,7 @@ function runAgent(agentName: string): string {
 }
 
 // Both conventions (the default): the run takes the GenAI invoke_agent name.
-const spanName = (agentName: string): string => AGENT_RUN_SPAN.equivalentName?.({ agentName, agentType: 'conversational' }) ?? '';
+const spanName = (agentName: string): string => AGENT_RUN_SPAN.conventions?.[selectionIndex('both', undefined)]?.name?.({ agentName, agentType: 'conversational' }) ?? '';
 
 function agentNamesCounted(collector: OtlpReceiver): unknown[] {
   return collector.metrics

@@ -4,7 +4,10 @@
  * its variables and default.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/weaver.ts';
 import { SETTINGS, TELEMETRY_DEFAULTS, TelemetryConfigError, publicSettings, resolveTelemetryConfig, validateTelemetryOptions } from '../../src/runtime/settings.ts';
 
 const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -45,5 +48,32 @@ describe('the settings table', () => {
       if (firstOtel >= 0 && lastFlo >= 0) expect(lastFlo).toBeLessThan(firstOtel);
     }
     expect(resolveTelemetryConfig({}, { FLO_OTLP_ENDPOINT: 'http://flo:4317', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4317' }).otlpEndpoint).toBe('http://flo:4317');
+  });
+});
+
+describe('derived from the table, declared nowhere else', () => {
+  it('TelemetryOptions: each option is the table’s entry, its documentation included (what an editor shows on it)', () => {
+    const file = join(REPO_ROOT, 'src/runtime/settings.ts');
+    const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(file)!;
+    const alias = source.statements.find((statement): statement is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(statement) && statement.name.text === 'TelemetryOptions');
+    expect(alias, 'TelemetryOptions is a type derived from SETTINGS, not an interface of its own').toBeDefined();
+    const settings = source.statements.flatMap((statement) => (ts.isVariableStatement(statement) ? [...statement.declarationList.declarations] : [])).find((declaration) => declaration.name.getText(source) === 'SETTINGS')!;
+    const options = checker.getTypeAtLocation(alias!.name);
+    const documented = checker.getPropertiesOfType(options).map((property) => {
+      const declaration = property.getDeclarations()?.[0];
+      return {
+        name: property.name,
+        declaredInTable: declaration !== undefined && declaration.pos >= settings.pos && declaration.end <= settings.end,
+        documented: ts.displayPartsToString(property.getDocumentationComment(checker)).length > 20,
+      };
+    });
+    expect(documented).toEqual(names.map((name) => ({ name, declaredInTable: true, documented: true })));
+  });
+
+  it('each default lives in the table: the binding code spells none of them', () => {
+    const bindingCode = ['src/runtime/bind.ts', 'src/runtime/binding.ts'].map((path) => readFileSync(join(REPO_ROOT, path), 'utf8')).join('\n');
+    for (const value of [TELEMETRY_DEFAULTS.conventions, TELEMETRY_DEFAULTS.errorMessages]) expect(bindingCode).not.toContain(`'${value}'`);
   });
 });

@@ -1,23 +1,32 @@
 /**
  * Span start attributes: the runtime's toSpanAttributes loop defines them
- * (declaration order, both keys where the conventions say so, warnings for
- * missing required and dropped values), and every generated descriptor's
- * `startAttributes` builder must give exactly what the loop gives.
+ * (declaration order, the keys a conventions table gives each field, warnings
+ * for missing required and dropped values), and every generated table's
+ * `startAttributes` builder must give exactly what the loop gives with the
+ * same writes.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALL_SPANS, LLM_GENERATE_SPAN, WORKFLOW_NODE_SPAN, type LlmGenerateSpanAttributes } from '../../src/generated/spans.ts';
-import { spanKeys, toSpanAttributes } from '../../src/runtime/attributes.ts';
-import { CONVENTIONS, setConventions } from '../../src/runtime/conventions.ts';
+import { toSpanAttributes } from '../../src/runtime/attributes.ts';
+import { SELECTIONS, selectionIndex } from '../../src/runtime/rules.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
-import type { SpanDescriptor } from '../../src/runtime/spans.ts';
+import type { SpanConventions, SpanDescriptor } from '../../src/runtime/spans.ts';
 import { captureDiagnostics } from '../support/harness.ts';
 
 let restore: (() => void) | undefined;
 afterEach(() => {
   restore?.();
-  setConventions('both');
 });
+
+const FLO = selectionIndex('flo', undefined);
+const BOTH = selectionIndex('both', undefined);
+
+function table<A extends object>(span: SpanDescriptor<A>, selection: number): SpanConventions<A> {
+  const found = span.conventions?.[selection];
+  if (found === undefined) throw new Error(`${span.id} has no table ${selection}`);
+  return found;
+}
 
 /** Attributes and warnings of one build, warnings counted from a clean slate. */
 function observe(build: () => unknown, messages: string[]): { attributes: unknown; warnings: string[] } {
@@ -40,28 +49,28 @@ const anyValue = fc.oneof(
 );
 
 describe('span start attributes', () => {
-  it('every generated builder gives what the toSpanAttributes loop gives, attributes and warnings, in each conventions mode', () => {
+  it('every generated builder gives what the toSpanAttributes loop gives with its table’s writes, attributes and warnings, in each conventions selection', () => {
     const diagnostics = captureDiagnostics();
     restore = diagnostics.restore;
     const spans = ALL_SPANS as readonly SpanDescriptor<object>[];
-    expect(spans.filter((span) => span.fields.length > 0).every((span) => span.startAttributes !== undefined)).toBe(true);
+    expect(spans.filter((span) => span.fields.length > 0).every((span) => span.conventions?.length === SELECTIONS.length && span.conventions.every((t) => t.startAttributes !== undefined))).toBe(true);
     const input = fc.record({
       span: fc.integer({ min: 0, max: spans.length - 1 }),
-      mode: fc.constantFrom(...CONVENTIONS),
+      selection: fc.integer({ min: 0, max: SELECTIONS.length - 1 }),
       entries: fc.array(fc.tuple(fc.nat(), anyValue), { maxLength: 12 }),
       unknown: fc.boolean(),
     });
     fc.assert(
-      fc.property(input, ({ span: which, mode, entries, unknown }) => {
+      fc.property(input, ({ span: which, selection, entries, unknown }) => {
         const span = spans[which] as SpanDescriptor<object>;
-        setConventions(mode);
+        const { writes, startAttributes } = table(span, selection);
         const given: Record<string, unknown> = unknown ? { notDeclared: 1 } : {};
         for (const [position, value] of entries) {
           const field = span.fields[position % Math.max(1, span.fields.length)];
           if (field !== undefined) given[field.property] = value;
         }
-        const expected = observe(() => toSpanAttributes(span.fields, given, span.id), diagnostics.messages);
-        const built = observe(() => span.startAttributes?.(given, spanKeys(), span.fields, span.id) ?? {}, diagnostics.messages);
+        const expected = observe(() => toSpanAttributes(span.fields, given, span.id, writes), diagnostics.messages);
+        const built = observe(() => startAttributes?.(given, writes, span.fields, span.id) ?? {}, diagnostics.messages);
         expect(built).toEqual(expected);
       }),
       { numRuns: 500 },
@@ -69,25 +78,35 @@ describe('span start attributes', () => {
   });
 
   it('writes a span’s attributes in declaration order whatever order they are given in', () => {
-    setConventions('flo');
+    const { writes, startAttributes } = table(LLM_GENERATE_SPAN, FLO);
     const given = { llmTemperature: 0.5, unknownProperty: 1, llmModel: 'gpt-4o', llmProvider: 'openai', genAiRequestSeed: undefined };
     const expected = [
       ['llm.provider', 'openai'],
       ['llm.model', 'gpt-4o'],
       ['llm.temperature', 0.5],
     ];
-    expect(Object.entries(toSpanAttributes(LLM_GENERATE_SPAN.fields, given, 'span.llm.generate'))).toEqual(expected);
-    expect(Object.entries(LLM_GENERATE_SPAN.startAttributes?.(given, 'own', LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id) ?? {})).toEqual(expected);
+    expect(Object.entries(toSpanAttributes(LLM_GENERATE_SPAN.fields, given, 'span.llm.generate', writes))).toEqual(expected);
+    expect(Object.entries(startAttributes?.(given, writes, LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id) ?? {})).toEqual(expected);
   });
 
   it('writes both keys of an attribute with a GenAI equivalent, in both conventions', () => {
+    const given = { llmModel: 'gpt-4o', genAiOperationName: 'chat', llmProvider: 'OpenAILLM', genAiProviderName: 'openai' };
+    const attributes = toSpanAttributes(LLM_GENERATE_SPAN.fields, given, 'span.llm.generate', table(LLM_GENERATE_SPAN, BOTH).writes);
+    expect(Object.entries(attributes)).toEqual([
+      ['gen_ai.operation.name', 'chat'],
+      ['gen_ai.provider.name', 'openai'],
+      ['llm.provider', 'OpenAILLM'],
+      ['llm.model', 'gpt-4o'],
+      ['gen_ai.request.model', 'gpt-4o'],
+    ]);
+  });
+
+  it('without a table (a descriptor made by hand), writes every attribute under its own key', () => {
     const attributes = toSpanAttributes(LLM_GENERATE_SPAN.fields, { llmModel: 'gpt-4o', genAiOperationName: 'chat', llmProvider: 'openai' }, 'span.llm.generate');
     expect(Object.entries(attributes)).toEqual([
       ['gen_ai.operation.name', 'chat'],
       ['llm.provider', 'openai'],
-      ['gen_ai.provider.name', 'openai'],
       ['llm.model', 'gpt-4o'],
-      ['gen_ai.request.model', 'gpt-4o'],
     ]);
   });
 
@@ -107,7 +126,7 @@ describe('span start attributes', () => {
   });
 
   it('reads values held in getters of a class instance, through the builder and the loop', () => {
-    setConventions('flo');
+    const { writes, startAttributes } = table(LLM_GENERATE_SPAN, FLO);
     class Info {
       get llmProvider() {
         return 'openai';
@@ -117,7 +136,7 @@ describe('span start attributes', () => {
       }
     }
     const expected = { 'llm.provider': 'openai', 'llm.model': 'gpt-4o' };
-    expect(toSpanAttributes(LLM_GENERATE_SPAN.fields, new Info(), 'span.llm.generate')).toEqual(expected);
-    expect(LLM_GENERATE_SPAN.startAttributes?.(new Info() as LlmGenerateSpanAttributes, 'own', LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id)).toEqual(expected);
+    expect(toSpanAttributes(LLM_GENERATE_SPAN.fields, new Info(), 'span.llm.generate', writes)).toEqual(expected);
+    expect(startAttributes?.(new Info() as LlmGenerateSpanAttributes, writes, LLM_GENERATE_SPAN.fields, LLM_GENERATE_SPAN.id)).toEqual(expected);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 
 export interface Harness {

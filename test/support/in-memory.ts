@@ -9,6 +9,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
+import type { Conventions } from '../../src/runtime/rules.ts';
 import {
   DataPointType,
   MeterProvider,
@@ -19,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
-import { bindProviders, unbindProviders } from '../../src/runtime/binding.ts';
+import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { ensureContextManager } from './harness.ts';
 
 /** A metric reader that exports nowhere: `collect()` returns cumulative state on demand. */
@@ -69,6 +70,9 @@ export interface InMemoryOptions {
   readonly bind?: boolean;
   /** The error-message policy of the binding (default `always`). */
   readonly errorMessages?: ErrorMessagePolicy;
+  /** The conventions of the binding (default: the settings table's). */
+  readonly conventions?: Conventions;
+  readonly semconvStabilityOptIn?: readonly string[];
 }
 
 export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTelemetry {
@@ -80,7 +84,9 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
   // Error messages as thrown unless a test asks for a policy: test/instrumentation/privacy.test.ts checks the default one.
-  if (options.bind !== false) bindProviders({ tracerProvider, meterProvider, errorMessages: options.errorMessages ?? 'always' });
+  if (options.bind !== false) {
+    bindProviders({ tracerProvider, meterProvider, errorMessages: options.errorMessages ?? 'always', conventions: options.conventions, semconvStabilityOptIn: options.semconvStabilityOptIn });
+  }
 
   const collect = async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics;
   const spans = async () => {
