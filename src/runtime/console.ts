@@ -177,13 +177,7 @@ function bytesAsLength(_key: string, value: unknown): unknown {
 /** Prints each batch of log records, one line each, through `console.log`. */
 export class CompactConsoleLogRecordExporter implements LogRecordExporter {
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      const lines = formatLogRecords(records);
-      if (lines.length > 0) console.log(lines.join('\n'));
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    resultCallback(printed(() => formatLogRecords(records)));
   }
 
   async shutdown(): Promise<void> {}
@@ -194,18 +188,23 @@ export class CompactConsoleLogRecordExporter implements LogRecordExporter {
 /** Prints each batch of spans as a tree, through `console.log`. */
 export class CompactConsoleSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      const lines = formatSpanTree(spans);
-      if (lines.length > 0) console.log(lines.join('\n'));
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    resultCallback(printed(() => formatSpanTree(spans)));
   }
 
   async shutdown(): Promise<void> {}
 
   async forceFlush(): Promise<void> {}
+}
+
+/** Prints the lines `format` gives, if any, as one `console.log`; a failure is the export's result, never a throw. */
+function printed(format: () => readonly string[]): ExportResult {
+  try {
+    const lines = format();
+    if (lines.length > 0) console.log(lines.join('\n'));
+    return { code: ExportResultCode.SUCCESS };
+  } catch (error) {
+    return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+  }
 }
 
 /**
@@ -218,18 +217,16 @@ export class CompactConsoleMetricExporter implements PushMetricExporter {
   readonly #printed = new Map<string, string>();
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    try {
-      const lines = metricLines(metrics.scopeMetrics.flatMap((scope) => scope.metrics));
-      const changed = lines.filter((line) => this.#printed.get(line.series) !== line.text);
-      for (const line of changed) this.#printed.set(line.series, line.text);
-      if (changed.length > 0) {
-        const header = `metrics: ${changed.length} of ${lines.length} data points changed since the last export (cumulative values)`;
-        console.log([header, ...changed.map((line) => line.text)].join('\n'));
-      }
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    resultCallback(printed(() => this.#changedLines(metrics)));
+  }
+
+  /** A header and the lines of the points that changed; none when nothing did. */
+  #changedLines(metrics: ResourceMetrics): string[] {
+    const lines = metricLines(metrics.scopeMetrics.flatMap((scope) => scope.metrics));
+    const changed = lines.filter((line) => this.#printed.get(line.series) !== line.text);
+    for (const line of changed) this.#printed.set(line.series, line.text);
+    if (changed.length === 0) return [];
+    return [`metrics: ${changed.length} of ${lines.length} data points changed since the last export (cumulative values)`, ...changed.map((line) => line.text)];
   }
 
   selectAggregationTemporality(): AggregationTemporality {
