@@ -17,7 +17,7 @@ import {
   type SpanDefinition,
 } from '../semconv/model.ts';
 import { SELECTIONS, selectionName } from '../../src/runtime/rules.ts';
-import type { ConventionsModel, Observation, Recording } from './conventions.ts';
+import type { ConventionsModel, EventRecording, Observation, Recording } from './conventions.ts';
 import { markdownCode } from './escape.ts';
 import { renderAll, type FileRenderers } from './output.ts';
 import { eventConstant, eventRecorderName, metricRecorderName, propertyName, recordableUses, spanClass, spanSetter, spanStartFunction, spanWithFunction } from '../semconv/generated-names.ts';
@@ -51,7 +51,7 @@ export function docFiles(spec: Spec, options: DocsOptions = {}, conventions?: Co
     ['metrics.md', () => [metricsDoc(spec, header, conventions)]],
     ['spans.md', () => [spansDoc(spec, header, conventions)]],
     ['attributes.md', () => [attributesDoc(spec, header)]],
-    ['events.md', () => [eventsDoc(spec, header)]],
+    ['events.md', () => [eventsDoc(spec, header, conventions)]],
     ['entities.md', () => [entitiesDoc(spec, header)]],
   ];
   const optIns = conventions?.targets.filter((target) => target.token !== undefined) ?? [];
@@ -220,7 +220,10 @@ function metricsDoc(spec: Spec, header: string, conventions: ConventionsModel | 
 function observationsTable(conventions: ConventionsModel): string | undefined {
   if (conventions.observations.length === 0) return undefined;
   const columns = conventions.targets.map((target) => (target.token === undefined ? 'GenAI (`gen_ai`, `both`)' : `GenAI with ${code(target.token)}`));
-  const rows = conventions.observations.map((observation) => [
+  // Observations only events record are in events.md.
+  const metricRecorded = (observation: Observation) => [...conventions.own, ...conventions.targets.flatMap((target) => target.recordings)].some((recording) => recording.observation === observation);
+  const byEventsOnly = (observation: Observation) => !metricRecorded(observation) && [...conventions.ownEvents, ...conventions.targets.flatMap((target) => target.events)].some((recording) => recording.observation === observation);
+  const rows = conventions.observations.filter((observation) => !byEventsOnly(observation)).map((observation) => [
     code(observation.name),
     observation.unit === undefined ? '' : code(observation.unit),
     observation.brief,
@@ -371,7 +374,7 @@ function enumDetails(attributes: readonly AttributeDefinition[]): string {
 
 // ---------------------------------------------------------------- events.md
 
-function eventsDoc(spec: Spec, header: string): string {
+function eventsDoc(spec: Spec, header: string, conventions: ConventionsModel | undefined): string {
   const intro =
     'Every event the spec declares. An event is an OpenTelemetry log record with an event name: each has one typed recorder, `record…Event(attributes, options?)`, that emits it through the session\'s logger provider with its checked attributes, its body where the registry declares one, the severity the convention names, and the active context (or `options.context`), whose span\'s trace and span ids link the record to it. An event recorded outside any span is emitted without a span link; while telemetry or logs are off the recorders do nothing.';
   if (spec.events.length === 0) return `${header}# Events reference\n\n${intro}\n\n_This registry declares no events._\n`;
@@ -379,17 +382,41 @@ function eventsDoc(spec: Spec, header: string): string {
     ['Event', 'Severity', 'Body', 'Description'],
     each(spec.events, (event) => [`[${code(event.eventName)}](#${anchor(event.eventName)})`, severityText(event), event.body === undefined ? '' : event.body.type, event.brief]),
   );
-  const sections = [...byNamespace(spec.events, (event) => event.eventName)].map(([namespace, events]) => `## ${code(namespace)}\n\n${events.map(eventSection).join('\n\n')}`);
-  return `${header}# Events reference\n\n${paragraphs(intro, summary, ...sections)}\n`;
+  const sections = [...byNamespace(spec.events, (event) => event.eventName)].map(([namespace, events]) => `## ${code(namespace)}\n\n${events.map((event) => eventSection(event, conventions)).join('\n\n')}`);
+  return `${header}# Events reference\n\n${paragraphs(intro, summary, conventions === undefined ? undefined : eventObservationsTable(conventions), ...sections)}\n`;
+}
+
+/** The observations events record, and which events each selection emits for them. */
+function eventObservationsTable(conventions: ConventionsModel): string | undefined {
+  const recorded = conventions.observations.filter((observation) => [...conventions.ownEvents, ...conventions.targets.flatMap((target) => target.events)].some((recording) => recording.observation === observation));
+  if (recorded.length === 0) return undefined;
+  const own = conventions.ownEvents.length > 0;
+  const columns = [...(own ? ["The spec's events"] : []), ...conventions.targets.map((target) => (target.token === undefined ? 'GenAI (`gen_ai`, `both`)' : `GenAI with ${code(target.token)}`))];
+  const names = (recordings: readonly EventRecording[], observation: Observation) =>
+    recordings.filter((recording) => recording.observation === observation).map((recording) => code(recording.event.eventName)).join(', ');
+  const rows = recorded.map((observation) => [code(observation.name), observation.brief, ...(own ? [names(conventions.ownEvents, observation)] : []), ...conventions.targets.map((target) => names(target.events, observation))]);
+  return `## GenAI mapping\n\n${paragraphs(
+    "What the instrumentation helpers observe that is recorded as events, and the events each conventions selection emits for it: the GenAI ones in `gen_ai` and `both`, from the dependency or, with `OTEL_SEMCONV_STABILITY_OPT_IN` (or the `semconvStabilityOptIn` option), an opt-in. flo_ai's names have no events, so `flo` emits none. From `annotations.flo` of the manifest (docs/spec-format.md).",
+    table(['Observation', 'What', ...columns], rows),
+  )}`;
+}
+
+/** The observations an event records, for its section. */
+function eventRecordsText(conventions: ConventionsModel | undefined, event: EventDefinition): string {
+  const recordings = [...(conventions?.ownEvents ?? []), ...(conventions?.targets.flatMap((target) => target.events) ?? [])].filter((recording) => recording.event.eventName === event.eventName && recording.optIn === undefined);
+  return [...new Set(recordings.map((recording) => code(recording.observation.name)))].join(', ');
 }
 
 function severityText(event: EventDefinition): string {
   return event.severity === undefined ? '' : `${event.severity.text} (${event.severity.number})`;
 }
 
-function eventSection(event: EventDefinition): string {
+function eventSection(event: EventDefinition, conventions: ConventionsModel | undefined): string {
   const recorder = `${eventRecorderName(event)}(attributes${event.body === undefined ? ', options?' : ', { body }'})`;
-  const facts = table(['Severity', 'Stability', 'Recorder', 'Name constant', 'Defined in'], [[severityText(event) || 'none named', event.stability, code(recorder), code(eventConstant(event)), originText(event)]]);
+  const facts = table(
+    ['Severity', 'Stability', 'Recorder', 'Name constant', 'Records', 'Defined in'],
+    [[severityText(event) || 'none named', event.stability, code(recorder), code(eventConstant(event)), eventRecordsText(conventions, event), originText(event)]],
+  );
   return paragraphs(
     `### ${event.eventName}`,
     event.brief,
