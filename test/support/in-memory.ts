@@ -8,6 +8,7 @@
  *   expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ContentCaptureOptions, ContentDestination } from '../../src/runtime/content.ts';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import type { Conventions } from '../../src/runtime/rules.ts';
 import {
@@ -77,6 +78,9 @@ export interface InMemoryOptions {
   /** The conventions of the binding (default: the settings table's). */
   readonly conventions?: Conventions;
   readonly semconvStabilityOptIn?: readonly string[];
+  /** Content capture of the binding (default off), and where GenAI content goes. */
+  readonly captureContent?: ContentCaptureOptions | boolean;
+  readonly captureContentIn?: ContentDestination;
 }
 
 export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTelemetry {
@@ -91,7 +95,7 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
   const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   // Error messages as thrown unless a test asks for a policy: test/instrumentation/privacy.test.ts checks the default one.
   if (options.bind !== false) {
-    bindProviders({ tracerProvider, meterProvider, loggerProvider, errorMessages: options.errorMessages ?? 'always', conventions: options.conventions, semconvStabilityOptIn: options.semconvStabilityOptIn });
+    bindProviders({ tracerProvider, meterProvider, loggerProvider, errorMessages: options.errorMessages ?? 'always', conventions: options.conventions, semconvStabilityOptIn: options.semconvStabilityOptIn, captureContent: options.captureContent, captureContentIn: options.captureContentIn });
   }
 
   const collect = async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics;
