@@ -38,6 +38,7 @@ export function* emitterStatements(spec: Spec, model: ConventionsModel, options:
   const optIns = model.targets.flatMap((target) => (target.token === undefined ? [] : [target.token]));
   yield [
     `/** The metrics of the GenAI opt-ins (generated beside this file), for checking what a session under one of them emits. */\nexport const OPT_IN_METRICS: readonly MetricDescriptor[] = [${optIns.map((token) => `...${aliased('ALL_METRICS', token)}`).join(', ')}];`,
+    `/** The events of the GenAI opt-ins, likewise. */\nexport const OPT_IN_EVENTS: readonly EventDescriptor[] = [${optIns.map((token) => `...${aliased('ALL_EVENTS', token)}`).join(', ')}];`,
   ];
 }
 
@@ -79,10 +80,12 @@ function imports(spec: Spec, model: ConventionsModel, options: EmitterOptions): 
     names.set(`type ${eventAttributesType(recording.event)}`, `type ${eventAttributesTypeOf(recording)}`);
     eventModules.set(recording.optIn, names);
   }
-  const runtimeTypes = ['MetricDescriptor', ...(eventModules.size > 0 ? ['EventRecordOptions'] : [])];
+  const runtimeTypes = ['EventDescriptor', 'MetricDescriptor', ...(eventModules.size > 0 ? ['EventRecordOptions'] : [])];
   const lines: string[] = [`import type { ${runtimeTypes.join(', ')} } from '${options.runtimeImport}';`];
   for (const target of model.targets) {
-    if (target.token !== undefined) lines.push(`import { ALL_METRICS as ${aliased('ALL_METRICS', target.token)} } from '${options.sibling(`${target.token}/metrics`)}';`);
+    if (target.token === undefined) continue;
+    lines.push(`import { ALL_METRICS as ${aliased('ALL_METRICS', target.token)} } from '${options.sibling(`${target.token}/metrics`)}';`);
+    lines.push(`import { ALL_EVENTS as ${aliased('ALL_EVENTS', target.token)} } from '${options.sibling(`${target.token}/events`)}';`);
   }
   const enums = [...new Set([...model.facts.values()].flat().map((fact) => closedEnumType(fact.attribute, spec)).filter((name): name is string => name !== undefined))].sort();
   if (enums.length > 0) lines.push(`import { ${enums.map((name) => `type ${name}`).join(', ')} } from '${options.sibling('attributes')}';`);

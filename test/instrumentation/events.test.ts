@@ -14,7 +14,7 @@ import { SeverityNumber, type Attributes } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordEvaluation, traceLlmCall, traceLlmStream } from '../../src/index.ts';
+import { checkConformance, recordEvaluation, traceLlmCall, traceLlmStream } from '../../src/index.ts';
 import type { ContentCaptureOptions, ContentDestination } from '../../src/runtime/content.ts';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import type { Conventions } from '../../src/runtime/rules.ts';
@@ -339,5 +339,27 @@ describe('content capture into events: gen_ai.client.inference.operation.details
     expect(records).toHaveLength(count);
     // Under the opt-in, the snapshot's definition names DEBUG, and declares the provider.
     if (session.optIn === true) expect(records[0]).toMatchObject({ severityNumber: SeverityNumber.DEBUG, attributes: { 'gen_ai.provider.name': 'openai' } });
+  });
+});
+
+describe('what the helpers emit conforms to the spec, events included', () => {
+  it.each<[string, Session]>([
+    ['gen_ai', { conventions: 'gen_ai' }],
+    ['both', { conventions: 'both' }],
+    ['flo', { conventions: 'flo' }],
+    ['gen_ai with gen_ai_latest_experimental', { conventions: 'gen_ai', optIn: true }],
+    ['both with gen_ai_latest_experimental', { conventions: 'both', optIn: true }],
+  ])('%s, every event kind, content in events', async (_name, session) => {
+    const t = bind({ ...session, errorMessages: 'always', captureContent: true, captureContentIn: 'span_and_event' });
+    await traceLlmCall(LLM, async () => {
+      recordEvaluation({ name: 'relevance', scoreValue: 1, responseId: 'chatcmpl-42' });
+      return RESPONSE;
+    });
+    await consume(traceLlmStream(LLM, async function* () { yield* CHUNKS; }));
+    await failedCall();
+    await failedStream();
+    const telemetry = await t.telemetry();
+    expect(telemetry.events?.length ?? 0).toBe(session.conventions === 'flo' ? 0 : 7);
+    expect(checkConformance(telemetry)).toEqual([]);
   });
 });

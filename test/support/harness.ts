@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
+import { fromReadableLogRecords, fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 
@@ -73,7 +73,7 @@ export function createProviders() {
     metrics,
     metric: async (name: string) => (await metrics()).find((metric) => metric.descriptor.name === name),
     metricScopes: async () => (await collect()).map((scope) => scope.scope.name),
-    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics(await collectBatches()) }),
+    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics(await collectBatches()), events: fromReadableLogRecords(logExporter.getFinishedLogRecords()) }),
     shutdown: async () => {
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },

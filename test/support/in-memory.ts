@@ -21,7 +21,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
+import { fromReadableLogRecords, fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { ensureContextManager } from './harness.ts';
 
@@ -129,7 +129,7 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
         { count: 0, sum: 0 },
       );
     },
-    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics([await collect()]) }),
+    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics([await collect()]), events: fromReadableLogRecords(logExporter.getFinishedLogRecords()) }),
     shutdown: async () => {
       if (options.bind !== false) unbindProviders();
       await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
