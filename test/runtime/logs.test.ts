@@ -51,6 +51,16 @@ describe('the logs pipeline', () => {
     expect(logCalls[0]?.get('x-tenant')).toEqual(['acme']);
   });
 
+  it('reports the log exporter’s own metrics in the unit the conventions give them ({log_record}, where the SDK says {log})', async () => {
+    receiver = await startOtlpReceiver();
+    const handle = configureTelemetry({ otlpEndpoint: receiver.url, logLevel: 'none', metricExportIntervalMillis: 600_000 });
+    getLogger()?.emit({ eventName: 'demo.counted' });
+    await handle?.forceFlush();
+    await shutdownTelemetry();
+    const units = Object.fromEntries(receiver.metrics.filter((metric) => metric.name.startsWith('otel.sdk.exporter.log.')).map((metric) => [metric.name, metric.unit]));
+    expect(units).toEqual({ 'otel.sdk.exporter.log.inflight': '{log_record}', 'otel.sdk.exporter.log.exported': '{log_record}' });
+  });
+
   it('delivers what is buffered at shutdown', async () => {
     receiver = await startOtlpReceiver();
     configureTelemetry({ otlpEndpoint: receiver.url, logLevel: 'none' });
