@@ -331,20 +331,17 @@ function attributeSpecLiteral(attribute: AttributeDefinition): string {
 function valueType(attribute: AttributeDefinition): string {
   if (isEnumType(attribute.type)) return enumValueType(attribute);
   if (isTemplateType(attribute.type)) return 'never';
-  switch (attribute.type) {
-    case 'any':
-      // Structured values (messages, tool definitions) are recorded as JSON text.
-      return 'unknown';
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'boolean';
-    case 'int':
-    case 'double':
-      return 'number';
-    default:
-      return `readonly ${valueType({ ...attribute, type: attribute.type.slice(0, -2) as 'string' })}[]`;
-  }
+  // Structured values (messages, tool definitions): JSON text on spans and metrics, as they are on events.
+  return attribute.type === 'any' ? 'unknown' : primitiveTypeText(attribute.type);
+}
+
+type ScalarOrArray = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]';
+
+/** The TypeScript type of a value of the model's scalar and array types: `string`, `number`, `readonly boolean[]`. */
+function primitiveTypeText(type: ScalarOrArray): string {
+  const element = type.endsWith('[]') ? type.slice(0, -2) : type;
+  const scalar = element === 'string' ? 'string' : element === 'boolean' ? 'boolean' : 'number';
+  return type.endsWith('[]') ? `readonly ${scalar}[]` : scalar;
 }
 
 function attributeProperty(use: AttributeUse): OptionalKind<PropertySignatureStructure> {
@@ -915,15 +912,8 @@ function bodyTypeText(field: BodyField, indent: string): string {
       return 'Uint8Array';
     case 'undefined':
       return 'unknown';
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'boolean';
-    case 'int':
-    case 'double':
-      return 'number';
     default:
-      return `readonly ${field.type === 'string[]' ? 'string' : field.type === 'boolean[]' ? 'boolean' : 'number'}[]`;
+      return primitiveTypeText(field.type);
   }
 }
 
