@@ -15,6 +15,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConformance, recordEvaluation, traceLlmCall, traceLlmStream } from '../../src/index.ts';
+import { setContentCapture } from '../../src/runtime/bind.ts';
 import type { ContentCaptureOptions, ContentDestination } from '../../src/runtime/content.ts';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import type { Conventions } from '../../src/runtime/rules.ts';
@@ -326,6 +327,30 @@ describe('content capture into events: gen_ai.client.inference.operation.details
     expect(record?.attributes['gen_ai.input.messages']).toHaveLength(2);
     expect(record?.attributes['gen_ai.output.messages']).toBeUndefined();
     expect(named(t.logs(), 'gen_ai.client.operation.exception')).toHaveLength(1);
+  });
+
+  it('setContentCapture(options, captureContentIn) moves the content of a running session into events', async () => {
+    const t = bind({ captureContent: true });
+    setContentCapture(true, 'event');
+    await traceLlmCall(LLM, async () => RESPONSE);
+    // Content capture changed, the destination kept.
+    setContentCapture({ enabled: true, maxLength: 100 });
+    await traceLlmCall(LLM, async () => RESPONSE);
+    expect(named(t.logs(), 'gen_ai.client.inference.operation.details')).toHaveLength(2);
+    expect((await t.spans()).map((span) => contentOf(span.attributes))).toEqual([{}, {}]);
+  });
+
+  it('an unknown destination from code that binds providers itself: warned once, content stays on the span', async () => {
+    const diagnostics = captureDiagnostics();
+    try {
+      const t = bind({ captureContent: true, captureContentIn: 'logs' as never });
+      await traceLlmCall(LLM, async () => RESPONSE);
+      expect(Object.keys(contentOf((await t.span('chat gpt-4o')).attributes))).toHaveLength(2);
+      expect(named(t.logs(), 'gen_ai.client.inference.operation.details')).toEqual([]);
+      expect(diagnostics.messages).toEqual(['flo telemetry: content capture: captureContentIn "logs" is not one of span, event, span_and_event; using span']);
+    } finally {
+      diagnostics.restore();
+    }
   });
 
   it.each<[string, Session, number]>([
