@@ -7,13 +7,13 @@
  *
  *   FLO_OTLP_ENDPOINT=http://localhost:4317 npm run demo
  *
- * With the console export, the console shows each span and each metric data
- * point once, as shutdown exports them. With a collector, the demo prints the
- * span tree of each trace and every metric data point itself at the end,
- * from a copy kept in memory.
+ * With the console export, the console shows each span, each metric data
+ * point and each event once, as shutdown exports them. With a collector, the
+ * demo prints the span tree of each trace, every metric data point and every
+ * event itself at the end, from a copy kept in memory.
  */
 import { configureTelemetry, shutdownTelemetry } from '../src/runtime/index.ts';
-import { formatMetrics, formatSpanTree, TelemetryReport } from './report.ts';
+import { formatLogRecords, formatMetrics, formatSpanTree, TelemetryReport } from './report.ts';
 import { SupportDesk } from './support-desk.ts';
 
 const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/g;
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     consoleExport: otlpEndpoint === undefined,
     spanProcessors: report === undefined ? [] : [report.spanProcessor],
     metricReaders: report === undefined ? [] : [report.metricReader],
+    logRecordProcessors: report === undefined ? [] : [report.logRecordProcessor],
     // Prompts and answers are user data: off unless opted in. The demo opts in, masking e-mail addresses.
     captureContent: { enabled: true, maxLength: 160, redact: (text) => text.replace(EMAIL, '[email]') },
   });
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
 
   if (report === undefined) {
     console.log("\n=== Telemetry, as the console export prints it (compact; consoleFormat: 'raw' prints the SDK's objects) ===");
-    // Shutting down exports the last spans and metric points; each is printed once.
+    // Shutting down exports the last spans, metric points and events; each is printed once.
     await shutdownTelemetry();
     return;
   }
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
   await shutdownTelemetry();
   print('Span tree', formatSpanTree(snapshot.spans));
   print('Metrics', formatMetrics(snapshot.metrics));
-  console.log(`\nSpans and metrics were exported to ${otlpEndpoint}.`);
+  print('Events', formatLogRecords(snapshot.logs));
+  console.log(`\nSpans, metrics and events were exported to ${otlpEndpoint}.`);
 }
 
 function print(title: string, lines: readonly string[]): void {

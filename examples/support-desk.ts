@@ -1,7 +1,8 @@
 /**
  * A small agent workflow instrumented with the kit: a router picks one of
  * two agents; the billing agent calls a tool (retrying once when it fails)
- * and then the model, the general agent streams its answer.
+ * and then the model, and checks the answer (an evaluation, recorded as the
+ * event `gen_ai.evaluation.result`); the general agent streams its answer.
  *
  *   workflow.support_desk
  *     workflow.router.triage          (asks the small model where to go)
@@ -15,6 +16,7 @@
  * written as `@agentRun(…)`, `@toolCall(…)` etc. on methods.
  */
 import {
+  recordEvaluation,
   traceAgentRun,
   traceLlmStream,
   traceNode,
@@ -94,7 +96,11 @@ export class SupportDesk {
       const invoice = await this.lookupWithRetry(/INV-\d+/.exec(question)?.[0] ?? 'INV-0000', () => agent.recordRetry('tool_error'));
       const prompt = `Invoice ${invoice.id} for ${invoice.amount} was charged ${invoice.charges} times. Customer asks: ${question}`;
       const completion = await complete.call(answerModel, prompt);
-      return completion.choices[0]?.message.content ?? '';
+      const answer = completion.choices[0]?.message.content ?? '';
+      // A rule checks the answer; its verdict is an evaluation, linked to the agent run active here.
+      const refunds = /refund/i.test(answer);
+      recordEvaluation({ name: 'mentions_refund', scoreValue: refunds ? 1 : 0, scoreLabel: refunds ? 'pass' : 'fail' });
+      return answer;
     });
   }
 

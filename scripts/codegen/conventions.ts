@@ -24,7 +24,7 @@ import { GEN_AI_OPT_INS, SELECTIONS, type ConventionsSelection } from '../../src
 import { boundariesOf } from '../semconv/annotations.ts';
 import { propertyName, recordableUses } from '../semconv/generated-names.ts';
 import { loadSpec } from '../semconv/load.ts';
-import { isEnumType, isRequired, type AttributeDefinition, type AttributeUse, type MetricDefinition, type SourceLocation, type Spec, type SpanDefinition } from '../semconv/model.ts';
+import { isEnumType, isRequired, type AttributeDefinition, type AttributeUse, type EventDefinition, type MetricDefinition, type SourceLocation, type Spec, type SpanDefinition } from '../semconv/model.ts';
 import { camelCase } from '../semconv/names.ts';
 import { Problems, SpecError } from '../semconv/problems.ts';
 import { checkUnit, unitScale } from '../semconv/units.ts';
@@ -59,6 +59,23 @@ export interface Recording {
   readonly scale?: number;
 }
 
+/**
+ * One event recording one observation: each observation of it emits the event (a log record), its
+ * attributes read from the observation's facts.
+ */
+export interface EventRecording {
+  readonly event: EventDefinition;
+  /** Where the event's recorder is generated: the spec's own modules, or the opt-in's. */
+  readonly optIn?: string;
+  readonly observation: Observation;
+  /**
+   * Attributes of the event the opt-in names otherwise than the dependency, by the event's key:
+   * they are read from the fact of the dependency's attribute (`gen_ai.usage.cache_write.input_tokens`
+   * from the fact of `gen_ai.usage.cache_creation.input_tokens`).
+   */
+  readonly renamed: readonly { readonly attribute: AttributeDefinition; readonly from: AttributeDefinition }[];
+}
+
 /** The GenAI conventions of one target: the dependency's (no `token`), or an opt-in's. */
 export interface GenAiTarget {
   readonly token?: string;
@@ -67,6 +84,7 @@ export interface GenAiTarget {
   readonly spec: Spec;
   readonly schemaUrl?: string;
   readonly recordings: readonly Recording[];
+  readonly events: readonly EventRecording[];
   /** Attributes of the dependency under another key in this target. Null: not written under it. */
   readonly renames: ReadonlyMap<string, string | null>;
 }
@@ -95,12 +113,14 @@ export interface Fact {
 export interface ConventionsModel {
   readonly observations: readonly Observation[];
   readonly own: readonly Recording[];
+  /** The spec's own events that record observations (`annotations.flo.records` of an event). */
+  readonly ownEvents: readonly EventRecording[];
   /** The dependency's GenAI conventions first, then each opt-in's. */
   readonly targets: readonly GenAiTarget[];
   /** One table per selection (SELECTIONS order) for each span. */
   readonly spans: ReadonlyMap<SpanDefinition, readonly SpanTable[]>;
-  /** The recordings of each selection, in SELECTIONS order. */
-  readonly selections: readonly { readonly selection: ConventionsSelection; readonly recordings: readonly Recording[] }[];
+  /** The recordings of each selection, metrics and events, in SELECTIONS order. */
+  readonly selections: readonly { readonly selection: ConventionsSelection; readonly recordings: readonly Recording[]; readonly events: readonly EventRecording[] }[];
   readonly facts: ReadonlyMap<Observation, readonly Fact[]>;
 }
 
@@ -116,8 +136,9 @@ type Json = Record<string, unknown>;
 const isMap = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const CONVENTIONS_KEYS = ['observations', 'gen_ai'];
 const OBSERVATION_KEYS = ['unit', 'brief'];
-const GEN_AI_KEYS = ['metrics', 'opt_in'];
-const OPT_IN_KEYS = ['brief', 'schema_url', 'registry_path', 'attributes', 'metrics'];
+const GEN_AI_KEYS = ['metrics', 'events', 'opt_in'];
+const OPT_IN_KEYS = ['brief', 'schema_url', 'registry_path', 'attributes', 'metrics', 'events'];
+const EVENT_ROW_KEYS = ['event', 'records'];
 const ROW_KEYS = ['metric', 'records', 'attributes', 'explicit_bucket_boundaries'];
 const ENTRY_KEYS = ['observation', 'where', 'value', 'skip_zero', 'missing', 'attributes'];
 
@@ -144,11 +165,15 @@ export function buildConventions(spec: Spec): Conventions {
   const own = spec.metrics
     .filter((metric) => metric.dependency === undefined)
     .flatMap((metric) => readEntries(kitAnnotation(metric.annotations, 'records'), {}, metric, undefined, { observations: byName, lookup }, `"records" of metric "${metric.metricName}"`, metric.location, problems));
+  const ownEvents = spec.events
+    .filter((event) => event.dependency === undefined)
+    .flatMap((event) => readEventEntries(kitAnnotation(event.annotations, 'records'), event, undefined, new Map(), byName, `"records" of event "${event.eventName}"`, event.location, problems));
   const dependencyTarget: GenAiTarget = {
     brief: `The GenAI conventions of the spec's dependency${spec.dependencies[0] === undefined ? '' : ` (${spec.dependencies[0].schemaUrl})`}.`,
     spec,
     schemaUrl: spec.dependencies[0]?.schemaUrl,
     recordings: readRows(genAi.metrics, spec, undefined, byName, advice, 'annotations.flo.gen_ai.metrics', location, problems),
+    events: readEventRows(genAi.events, spec, undefined, new Map(), spec, byName, 'annotations.flo.gen_ai.events', location, problems),
     renames: new Map(),
   };
   const optIns = readOptIns(genAi.opt_in, spec, byName, advice, location, problems);
@@ -156,13 +181,17 @@ export function buildConventions(spec: Spec): Conventions {
   checkOptInEquivalents(spec, optIns, problems);
 
   const spans = new Map(spec.spans.map((span) => [span, SELECTIONS.map((selection) => spanTable(span, selection, targets, problems))]));
-  const selections = SELECTIONS.map((selection) => ({ selection, recordings: recordingsOf(selection, own, targets) }));
-  const facts = new Map(observations.map((observation) => [observation, factsOf(observation, [...own, ...targets.flatMap((target) => target.recordings)], problems)]));
+  const selections = SELECTIONS.map((selection) => ({ selection, recordings: recordingsOf(selection, own, targets), events: eventRecordingsOf(selection, ownEvents, targets) }));
+  const allEvents = [...ownEvents, ...targets.flatMap((target) => target.events)];
+  const facts = new Map(
+    observations.map((observation) => [observation, [...factsOf(observation, [...own, ...targets.flatMap((target) => target.recordings)], problems), ...eventFactsOf(observation, allEvents)]] as const),
+  );
+  checkFacts(facts, problems, location);
   if (problems.hasErrors) throw new SpecError(problems.sorted());
 
   const adviced = spec.metrics.map((metric) => (advice.has(metric) && metric.explicitBucketBoundaries === undefined ? { ...metric, explicitBucketBoundaries: advice.get(metric) } : metric));
   const optInSpecs = optIns.map(({ target, token }) => ({ token, spec: optInSpec(spec, target, advice) }));
-  return { spec: { ...spec, metrics: adviced }, model: { observations, own, targets, spans, selections, facts }, optInSpecs };
+  return { spec: { ...spec, metrics: adviced }, model: { observations, own, ownEvents, targets, spans, selections, facts }, optInSpecs };
 }
 
 /** Where `where` and the like find an attribute by id: among the registry's attributes. */
@@ -374,6 +403,78 @@ function readRows(
   return recordings;
 }
 
+/** `events:` of a GenAI target: `{ event, records }` rows, the event by its name in the target's registry. */
+function readEventRows(
+  value: unknown,
+  source: Spec,
+  optIn: string | undefined,
+  renames: ReadonlyMap<string, string | null>,
+  spec: Spec,
+  observations: ReadonlyMap<string, Observation>,
+  what: string,
+  location: SourceLocation,
+  problems: Problems,
+): EventRecording[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.add(location, 'wrong-type', `${what} must be a list of { event, records }`);
+    return [];
+  }
+  const recordings: EventRecording[] = [];
+  for (const row of value) {
+    if (!isMap(row) || typeof row.event !== 'string') {
+      problems.add(location, 'wrong-type', `${what}: each row needs "event", the name of an event`);
+      continue;
+    }
+    const rowWhat = `the row of ${what} for event "${row.event}"`;
+    unknownKeys(row, EVENT_ROW_KEYS, rowWhat, location, problems);
+    const event = source.events.find((candidate) => candidate.eventName === row.event && candidate.refines === undefined);
+    if (event === undefined) {
+      const hint = optIn === undefined ? ' (import it from the dependency in the spec, `imports: events:`)' : ` of the ${optIn} registry`;
+      problems.add(location, 'undefined-ref', `${rowWhat}: no such event${hint}`);
+      continue;
+    }
+    if (row.records === undefined) problems.add(location, 'missing-key', `${rowWhat}: "records" names the observations it records`);
+    recordings.push(...readEventEntries(row.records, event, optIn, renames, observations, rowWhat, location, problems, spec));
+  }
+  return recordings;
+}
+
+/** `records` of an event: an observation name, or a list of them. Events record every observation they are given, so nothing else is said. */
+function readEventEntries(
+  value: unknown,
+  event: EventDefinition,
+  optIn: string | undefined,
+  renames: ReadonlyMap<string, string | null>,
+  observations: ReadonlyMap<string, Observation>,
+  what: string,
+  location: SourceLocation,
+  problems: Problems,
+  spec?: Spec,
+): EventRecording[] {
+  if (value === undefined) return [];
+  const recordings: EventRecording[] = [];
+  for (const entry of Array.isArray(value) ? value : [value]) {
+    const observation = typeof entry === 'string' ? observations.get(entry) : undefined;
+    if (observation === undefined) {
+      problems.add(location, typeof entry === 'string' ? 'undefined-ref' : 'wrong-type', `${what}: ${JSON.stringify(entry)} is not an observation of the manifest (annotations.flo.observations)`);
+      continue;
+    }
+    recordings.push({ event, optIn, observation, renamed: renamedAttributes(event, renames, spec) });
+  }
+  return recordings;
+}
+
+/** The attributes of an opt-in's event that the opt-in renamed from the dependency's: read from the facts of the dependency's. */
+function renamedAttributes(event: EventDefinition, renames: ReadonlyMap<string, string | null>, spec: Spec | undefined): EventRecording['renamed'] {
+  if (spec === undefined || renames.size === 0) return [];
+  return recordableUses(event.attributes).flatMap((use) => {
+    const original = [...renames].find(([, to]) => to === use.attribute.id)?.[0];
+    const from = original === undefined ? undefined : spec.attributes.find((attribute) => attribute.id === original);
+    return from === undefined ? [] : [{ attribute: use.attribute, from }];
+  });
+}
+
 interface OptIn {
   readonly token: string;
   readonly target: GenAiTarget;
@@ -423,6 +524,7 @@ function readOptIns(
       renames.set(from, to);
     }
     const recordings = readRows(config.metrics, registry, token, observations, advice, `${what}.metrics`, location, problems);
+    const events = readEventRows(config.events, registry, token, renames, spec, observations, `${what}.events`, location, problems);
     optIns.push({
       token,
       target: {
@@ -431,6 +533,7 @@ function readOptIns(
         spec: registry,
         schemaUrl: typeof config.schema_url === 'string' ? config.schema_url : undefined,
         recordings,
+        events,
         renames,
       },
     });
@@ -557,6 +660,39 @@ function recordingsOf(selection: ConventionsSelection, own: readonly Recording[]
   return [...(selection.conventions === 'gen_ai' ? [] : own), ...(target?.recordings ?? [])];
 }
 
+function eventRecordingsOf(selection: ConventionsSelection, own: readonly EventRecording[], targets: readonly GenAiTarget[]): EventRecording[] {
+  const target = selection.conventions === 'flo' ? undefined : targets.find((candidate) => candidate.token === selection.genAiOptIn);
+  return [...(selection.conventions === 'gen_ai' ? [] : own), ...(target?.events ?? [])];
+}
+
+/** The facts the events recording an observation read: each event attribute (a renamed one under its dependency's name); required where an event requires it. */
+function eventFactsOf(observation: Observation, recordings: readonly EventRecording[]): Fact[] {
+  const facts = new Map<string, Fact>();
+  for (const recording of recordings.filter((candidate) => candidate.observation === observation)) {
+    for (const use of recordableUses(recording.event.attributes)) {
+      const attribute = recording.renamed.find((renamed) => renamed.attribute === use.attribute)?.from ?? use.attribute;
+      const key = propertyName(attribute);
+      const earlier = facts.get(key);
+      facts.set(key, { attribute: earlier?.attribute ?? attribute, required: (earlier?.required ?? false) || isRequired(use) });
+    }
+  }
+  return [...facts.values()];
+}
+
+/** An observation's facts of metrics and of events, one per property: the same property twice would not compile. */
+function checkFacts(facts: ReadonlyMap<Observation, readonly Fact[]>, problems: Problems, location: SourceLocation): void {
+  for (const [observation, list] of facts) {
+    const seen = new Map<string, Fact>();
+    for (const fact of list) {
+      const earlier = seen.get(propertyName(fact.attribute));
+      if (earlier !== undefined && earlier.attribute.id !== fact.attribute.id) {
+        problems.add(location, 'name-collision', `observation "${observation.name}" carries "${earlier.attribute.id}" and "${fact.attribute.id}" as the same fact ${propertyName(fact.attribute)}`);
+      }
+      seen.set(propertyName(fact.attribute), fact);
+    }
+  }
+}
+
 /** The facts an observation carries: each attribute a recording reads from them, or filters on. */
 function factsOf(observation: Observation, recordings: readonly Recording[], problems: Problems): Fact[] {
   const facts = new Map<string, { attribute: AttributeDefinition; required: boolean }>();
@@ -586,14 +722,15 @@ function optInSpec(spec: Spec, target: GenAiTarget, advice: ReadonlyMap<MetricDe
   const metrics = [...new Set(target.recordings.map((recording) => recording.metric))].map((metric) =>
     advice.has(metric) && metric.explicitBucketBoundaries === undefined ? { ...metric, explicitBucketBoundaries: advice.get(metric) } : metric,
   );
-  const used = new Set(metrics.flatMap((metric) => metric.attributes.map((use) => use.attribute.id)));
+  const events = [...new Set(target.events.map((recording) => recording.event))];
+  const used = new Set([...metrics, ...events].flatMap((signal) => signal.attributes.map((use) => use.attribute.id)));
   return {
     scope: spec.scope,
     dependencies: target.spec.dependencies,
     attributes: target.spec.attributes.filter((attribute) => used.has(attribute.id)),
     spans: [],
     metrics,
-    events: [],
+    events,
     entities: [],
   };
 }

@@ -7,11 +7,11 @@
  * metric takes. Which selection a session uses is decided once, when telemetry is configured.
  */
 import { scaleSource, SELECTIONS, selectionName } from '../../src/runtime/rules.ts';
-import { metricAttributesType, metricRecorderName, propertyName } from '../semconv/generated-names.ts';
+import { eventAttributesType, eventRecorderName, metricAttributesType, metricRecorderName, propertyName } from '../semconv/generated-names.ts';
 import { enumValueType } from '../semconv/generated-names.ts';
 import { isEnumType, isTemplateType, type AttributeDefinition, type MetricDefinition, type Spec } from '../semconv/model.ts';
 import { constantCase, pascalCase } from '../semconv/names.ts';
-import type { ConventionsModel, Fact, Observation, Recording } from './conventions.ts';
+import type { ConventionsModel, EventRecording, Fact, Observation, Recording } from './conventions.ts';
 import { docText, stringLiteral } from './escape.ts';
 
 export interface EmitterOptions {
@@ -29,8 +29,8 @@ export function* emitterStatements(spec: Spec, model: ConventionsModel, options:
   yield imports(spec, model, options);
   for (const observation of model.observations) yield [factsInterface(observation, model.facts.get(observation) ?? [], spec)];
   yield [emitterInterface(model)];
-  for (const [index, { selection, recordings }] of model.selections.entries()) {
-    yield [emitterObject(model, recordings, emitterConstant(index), `The ${selectionName(selection)} selection: ${describeSelection(index)}.`)];
+  for (const [index, { selection, recordings, events }] of model.selections.entries()) {
+    yield [emitterObject(model, recordings, events, emitterConstant(index), `The ${selectionName(selection)} selection: ${describeSelection(index)}.`)];
   }
   yield [
     `/** The emitter of each conventions selection, in the order of SELECTIONS (src/runtime/rules.ts). */\nexport const EMITTERS: readonly ${EMITTER_TYPE}[] = [${model.selections.map((_, index) => emitterConstant(index)).join(', ')}];`,
@@ -38,6 +38,7 @@ export function* emitterStatements(spec: Spec, model: ConventionsModel, options:
   const optIns = model.targets.flatMap((target) => (target.token === undefined ? [] : [target.token]));
   yield [
     `/** The metrics of the GenAI opt-ins (generated beside this file), for checking what a session under one of them emits. */\nexport const OPT_IN_METRICS: readonly MetricDescriptor[] = [${optIns.map((token) => `...${aliased('ALL_METRICS', token)}`).join(', ')}];`,
+    `/** The events of the GenAI opt-ins, likewise. */\nexport const OPT_IN_EVENTS: readonly EventDescriptor[] = [${optIns.map((token) => `...${aliased('ALL_EVENTS', token)}`).join(', ')}];`,
   ];
 }
 
@@ -71,9 +72,20 @@ function imports(spec: Spec, model: ConventionsModel, options: EmitterOptions): 
     names.set(`type ${metricAttributesType(recording.metric)}`, `type ${attributesTypeOf(recording)}`);
     byModule.set(recording.optIn, names);
   }
-  const lines: string[] = [`import type { MetricDescriptor } from '${options.runtimeImport}';`];
+  // Event recorders come from the events module beside each metrics module.
+  const eventModules = new Map<string | undefined, Map<string, string>>();
+  for (const recording of allEventRecordings(model)) {
+    const names = eventModules.get(recording.optIn) ?? new Map<string, string>();
+    names.set(eventRecorderName(recording.event), eventRecorderOf(recording));
+    names.set(`type ${eventAttributesType(recording.event)}`, `type ${eventAttributesTypeOf(recording)}`);
+    eventModules.set(recording.optIn, names);
+  }
+  const runtimeTypes = ['EventDescriptor', 'MetricDescriptor', ...(eventModules.size > 0 ? ['EventRecordOptions'] : [])];
+  const lines: string[] = [`import type { ${runtimeTypes.join(', ')} } from '${options.runtimeImport}';`];
   for (const target of model.targets) {
-    if (target.token !== undefined) lines.push(`import { ALL_METRICS as ${aliased('ALL_METRICS', target.token)} } from '${options.sibling(`${target.token}/metrics`)}';`);
+    if (target.token === undefined) continue;
+    lines.push(`import { ALL_METRICS as ${aliased('ALL_METRICS', target.token)} } from '${options.sibling(`${target.token}/metrics`)}';`);
+    lines.push(`import { ALL_EVENTS as ${aliased('ALL_EVENTS', target.token)} } from '${options.sibling(`${target.token}/events`)}';`);
   }
   const enums = [...new Set([...model.facts.values()].flat().map((fact) => closedEnumType(fact.attribute, spec)).filter((name): name is string => name !== undefined))].sort();
   if (enums.length > 0) lines.push(`import { ${enums.map((name) => `type ${name}`).join(', ')} } from '${options.sibling('attributes')}';`);
@@ -81,7 +93,34 @@ function imports(spec: Spec, model: ConventionsModel, options: EmitterOptions): 
     const specifiers = [...names].sort(([a], [b]) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, ''))).map(([name, alias]) => (name === alias ? name : `${name} as ${alias.replace(/^type /, '')}`));
     lines.push(`import { ${specifiers.join(', ')} } from '${options.sibling(optIn === undefined ? 'metrics' : `${optIn}/metrics`)}';`);
   }
+  for (const [optIn, names] of [...eventModules].sort(([a], [b]) => (a ?? '').localeCompare(b ?? ''))) {
+    lines.push(`import { ${importSpecifiers(names).join(', ')} } from '${options.sibling(optIn === undefined ? 'events' : `${optIn}/events`)}';`);
+  }
   return [lines.join('\n')];
+}
+
+/** `name` or `name as alias`, sorted by name, types marked. */
+function importSpecifiers(names: ReadonlyMap<string, string>): string[] {
+  return [...names]
+    .sort(([a], [b]) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, '')))
+    .map(([name, alias]) => (name === alias ? name : `${name} as ${alias.replace(/^type /, '')}`));
+}
+
+function allEventRecordings(model: ConventionsModel): EventRecording[] {
+  return [...model.ownEvents, ...model.targets.flatMap((target) => target.events)];
+}
+
+function eventRecorderOf(recording: EventRecording): string {
+  return aliased(eventRecorderName(recording.event), recording.optIn);
+}
+
+function eventAttributesTypeOf(recording: EventRecording): string {
+  return aliased(eventAttributesType(recording.event), recording.optIn);
+}
+
+/** Whether any selection records the observation in an event: its method then takes the event options. */
+function hasEvents(model: ConventionsModel, observation: Observation): boolean {
+  return allEventRecordings(model).some((recording) => recording.observation === observation);
 }
 
 /** The enum value type of a closed enum of the spec (a fact must hold one of its members); undefined for any other attribute. */
@@ -121,29 +160,43 @@ function factsInterface(observation: Observation, facts: readonly Fact[], spec: 
 
 function emitterInterface(model: ConventionsModel): string {
   const methods = model.observations.map((observation) => {
-    const parameters = observation.unit === undefined ? `facts: ${factsType(observation)}` : `value: number | undefined, facts: ${factsType(observation)}`;
+    const events = hasEvents(model, observation);
+    const parameters = [...(observation.unit === undefined ? [] : ['value: number | undefined']), `facts: ${factsType(observation)}`, ...(events ? ['options?: EventRecordOptions'] : [])].join(', ');
     const value = observation.unit === undefined ? '' : ` \`value\` in \`${observation.unit}\`, undefined when it is not known.`;
-    return `  /** \`${docText(observation.name)}\`: ${docText(observation.brief)}${value} */\n  ${observation.method}(${parameters}): void;`;
+    const context = events ? ' Events are emitted in `options.context` (the span they belong to), else the active context.' : '';
+    return `  /** \`${docText(observation.name)}\`: ${docText(observation.brief)}${value}${context} */\n  ${observation.method}(${parameters}): void;`;
   });
   const records = `  /**\n   * Whether the method of each observation records anything in this selection: a helper whose span is not\n   * emitted either can skip the work of observing it (a workflow node when only GenAI names are emitted).\n   */\n  readonly records: { readonly [observation in ${model.observations.map((observation) => stringLiteral(observation.method)).join(' | ') || 'never'}]: boolean };`;
   return `/**\n * What the instrumentation observes, one method per observation of the spec. Each conventions\n * selection has its own (EMITTERS), recording exactly the metrics the spec maps the observation\n * to in that selection; the runtime picks one for a session when telemetry is configured.\n */\nexport interface ${EMITTER_TYPE} {\n${records}\n${methods.join('\n')}\n}`;
 }
 
-function emitterObject(model: ConventionsModel, recordings: readonly Recording[], name: string, description: string): string {
+function emitterObject(model: ConventionsModel, recordings: readonly Recording[], events: readonly EventRecording[], name: string, description: string): string {
   const mine = (observation: Observation) => recordings.filter((recording) => recording.observation === observation);
-  const records = `records: { ${model.observations.map((observation) => `${observation.method}: ${mine(observation).length > 0}`).join(', ')} },`;
-  const methods = model.observations.map((observation) => emitterMethod(observation, mine(observation)));
+  const mineEvents = (observation: Observation) => events.filter((recording) => recording.observation === observation);
+  const records = `records: { ${model.observations.map((observation) => `${observation.method}: ${mine(observation).length + mineEvents(observation).length > 0}`).join(', ')} },`;
+  const methods = model.observations.map((observation) => emitterMethod(observation, mine(observation), mineEvents(observation)));
   return `/** ${docText(description)} */\nconst ${name}: ${EMITTER_TYPE} = {\n${[records, ...methods].map((method) => indent(method)).join('\n')}\n};`;
 }
 
-function emitterMethod(observation: Observation, recordings: readonly Recording[]): string {
-  const calls = recordings.map(recordingCall);
+function emitterMethod(observation: Observation, recordings: readonly Recording[], events: readonly EventRecording[]): string {
+  const calls = [...recordings.map(recordingCall), ...events.map(eventCall)];
   const usesValue = recordings.some((recording) => !recording.count);
-  const usesFacts = recordings.length > 0;
-  const parameters =
-    observation.unit === undefined ? (usesFacts ? 'facts' : '') : usesValue || usesFacts ? `${usesValue ? 'value' : '_value'}${usesFacts ? ', facts' : ''}` : '';
+  const usesFacts = recordings.length + events.length > 0;
+  const parameters = [
+    ...(observation.unit === undefined ? [] : usesValue || usesFacts ? [usesValue ? 'value' : '_value'] : []),
+    ...(usesFacts ? ['facts'] : []),
+    ...(events.length > 0 ? ['options'] : []),
+  ].join(', ');
   if (calls.length === 0) return `${observation.method}(${parameters}) {},`;
   return `${observation.method}(${parameters}) {\n${calls.map((call) => indent(call)).join('\n')}\n},`;
+}
+
+/** One event: the facts as its attributes (a renamed attribute from the fact of the dependency's name), in the given context. */
+function eventCall(recording: EventRecording): string {
+  const type = eventAttributesTypeOf(recording);
+  const renamed = recording.renamed.map(({ attribute, from }) => `${propertyName(attribute)}: facts.${propertyName(from)}`);
+  const attributes = renamed.length === 0 ? `facts as ${type}` : `{ ...facts, ${renamed.join(', ')} } as ${type}`;
+  return `${eventRecorderOf(recording)}(${attributes}, options);`;
 }
 
 /** One recording: its conditions, its value in the metric's unit, and its attributes (the facts themselves when it sets none). */

@@ -17,6 +17,7 @@ import {
   isEnumType,
   isRequired,
   type AttributeDefinition,
+  type BodyField,
   type AttributeUse,
   type Deprecation,
   type EnumType,
@@ -36,6 +37,8 @@ import {
   enumMemberConstant,
   enumValueType,
   eventAttributesType,
+  eventBodyType,
+  eventConstant,
   eventDescriptorConstant,
   eventRecorderName,
   eventRecorderVariable,
@@ -203,6 +206,12 @@ function objectConstant(name: string, type: string, entries: readonly string[], 
   return `/** ${safeDoc(description)} */\nexport const ${name}: ${type} = {\n${body}\n};`;
 }
 
+/** A JSDoc comment as text, for statements written as text. */
+function docComment(doc: DocStructure): string {
+  const lines = jsDocText(doc).split('\n');
+  return lines.length === 1 ? `/** ${lines[0]} */` : `/**\n${lines.map((line) => (line === '' ? ' *' : ` * ${line}`)).join('\n')}\n */`;
+}
+
 function constant(name: string, initializer: string, docs?: DocStructure, type?: string): Statement {
   return {
     kind: StructureKind.VariableStatement,
@@ -322,20 +331,17 @@ function attributeSpecLiteral(attribute: AttributeDefinition): string {
 function valueType(attribute: AttributeDefinition): string {
   if (isEnumType(attribute.type)) return enumValueType(attribute);
   if (isTemplateType(attribute.type)) return 'never';
-  switch (attribute.type) {
-    case 'any':
-      // Structured values (messages, tool definitions) are recorded as JSON text.
-      return 'unknown';
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'boolean';
-    case 'int':
-    case 'double':
-      return 'number';
-    default:
-      return `readonly ${valueType({ ...attribute, type: attribute.type.slice(0, -2) as 'string' })}[]`;
-  }
+  // Structured values (messages, tool definitions): JSON text on spans and metrics, as they are on events.
+  return attribute.type === 'any' ? 'unknown' : primitiveTypeText(attribute.type);
+}
+
+type ScalarOrArray = 'string' | 'int' | 'double' | 'boolean' | 'string[]' | 'int[]' | 'double[]' | 'boolean[]';
+
+/** The TypeScript type of a value of the model's scalar and array types: `string`, `number`, `readonly boolean[]`. */
+function primitiveTypeText(type: ScalarOrArray): string {
+  const element = type.endsWith('[]') ? type.slice(0, -2) : type;
+  const scalar = element === 'string' ? 'string' : element === 'boolean' ? 'boolean' : 'number';
+  return type.endsWith('[]') ? `readonly ${scalar}[]` : scalar;
 }
 
 function attributeProperty(use: AttributeUse): OptionalKind<PropertySignatureStructure> {
@@ -810,8 +816,9 @@ function indexStatements(options: TypeScriptOptions): Statement[] {
 // ---------------------------------------------------------------- events.ts
 
 function* eventStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
-  yield [importFrom(options.runtimeImport, ['eventRecorder'], ['EventDescriptor', 'EventRecordOptions'])];
-  if (spec.events.length > 0) yield [attributeImports(spec.events.flatMap((event) => event.attributes), options)];
+  const bodies = spec.events.some((event) => event.body !== undefined);
+  yield [importFrom(options.runtimeImport, ['eventRecorder'], ['EventDescriptor', 'EventRecordOptions', ...(bodies ? ['EventBodyOptions'] : [])])];
+  if (spec.events.length > 0) yield [attributeImports(spec.events.flatMap((event) => event.attributes), options), importFrom(sibling('scope', options), ['SCOPE'])];
   for (const event of spec.events) yield oneEvent(event);
   yield [everyDescriptor('ALL_EVENTS', 'event', spec.events.map(eventDescriptorConstant), 'readonly EventDescriptor[]')];
 }
@@ -819,7 +826,18 @@ function* eventStatements(spec: Spec, options: TypeScriptOptions): Generator<Sta
 function oneEvent(event: EventDefinition): Statement[] {
   const attributesType = eventAttributesType(event);
   const recorderVariable = eventRecorderVariable(event);
+  const body = event.body;
+  const bodyRequired = body !== undefined && isRequired(body);
+  const optionsType = body === undefined ? 'EventRecordOptions' : bodyRequired ? `EventBodyOptions<${eventBodyType(event)}> & { readonly body: ${eventBodyType(event)} }` : `EventBodyOptions<${eventBodyType(event)}>`;
+  const descriptor = [
+    `name: ${eventConstant(event)}`,
+    ...(event.severity === undefined ? [] : [`severityNumber: ${event.severity.number}`, `severityText: ${quote(event.severity.text)}`]),
+    ...(body === undefined ? [] : [`body: { required: ${bodyRequired} }`]),
+    `fields: ${fieldsLiteral(event.attributes)}`,
+  ];
+  const severity = event.severity === undefined ? 'no severity (the convention names none)' : `severity ${event.severity.text} (${event.severity.number})`;
   return [
+    constant(eventConstant(event), quote(event.eventName), { description: safeDoc(`Name of the event: ${event.brief}`) }),
     {
       kind: StructureKind.Interface,
       isExported: true,
@@ -827,11 +845,17 @@ function oneEvent(event: EventDefinition): Statement[] {
       docs: [jsDocText({ description: safeDoc(`Attributes recorded with the event \`${event.eventName}\`.`) })],
       properties: recordableUses(event.attributes).map(attributeProperty),
     },
-    objectConstant(eventDescriptorConstant(event), 'EventDescriptor', [`name: ${quote(event.eventName)}`, `fields: ${fieldsLiteral(event.attributes)}`], `The spec of the event \`${event.eventName}\`.`),
+    ...(body === undefined
+      ? []
+      : [
+          // As text: the printer would hang the type literal's lines one level in (see objectConstant).
+          `${docComment(jsDoc({ brief: `The body of the event \`${event.eventName}\`${body.brief ? `: ${body.brief}` : '.'}`, note: body.note, examples: body.examples }))}\nexport type ${eventBodyType(event)} = ${bodyTypeText(body, '')};`,
+        ]),
+    objectConstant(eventDescriptorConstant(event), 'EventDescriptor', descriptor, `The spec of the event \`${event.eventName}\`.`),
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: recorderVariable, initializer: `eventRecorder<${attributesType}>(${eventDescriptorConstant(event)})` }],
+      declarations: [{ name: recorderVariable, initializer: `eventRecorder<${attributesType}${body === undefined ? '' : `, ${optionsType}`}>(SCOPE, ${eventDescriptorConstant(event)})` }],
     },
     {
       kind: StructureKind.Function,
@@ -839,7 +863,7 @@ function oneEvent(event: EventDefinition): Statement[] {
       name: eventRecorderName(event),
       parameters: [
         { name: 'attributes', type: attributesType },
-        { name: 'options', type: 'EventRecordOptions', hasQuestionToken: true },
+        { name: 'options', type: optionsType, hasQuestionToken: !bodyRequired },
       ],
       returnType: 'void',
       statements: [`${recorderVariable}(attributes, options);`],
@@ -848,11 +872,52 @@ function oneEvent(event: EventDefinition): Statement[] {
           jsDoc({
             brief: event.brief,
             note: event.note,
-            lines: [`Event \`${event.eventName}\`, recorded on the active span. ${stabilityLine(event.stability)}`],
+            lines: [
+              `Event \`${event.eventName}\`: a log record with this event name, ${severity}, in the active context (\`options.context\` names another), so it links to the span active there. ${stabilityLine(event.stability)}`,
+            ],
             deprecated: event.deprecated,
           })
         ),
       ],
     },
   ];
+}
+
+/** The TypeScript type of an event body or one of its fields, as Weaver's AnyValue types say. */
+function bodyTypeText(field: BodyField, indent: string): string {
+  switch (field.type) {
+    case 'map':
+    case 'map[]': {
+      const fields = field.fields ?? [];
+      const object =
+        fields.length === 0
+          ? 'Readonly<Record<string, unknown>>'
+          : `{\n${fields
+              .map((inner) => {
+                const optional = isRequired(inner) ? '' : '?';
+                const doc = inner.brief ? `${indent}  /** ${safeDoc(inner.brief)} */\n` : '';
+                return `${doc}${indent}  readonly ${propertyKey(inner.id)}${optional}: ${bodyTypeText(inner, `${indent}  `)};`;
+              })
+              .join('\n')}\n${indent}}`;
+      return field.type === 'map' ? object : `readonly ${object}[]`;
+    }
+    case 'enum': {
+      const values = [...new Set((field.members ?? []).map((member) => literal(member.value)))];
+      const base = enumBase(field.members?.[0]?.value);
+      // Open, as every enum of the standard: the known members, and any other value of their type.
+      return base === 'boolean' ? values.join(' | ') : `${values.join(' | ')} | (${base} & {})`;
+    }
+    case 'bytes':
+    case 'byte[]':
+      return 'Uint8Array';
+    case 'undefined':
+      return 'unknown';
+    default:
+      return primitiveTypeText(field.type);
+  }
+}
+
+/** A property key as written in a type: bare where it is an identifier, quoted otherwise (`'correlation.id'`). */
+function propertyKey(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : quote(key);
 }

@@ -4,8 +4,9 @@
  * that any tool that reads the standard format accepts the registry. This
  * module reads and checks those keys; docs/spec-format.md documents them.
  */
-import { ERROR_SOURCES, VALUE_TYPES, type Equivalent, type ErrorSource, type SourceLocation, type ValueType } from './model.ts';
+import { ERROR_SOURCES, VALUE_TYPES, type Equivalent, type ErrorSource, type Severity, type SourceLocation, type ValueType } from './model.ts';
 import type { Problems } from './problems.ts';
+import { severityAnnotation } from './severity.ts';
 
 export const KIT_ANNOTATION = 'flo';
 
@@ -14,6 +15,8 @@ const REFERENCE_KEYS = ['on_error'];
 const SPAN_KEYS = ['span_name', 'equivalent'];
 /** `records` is read where the conventions tables are built (scripts/codegen/conventions.ts). */
 const METRIC_KEYS = ['explicit_bucket_boundaries', 'records'];
+/** Of events: their severity; `records` as for metrics. */
+const EVENT_KEYS = ['severity', 'records'];
 
 type Annotations = Readonly<Record<string, unknown>>;
 
@@ -101,6 +104,15 @@ export function metricAnnotations(annotations: Annotations | undefined, what: st
     valueType: (VALUE_TYPES as readonly unknown[]).includes(valueType) ? (valueType as ValueType) : undefined,
     explicitBucketBoundaries: boundariesOf(flo.explicit_bucket_boundaries, 'explicit_bucket_boundaries', what, location, problems),
   };
+}
+
+export interface EventAnnotations {
+  readonly severity?: Severity;
+}
+
+export function eventAnnotations(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): EventAnnotations {
+  const flo = kitAnnotations(annotations, EVENT_KEYS, what, location, problems);
+  return { severity: severityAnnotation(flo.severity, what, location, problems) };
 }
 
 function optionalString(value: unknown, key: string, what: string, location: SourceLocation, problems: Problems): string | undefined {

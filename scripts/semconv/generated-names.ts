@@ -49,6 +49,9 @@ export const eventAttributesType = (event: EventDefinition): string => `${signal
 export const eventRecorderName = (event: EventDefinition): string => `record${signalBaseName(event)}Event`;
 export const eventRecorderVariable = (event: EventDefinition): string => `${camelCase(signalStem(event))}EventRecorder`;
 export const eventDescriptorConstant = (event: EventDefinition): string => `${constantCase(signalStem(event))}_EVENT`;
+/** `EVENT_GEN_AI_EVALUATION_RESULT`: the event name's constant, as Weaver's JavaScript templates name it. */
+export const eventConstant = (event: EventDefinition): string => `EVENT_${constantSuffix(signalStem(event))}`;
+export const eventBodyType = (event: EventDefinition): string => `${signalBaseName(event)}EventBody`;
 export const spanClass = (span: SpanDefinition): string => `${signalBaseName(span)}Span`;
 export const spanAttributesType = (span: SpanDefinition): string => `${signalBaseName(span)}SpanAttributes`;
 export const spanDescriptorConstant = (span: SpanDefinition): string => `${constantCase(signalStem(span))}_SPAN`;
@@ -87,7 +90,7 @@ export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
   metrics: ['bindingGeneration', 'metricRecorder', 'MetricDescriptor', 'Counter', 'Gauge', 'Histogram', 'UpDownCounter', 'SCOPE'],
   spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'unnamedSpanName', 'Attributes', 'AttributeField', 'SpanWrite', 'SpanConventions', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
-  events: ['eventRecorder', 'EventDescriptor', 'EventRecordOptions'],
+  events: ['eventRecorder', 'EventBodyOptions', 'EventDescriptor', 'EventRecordOptions', 'SCOPE'],
 } as const;
 
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -169,7 +172,7 @@ function spanNames(s: SpanDefinition): string[] {
 }
 
 function eventNames(e: EventDefinition): string[] {
-  return [eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e)];
+  return [eventConstant(e), eventAttributesType(e), eventRecorderName(e), eventDescriptorConstant(e), ...(e.body === undefined ? [] : [eventBodyType(e)])];
 }
 
 function claimAttributeDeclarations(names: Namespace, attribute: AttributeDefinition): void {

@@ -207,6 +207,40 @@ export interface MetricDefinition extends SignalCommon {
 
 export interface EventDefinition extends SignalCommon {
   readonly eventName: string;
+  /** The body the registry declares (an AnyValue: a map of fields, a string, …); none for most events. */
+  readonly body?: BodyField;
+  /**
+   * The severity the convention names for the event's log records: `annotations.flo.severity` of
+   * the registry's own events, else the severity number its note names ("SHOULD set the severity
+   * to WARN (severity number 13)"); none when neither names one.
+   */
+  readonly severity?: Severity;
+}
+
+/** A log record severity: its number (1-24, OpenTelemetry's SeverityNumber) and short name (`WARN`, `DEBUG2`). */
+export interface Severity {
+  readonly number: number;
+  readonly text: string;
+}
+
+/** The value types of an event body and its fields (Weaver's AnyValue specification). */
+export const BODY_TYPES = ['boolean', 'int', 'double', 'string', 'string[]', 'int[]', 'double[]', 'boolean[]', 'map', 'map[]', 'bytes', 'byte[]', 'undefined', 'enum'] as const;
+export type BodyType = (typeof BODY_TYPES)[number];
+
+/** An event body, or one field of a map body: `id` is the field's key in the map. */
+export interface BodyField {
+  readonly id: string;
+  readonly type: BodyType;
+  readonly brief?: string;
+  readonly note?: string;
+  readonly stability?: Stability;
+  readonly examples?: readonly unknown[];
+  readonly requirementLevel: RequirementLevel;
+  /** The fields of a `map` or `map[]`. */
+  readonly fields?: readonly BodyField[];
+  /** The members of an `enum`. */
+  readonly members?: readonly EnumMember[];
+  readonly location: SourceLocation;
 }
 
 /** Entities are read, validated and documented; they describe resources, so no recorder is generated. */
@@ -264,7 +298,7 @@ export function isTemplateType(type: AttributeType): type is TemplateType {
 }
 
 /** Attributes a caller must always pass. */
-export function isRequired(use: AttributeUse): boolean {
+export function isRequired(use: Pick<AttributeUse, 'requirementLevel'>): boolean {
   return use.requirementLevel.level === 'required';
 }
 

@@ -5,6 +5,8 @@
  */
 import {
   ATTRIBUTE_ROLES,
+  BODY_TYPES,
+  type BodyField,
   PRIMITIVE_TYPES,
   REQUIREMENT_LEVELS,
   STABILITY_LEVELS,
@@ -145,6 +147,45 @@ function parseMember(parent: MapReader, node: Node, problems: Problems): EnumMem
     note: reader.string('note')?.trim(),
     stability: parseStability(reader),
     deprecated: parseDeprecated(reader, problems),
+    location: reader.location,
+  };
+}
+
+const BODY_KEYS = ['id', 'type', 'brief', 'note', 'stability', 'examples', 'requirement_level', 'fields', 'members'];
+/** Nesting of map bodies deeper than this is refused: no registry needs it, and a cycle through aliases would never end. */
+const MAX_BODY_DEPTH = 16;
+
+/**
+ * An event's `body` (Weaver's AnyValue specification): a typed value with an id, and for a `map`
+ * or `map[]` its `fields`, for an `enum` its `members`. Undefined, with the problems said, when it
+ * cannot be read.
+ */
+export function parseBody(file: YamlFile, node: Node, what: string, problems: Problems, depth = 0): BodyField | undefined {
+  const reader = new MapReader(file, node, what, BODY_KEYS, problems);
+  const id = reader.string('id', { required: true });
+  const type = reader.choice('type', BODY_TYPES, 'unknown-type', true);
+  if (id === undefined || type === undefined) return undefined;
+  const nested = type === 'map' || type === 'map[]';
+  if (reader.has('fields') && !nested) problems.add(reader.locationOf('fields'), 'unknown-key', `"fields" of ${what} belong to a map or map[] only, not to a ${type}`);
+  if (reader.has('members') && type !== 'enum') problems.add(reader.locationOf('members'), 'unknown-key', `"members" of ${what} belong to an enum only, not to a ${type}`);
+  if (nested && depth >= MAX_BODY_DEPTH) {
+    problems.add(reader.location, 'wrong-type', `${what} nests maps more than ${MAX_BODY_DEPTH} deep`);
+    return undefined;
+  }
+  const fields = nested ? reader.sequence('fields').map((item) => parseBody(file, item, `field "${nameOf(item, 'id')}" of ${what}`, problems, depth + 1)).filter(isDefined) : undefined;
+  const members = type === 'enum' ? reader.sequence('members').map((item) => parseMember(reader, item, problems)).filter(isDefined) : undefined;
+  if (type === 'enum' && (members ?? []).length === 0) problems.add(reader.location, 'empty-enum', `${what} is an enum with no members`);
+  return {
+    id,
+    type,
+    brief: reader.string('brief', { allowEmpty: true })?.trim(),
+    note: emptyAsUndefined(reader.string('note', { allowEmpty: true })),
+    stability: parseStability(reader),
+    examples: parseExamples(reader),
+    // Weaver's default, as for attributes.
+    requirementLevel: parseRequirementLevel(reader, problems) ?? { level: 'recommended' },
+    fields,
+    members,
     location: reader.location,
   };
 }

@@ -9,6 +9,7 @@ import {
   isDefined,
   parseAnnotations,
   parseAttributeDefinition,
+  parseBody,
   parseDeprecated,
   parseEntry,
   parseImports,
@@ -112,6 +113,7 @@ function parseSignal(file: YamlFile, node: Node, shape: SectionShape, problems: 
     unit: reader.string('unit', { required: shape.type === 'metric' && shape.refines === undefined, rule: 'missing-unit' }),
     unitLocation: reader.locationOf('unit'),
     name: shape.type === 'event' || shape.type === 'entity' ? (shape.refines === undefined ? signalName : undefined) : undefined,
+    body: shape.type === 'event' && reader.has('body') ? parseBody(file, reader.valueNode('body') as Node, `the body of ${reader.what}`, problems) : undefined,
   };
 }
 

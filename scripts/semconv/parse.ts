@@ -11,6 +11,7 @@ import {
   parseAnnotations,
   parseDeprecated,
   parseEntry,
+  parseBody,
   parseImports,
   parseStability,
   type EntryKeys,
@@ -78,11 +79,23 @@ function parseGroup(file: YamlFile, node: Node, problems: Problems): RawGroup | 
     unit: reader.string('unit', { required: type === 'metric', rule: 'missing-unit' }),
     unitLocation: reader.locationOf('unit'),
     name: reader.string('name', { required: type === 'event' }),
+    body: bodyOf(file, reader, type, problems),
     annotations: parseAnnotations(reader, problems),
     annotationsLocation: reader.locationOf('annotations'),
     isV2: false,
     location: reader.location,
   };
+}
+
+/** An event's body; on any other group, a problem. */
+function bodyOf(file: YamlFile, reader: MapReader, type: GroupType, problems: Problems) {
+  const node = reader.valueNode('body');
+  if (node === undefined) return undefined;
+  if (type !== 'event') {
+    problems.add(reader.locationOf('body'), 'unknown-key', `"body" of ${reader.what} belongs to events only`);
+    return undefined;
+  }
+  return parseBody(file, node, `the body of ${reader.what}`, problems);
 }
 
 function groupType(file: YamlFile, node: Node, problems: Problems): GroupType | undefined {

@@ -4,6 +4,7 @@
  * are read into the same shape, as Weaver does), and imports.
  */
 import type {
+  BodyField,
   AttributeRole,
   AttributeType,
   Deprecation,
@@ -80,6 +81,8 @@ export interface RawGroup {
   readonly unitLocation?: SourceLocation;
   /** Event and entity name. */
   readonly name?: string;
+  /** An event's body. */
+  readonly body?: BodyField;
   readonly annotations: Readonly<Record<string, unknown>>;
   readonly annotationsLocation: SourceLocation;
   /** v2 attribute groups: internal ones only serve `ref_group`. */

@@ -7,7 +7,7 @@
  * things generate the same TypeScript name.
  */
 import { fitsKind, type AttributeKind } from '../../src/runtime/rules.ts';
-import { metricAnnotations, spanEquivalent, spanNameTemplate } from './annotations.ts';
+import { eventAnnotations, metricAnnotations, spanEquivalent, spanNameTemplate } from './annotations.ts';
 import {
   isEnumType,
   isTemplateType,
@@ -28,6 +28,7 @@ import { camelCase, constantCase, followsNamingRule, hasWord, INSTRUMENT_NAME_RU
 import type { Problems } from './problems.ts';
 import type { RawGroup, RawImport } from './raw.ts';
 import { at, Registry } from './registry.ts';
+import { severityInNote } from './severity.ts';
 import { checkUnit } from './units.ts';
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -70,7 +71,7 @@ function addSignal(group: RawGroup, registry: Registry, signals: Signals, proble
   else if (group.type === 'metric') {
     const metric = metricOf(group, registry, problems);
     if (metric !== undefined) signals.metrics.push(metric);
-  } else if (group.type === 'event') signals.events.push({ ...commonOf(group, registry), eventName: inherited(group, registry, (g) => g.name) ?? group.id.replace(/^event\./, '') });
+  } else if (group.type === 'event') signals.events.push(eventOf(group, registry, problems));
   else if (group.type === 'entity') signals.entities.push({ ...commonOf(group, registry), entityType: inherited(group, registry, (g) => g.name) ?? group.id.replace(/^entity\./, '') });
 }
 
@@ -94,6 +95,18 @@ function commonOf(group: RawGroup, registry: Registry) {
     annotations: group.annotations,
     dependency: registry.dependency,
     location: group.location,
+  };
+}
+
+function eventOf(group: RawGroup, registry: Registry, problems: Problems): EventDefinition {
+  const common = commonOf(group, registry);
+  // The registry's own events may name their severity; the conventions name it in the note.
+  const annotated = registry.dependency === undefined ? eventAnnotations(group.annotations, `event "${group.id}"`, group.annotationsLocation, problems).severity : undefined;
+  return {
+    ...common,
+    eventName: inherited(group, registry, (g) => g.name) ?? group.id.replace(/^event\./, ''),
+    body: inherited(group, registry, (g) => g.body),
+    severity: annotated ?? severityInNote(common.note),
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * Turns what exporters and backends hand back into the observed shapes the
- * conformance check reads: the SDK's in-memory exporters, and Jaeger's HTTP
- * query API.
+ * conformance check reads: the SDK's in-memory exporters (spans, metrics, log
+ * records), and Jaeger's HTTP query API.
  */
 import { SpanKind } from '@opentelemetry/api';
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InstrumentKind } from '../runtime/metrics.ts';
 import type { SpanKindName } from '../runtime/spans.ts';
-import type { ObservedMetric, ObservedSpan } from './check.ts';
+import type { ObservedEvent, ObservedMetric, ObservedSpan } from './check.ts';
 
 const KIND_NAMES: Record<SpanKind, SpanKindName> = {
   [SpanKind.INTERNAL]: 'internal',
@@ -25,6 +26,15 @@ export function fromReadableSpans(spans: readonly ReadableSpan[]): ObservedSpan[
     scope: span.instrumentationScope.name,
     attributes: span.attributes,
   }));
+}
+
+/** The events among log records: those with an event name (plain log lines are no events). */
+export function fromReadableLogRecords(records: readonly ReadableLogRecord[]): ObservedEvent[] {
+  return records.flatMap((record) =>
+    record.eventName === undefined || record.eventName === ''
+      ? []
+      : [{ name: record.eventName, scope: record.instrumentationScope.name, severityNumber: record.severityNumber, attributes: record.attributes, hasBody: record.body !== undefined }],
+  );
 }
 
 function instrumentOf(metric: MetricData): InstrumentKind {

@@ -1,14 +1,16 @@
 /**
- * Conformance checking, the kit's answer to weaver's live-check: given spans
- * and metrics that were actually exported (in memory, or read back from a
- * backend), list every way they deviate from the spec.
+ * Conformance checking, the kit's answer to weaver's live-check: given spans,
+ * metrics and events (log records with an event name) that were actually
+ * exported (in memory, or read back from a backend), list every way they
+ * deviate from the spec.
  */
 import type { AttributeField, SpanWrite } from '../runtime/attributes.ts';
 import { fitsKind, type AttributeKind } from '../runtime/rules.ts';
+import type { EventDescriptor } from '../runtime/events.ts';
 import type { InstrumentKind, MetricDescriptor } from '../runtime/metrics.ts';
 import type { SpanDescriptor, SpanKindName } from '../runtime/spans.ts';
-import { ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';
-import { OPT_IN_METRICS } from '../generated/conventions.ts';
+import { ALL_EVENTS, ALL_METRICS, ALL_SPANS, SCOPE_NAME } from '../generated/index.ts';
+import { OPT_IN_EVENTS, OPT_IN_METRICS } from '../generated/conventions.ts';
 
 /** A span as observed, whatever exported it. */
 export interface ObservedSpan {
@@ -28,9 +30,21 @@ export interface ObservedMetric {
   readonly points: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
+/** An event as observed: a log record with an event name, its attributes and severity. */
+export interface ObservedEvent {
+  readonly name: string;
+  readonly scope?: string;
+  /** The severity number of the record (OpenTelemetry's SeverityNumber); undefined when it has none. */
+  readonly severityNumber?: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Whether the record has a body. */
+  readonly hasBody?: boolean;
+}
+
 export interface Telemetry {
   readonly spans?: readonly ObservedSpan[];
   readonly metrics?: readonly ObservedMetric[];
+  readonly events?: readonly ObservedEvent[];
 }
 
 /** What a spec declares; the kit's own generated spec unless another is given. */
@@ -38,10 +52,12 @@ export interface Registry {
   readonly scopeName?: string;
   readonly spans: readonly SpanDescriptor<never>[];
   readonly metrics: readonly MetricDescriptor[];
+  /** None given: every observed event is undeclared. */
+  readonly events?: readonly EventDescriptor[];
 }
 
-/** The kit's spec, with the metrics its GenAI opt-ins record. */
-export const KIT_REGISTRY: Registry = { scopeName: SCOPE_NAME, spans: ALL_SPANS, metrics: [...ALL_METRICS, ...OPT_IN_METRICS] };
+/** The kit's spec, with the metrics and events its GenAI opt-ins record. */
+export const KIT_REGISTRY: Registry = { scopeName: SCOPE_NAME, spans: ALL_SPANS, metrics: [...ALL_METRICS, ...OPT_IN_METRICS], events: [...ALL_EVENTS, ...OPT_IN_EVENTS] };
 
 export type DeviationRule =
   | 'undeclared-span'
@@ -50,13 +66,16 @@ export type DeviationRule =
   | 'wrong-span-kind'
   | 'wrong-unit'
   | 'wrong-instrument'
+  | 'undeclared-event'
+  | 'wrong-severity'
+  | 'undeclared-body'
   | 'missing-required-attribute'
   | 'undeclared-attribute'
   | 'wrong-attribute-type'
   | 'value-outside-enum';
 
 export interface Deviation {
-  readonly signal: 'span' | 'metric';
+  readonly signal: 'span' | 'metric' | 'event';
   readonly name: string;
   readonly rule: DeviationRule;
   readonly message: string;
@@ -68,7 +87,28 @@ export function checkConformance(telemetry: Telemetry, registry: Registry = KIT_
   return [
     ...(telemetry.spans ?? []).filter(ours).flatMap((span) => checkSpan(span, registry)),
     ...(telemetry.metrics ?? []).filter(ours).flatMap((metric) => checkMetric(metric, registry)),
+    ...(telemetry.events ?? []).filter(ours).flatMap((event) => checkEvent(event, registry)),
   ];
+}
+
+/**
+ * An event against the events of its name: one of them (the spec's own, or an opt-in's of the same
+ * name with other attributes) must take its attributes, and it must carry the severity that one
+ * names. The deviations of the closest are reported when none fits.
+ */
+function checkEvent(event: ObservedEvent, registry: Registry): Deviation[] {
+  const deviation = (rule: DeviationRule, message: string): Deviation => ({ signal: 'event', name: event.name, rule, message });
+  const candidates = (registry.events ?? []).filter((candidate) => candidate.name === event.name);
+  if (candidates.length === 0) return [deviation('undeclared-event', `event "${event.name}" is not in the spec`)];
+  const each = candidates.map((descriptor) => {
+    const found = checkAttributes(event.attributes, descriptor.fields, `event "${event.name}"`).map(({ rule, message }) => deviation(rule, message));
+    if (descriptor.severityNumber !== undefined && event.severityNumber !== descriptor.severityNumber) {
+      found.push(deviation('wrong-severity', `event "${event.name}" has severity ${event.severityNumber ?? 'none'}, the spec says ${descriptor.severityNumber} (${descriptor.severityText ?? ''})`));
+    }
+    if (event.hasBody === true && descriptor.body === undefined) found.push(deviation('undeclared-body', `event "${event.name}" has a body, which the spec does not declare for it`));
+    return found;
+  });
+  return each.reduce((best, next) => (next.length < best.length ? next : best));
 }
 
 function checkSpan(span: ObservedSpan, registry: Registry): Deviation[] {

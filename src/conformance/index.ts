@@ -4,10 +4,11 @@ export {
   matchTemplate,
   type Deviation,
   type DeviationRule,
+  type ObservedEvent,
   type ObservedMetric,
   type ObservedSpan,
   type Registry,
   type Telemetry,
 } from './check.ts';
-export { fromJaegerSpans, fromReadableSpans, fromResourceMetrics, type JaegerSpan } from './adapters.ts';
+export { fromJaegerSpans, fromReadableLogRecords, fromReadableSpans, fromResourceMetrics, type JaegerSpan } from './adapters.ts';
 export { toConformToSpec } from './matcher.ts';

@@ -3,13 +3,13 @@
  * shape vitest and jest both accept:
  *
  *   expect.extend({ toConformToSpec });
- *   expect({ spans, metrics }).toConformToSpec();
+ *   expect({ spans, metrics, events }).toConformToSpec();
  */
 import { checkConformance, KIT_REGISTRY, type Registry, type Telemetry } from './check.ts';
 
 export function toConformToSpec(received: Telemetry, registry: Registry = KIT_REGISTRY): { pass: boolean; message: () => string } {
   const deviations = checkConformance(received, registry);
-  const checked = `${received.spans?.length ?? 0} span(s) and ${received.metrics?.length ?? 0} metric(s)`;
+  const checked = `${received.spans?.length ?? 0} span(s), ${received.metrics?.length ?? 0} metric(s) and ${received.events?.length ?? 0} event(s)`;
   return {
     pass: deviations.length === 0,
     message: () =>

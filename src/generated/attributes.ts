@@ -462,6 +462,42 @@ export type ErrorTypeValue = '_OTHER' | (string & {});
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER' as const;
 export const SPEC_ERROR_TYPE: AttributeSpec = { key: ATTR_ERROR_TYPE, kind: 'string' };
 /**
+ * The exception message.
+ *
+ * > [!WARNING]
+ * >
+ * > This attribute may contain sensitive information.
+ *
+ * Type: string. Stability: stable.
+ * @example "Division by zero"
+ * @example "Can't convert 'int' object to str implicitly"
+ */
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const SPEC_EXCEPTION_MESSAGE: AttributeSpec = { key: ATTR_EXCEPTION_MESSAGE, kind: 'string' };
+/**
+ * A stacktrace as a string in the natural representation for the language runtime. The representation is to be determined and documented by each language SIG.
+ *
+ * Type: string. Stability: stable.
+ * @example "Exception in thread \"main\" java.lang.RuntimeException: Test exception\\n at com.example.GenerateTrace.methodB(GenerateTrace.java:13)\\n at com.example.GenerateTrace.methodA(GenerateTrace.java:9)\\n at com.example.GenerateTrace.main(GenerateTrace.java:5)\n"
+ */
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
+export const SPEC_EXCEPTION_STACKTRACE: AttributeSpec = { key: ATTR_EXCEPTION_STACKTRACE, kind: 'string' };
+/**
+ * The type of the exception (its fully-qualified class name, if applicable). The dynamic type of the exception should be preferred over the static type in languages that support it.
+ *
+ * If the recorded exception type is a wrapper that is not meaningful for
+ * failure classification, instrumentation MAY use the type of the inner
+ * exception instead. For example, in Go, errors created with `fmt.Errorf`
+ * using `%w` MAY be unwrapped when the wrapper type does not help
+ * classify the failure.
+ *
+ * Type: string. Stability: stable.
+ * @example "java.net.ConnectException"
+ * @example "OSError"
+ */
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const SPEC_EXCEPTION_TYPE: AttributeSpec = { key: ATTR_EXCEPTION_TYPE, kind: 'string' };
+/**
  * Free-form description of the GenAI agent provided by the application.
  *
  * Type: string. Stability: development.
@@ -514,6 +550,46 @@ export const SPEC_GEN_AI_CONVERSATION_ID: AttributeSpec = { key: ATTR_GEN_AI_CON
  */
 export const ATTR_GEN_AI_DATA_SOURCE_ID = 'gen_ai.data_source.id';
 export const SPEC_GEN_AI_DATA_SOURCE_ID: AttributeSpec = { key: ATTR_GEN_AI_DATA_SOURCE_ID, kind: 'string' };
+/**
+ * A free-form explanation for the assigned score provided by the evaluator.
+ *
+ * Type: string. Stability: development.
+ * @example "The response is factually accurate but lacks sufficient detail to fully address the question."
+ */
+export const ATTR_GEN_AI_EVALUATION_EXPLANATION = 'gen_ai.evaluation.explanation';
+export const SPEC_GEN_AI_EVALUATION_EXPLANATION: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_EXPLANATION, kind: 'string' };
+/**
+ * The name of the evaluation metric used for the GenAI response.
+ *
+ * Type: string. Stability: development.
+ * @example "Relevance"
+ * @example "IntentResolution"
+ */
+export const ATTR_GEN_AI_EVALUATION_NAME = 'gen_ai.evaluation.name';
+export const SPEC_GEN_AI_EVALUATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_NAME, kind: 'string' };
+/**
+ * Human readable label for evaluation.
+ *
+ * This attribute provides a human-readable interpretation of the evaluation score produced by an evaluator. For example, a score value of 1 could mean "relevant" in one evaluation system and "not relevant" in another, depending on the scoring range and evaluator. The label SHOULD have low cardinality. Possible values depend on the evaluation metric and evaluator used; implementations SHOULD document the possible values.
+ *
+ * Type: string. Stability: development.
+ * @example "relevant"
+ * @example "not_relevant"
+ * @example "correct"
+ * @example "incorrect"
+ * @example "pass"
+ * @example "fail"
+ */
+export const ATTR_GEN_AI_EVALUATION_SCORE_LABEL = 'gen_ai.evaluation.score.label';
+export const SPEC_GEN_AI_EVALUATION_SCORE_LABEL: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_SCORE_LABEL, kind: 'string' };
+/**
+ * The evaluation score returned by the evaluator.
+ *
+ * Type: double. Stability: development.
+ * @example 4
+ */
+export const ATTR_GEN_AI_EVALUATION_SCORE_VALUE = 'gen_ai.evaluation.score.value';
+export const SPEC_GEN_AI_EVALUATION_SCORE_VALUE: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_SCORE_VALUE, kind: 'double' };
 /**
  * The chat history provided to the model as an input.
  *

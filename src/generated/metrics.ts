@@ -2581,5 +2581,211 @@ export function recordOtelSdkProcessorLogQueueCapacity(value: number, attributes
   }
 }
 
+/** Name of the metric: The number of log records which were passed to the exporter, but that have not been exported yet (neither successful, nor failed). */
+export const METRIC_OTEL_SDK_EXPORTER_LOG_INFLIGHT = 'otel.sdk.exporter.log.inflight';
+
+/** Attributes recorded with `otel.sdk.exporter.log.inflight`. */
+export interface OtelSdkExporterLogInflightAttributes {
+  /**
+   * `otel.component.type`: A name identifying the type of the OpenTelemetry component.
+   *
+   * Requirement: recommended.
+   * @example "batching_span_processor"
+   * @example "com.example.MySpanExporter"
+   */
+  readonly otelComponentType?: OtelComponentTypeValue;
+  /**
+   * `otel.component.name`: A name uniquely identifying the instance of the OpenTelemetry component within its containing SDK instance.
+   *
+   * Requirement: recommended.
+   * @example "otlp_grpc_span_exporter/0"
+   * @example "custom-name"
+   */
+  readonly otelComponentName?: string;
+  /**
+   * `server.address`: Server domain name if available without reverse DNS lookup; otherwise, IP address or Unix domain socket name.
+   *
+   * Requirement: recommended: when applicable.
+   * @example "example.com"
+   * @example "10.1.2.80"
+   * @example "/tmp/my.sock"
+   */
+  readonly serverAddress?: string;
+  /**
+   * `server.port`: Server port number.
+   *
+   * Requirement: recommended: when applicable.
+   * @example 80
+   * @example 8080
+   * @example 443
+   */
+  readonly serverPort?: number;
+}
+
+/** Whether `attributes` holds `values`, one per field of `otel.sdk.exporter.log.inflight` in order. */
+function sameOtelSdkExporterLogInflightValues(attributes: OtelSdkExporterLogInflightAttributes, values: readonly unknown[]): boolean {
+  try {
+    return (
+      attributes.otelComponentType === values[0] &&
+      attributes.otelComponentName === values[1] &&
+      attributes.serverAddress === values[2] &&
+      attributes.serverPort === values[3]
+    );
+  } catch {
+    // No object, or a getter that throws: record() reads the attributes again and reports it.
+    return false;
+  }
+}
+
+/** The spec of `otel.sdk.exporter.log.inflight`. */
+export const OTEL_SDK_EXPORTER_LOG_INFLIGHT_METRIC: MetricDescriptor = {
+  name: METRIC_OTEL_SDK_EXPORTER_LOG_INFLIGHT,
+  instrument: 'updowncounter',
+  unit: '{log_record}',
+  description: 'The number of log records which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).',
+  valueType: 'int',
+  fields: [
+    { spec: SPEC_OTEL_COMPONENT_TYPE, property: 'otelComponentType', required: false },
+    { spec: SPEC_OTEL_COMPONENT_NAME, property: 'otelComponentName', required: false },
+    { spec: SPEC_SERVER_ADDRESS, property: 'serverAddress', required: false },
+    { spec: SPEC_SERVER_PORT, property: 'serverPort', required: false },
+  ],
+  sameValues: sameOtelSdkExporterLogInflightValues,
+};
+const otelSdkExporterLogInflightRecorder = metricRecorder<OtelSdkExporterLogInflightAttributes, UpDownCounter>(SCOPE, OTEL_SDK_EXPORTER_LOG_INFLIGHT_METRIC);
+
+/**
+ * The number of log records which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).
+ *
+ * For successful exports, `error.type` MUST NOT be set. For failed exports, `error.type` MUST contain the failure cause.
+ *
+ * Updowncounter `otel.sdk.exporter.log.inflight`, unit `{log_record}`, whole numbers. Stability: development.
+ * @param value the increment, in `{log_record}`
+ * @param attributes the attributes declared for this metric
+ */
+export function recordOtelSdkExporterLogInflight(value: number, attributes: OtelSdkExporterLogInflightAttributes): void {
+  const lane = otelSdkExporterLogInflightRecorder.lane;
+  if (!(lane !== undefined && lane.generation === bindingGeneration() && Number.isInteger(value) && sameOtelSdkExporterLogInflightValues(attributes, lane.values))) {
+    otelSdkExporterLogInflightRecorder.record(value, attributes);
+    return;
+  }
+
+  try {
+    lane.instrument.add(value, lane.attributes);
+  } catch (error) {
+    otelSdkExporterLogInflightRecorder.failed(error);
+  }
+}
+
+/** Name of the metric: The number of log records for which the export has finished, either successful or failed. */
+export const METRIC_OTEL_SDK_EXPORTER_LOG_EXPORTED = 'otel.sdk.exporter.log.exported';
+
+/** Attributes recorded with `otel.sdk.exporter.log.exported`. */
+export interface OtelSdkExporterLogExportedAttributes {
+  /**
+   * `otel.component.type`: A name identifying the type of the OpenTelemetry component.
+   *
+   * Requirement: recommended.
+   * @example "batching_span_processor"
+   * @example "com.example.MySpanExporter"
+   */
+  readonly otelComponentType?: OtelComponentTypeValue;
+  /**
+   * `otel.component.name`: A name uniquely identifying the instance of the OpenTelemetry component within its containing SDK instance.
+   *
+   * Requirement: recommended.
+   * @example "otlp_grpc_span_exporter/0"
+   * @example "custom-name"
+   */
+  readonly otelComponentName?: string;
+  /**
+   * `server.address`: Server domain name if available without reverse DNS lookup; otherwise, IP address or Unix domain socket name.
+   *
+   * Requirement: recommended: when applicable.
+   * @example "example.com"
+   * @example "10.1.2.80"
+   * @example "/tmp/my.sock"
+   */
+  readonly serverAddress?: string;
+  /**
+   * `server.port`: Server port number.
+   *
+   * Requirement: recommended: when applicable.
+   * @example 80
+   * @example 8080
+   * @example 443
+   */
+  readonly serverPort?: number;
+  /**
+   * `error.type`: Describes a class of error the operation ended with.
+   *
+   * Requirement: recommended.
+   * @example "rejected"
+   * @example "timeout"
+   * @example "500"
+   * @example "java.net.UnknownHostException"
+   */
+  readonly errorType?: ErrorTypeValue;
+}
+
+/** Whether `attributes` holds `values`, one per field of `otel.sdk.exporter.log.exported` in order. */
+function sameOtelSdkExporterLogExportedValues(attributes: OtelSdkExporterLogExportedAttributes, values: readonly unknown[]): boolean {
+  try {
+    return (
+      attributes.otelComponentType === values[0] &&
+      attributes.otelComponentName === values[1] &&
+      attributes.serverAddress === values[2] &&
+      attributes.serverPort === values[3] &&
+      attributes.errorType === values[4]
+    );
+  } catch {
+    // No object, or a getter that throws: record() reads the attributes again and reports it.
+    return false;
+  }
+}
+
+/** The spec of `otel.sdk.exporter.log.exported`. */
+export const OTEL_SDK_EXPORTER_LOG_EXPORTED_METRIC: MetricDescriptor = {
+  name: METRIC_OTEL_SDK_EXPORTER_LOG_EXPORTED,
+  instrument: 'counter',
+  unit: '{log_record}',
+  description: 'The number of log records for which the export has finished, either successful or failed.',
+  valueType: 'int',
+  fields: [
+    { spec: SPEC_OTEL_COMPONENT_TYPE, property: 'otelComponentType', required: false },
+    { spec: SPEC_OTEL_COMPONENT_NAME, property: 'otelComponentName', required: false },
+    { spec: SPEC_SERVER_ADDRESS, property: 'serverAddress', required: false },
+    { spec: SPEC_SERVER_PORT, property: 'serverPort', required: false },
+    { spec: SPEC_ERROR_TYPE, property: 'errorType', required: false },
+  ],
+  sameValues: sameOtelSdkExporterLogExportedValues,
+};
+const otelSdkExporterLogExportedRecorder = metricRecorder<OtelSdkExporterLogExportedAttributes, Counter>(SCOPE, OTEL_SDK_EXPORTER_LOG_EXPORTED_METRIC);
+
+/**
+ * The number of log records for which the export has finished, either successful or failed.
+ *
+ * For successful exports, `error.type` MUST NOT be set. For failed exports, `error.type` MUST contain the failure cause.
+ * For exporters with partial success semantics (e.g. OTLP with `rejected_log_records`), rejected log records MUST count as failed and only non-rejected log records count as success.
+ * If no rejection reason is available, `rejected` SHOULD be used as value for `error.type`.
+ *
+ * Counter `otel.sdk.exporter.log.exported`, unit `{log_record}`, whole numbers. Stability: development.
+ * @param value the non-negative increment, in `{log_record}`
+ * @param attributes the attributes declared for this metric
+ */
+export function recordOtelSdkExporterLogExported(value: number, attributes: OtelSdkExporterLogExportedAttributes): void {
+  const lane = otelSdkExporterLogExportedRecorder.lane;
+  if (!(lane !== undefined && lane.generation === bindingGeneration() && Number.isInteger(value) && value >= 0 && sameOtelSdkExporterLogExportedValues(attributes, lane.values))) {
+    otelSdkExporterLogExportedRecorder.record(value, attributes);
+    return;
+  }
+
+  try {
+    lane.instrument.add(value, lane.attributes);
+  } catch (error) {
+    otelSdkExporterLogExportedRecorder.failed(error);
+  }
+}
+
 /** Every metric of the spec, in spec order. */
-export const ALL_METRICS: readonly MetricDescriptor[] = [AGENT_EXECUTIONS_TOTAL_METRIC, AGENT_TOOL_CALLS_TOTAL_METRIC, AGENT_RETRIES_TOTAL_METRIC, AGENT_ERRORS_TOTAL_METRIC, AGENT_EXECUTION_DURATION_METRIC, AGENT_HISTORY_SIZE_METRIC, LLM_TOKENS_TOTAL_METRIC, LLM_TOKENS_PROMPT_METRIC, LLM_TOKENS_COMPLETION_METRIC, LLM_REQUESTS_TOTAL_METRIC, LLM_ERRORS_TOTAL_METRIC, LLM_REQUEST_DURATION_METRIC, LLM_STREAMS_TOTAL_METRIC, LLM_STREAM_CHUNKS_TOTAL_METRIC, LLM_STREAM_DURATION_METRIC, LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC, WORKFLOW_EXECUTIONS_TOTAL_METRIC, WORKFLOW_NODES_EXECUTED_METRIC, WORKFLOW_ERRORS_TOTAL_METRIC, WORKFLOW_EXECUTION_DURATION_METRIC, WORKFLOW_NODE_DURATION_METRIC, WORKFLOW_ROUTER_DECISIONS_METRIC, GEN_AI_CLIENT_TOKEN_USAGE_METRIC, GEN_AI_CLIENT_OPERATION_DURATION_METRIC, GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC, GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC, OTEL_SDK_PROCESSOR_SPAN_PROCESSED_METRIC, OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE_METRIC, OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY_METRIC, OTEL_SDK_PROCESSOR_LOG_PROCESSED_METRIC, OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE_METRIC, OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY_METRIC];
+export const ALL_METRICS: readonly MetricDescriptor[] = [AGENT_EXECUTIONS_TOTAL_METRIC, AGENT_TOOL_CALLS_TOTAL_METRIC, AGENT_RETRIES_TOTAL_METRIC, AGENT_ERRORS_TOTAL_METRIC, AGENT_EXECUTION_DURATION_METRIC, AGENT_HISTORY_SIZE_METRIC, LLM_TOKENS_TOTAL_METRIC, LLM_TOKENS_PROMPT_METRIC, LLM_TOKENS_COMPLETION_METRIC, LLM_REQUESTS_TOTAL_METRIC, LLM_ERRORS_TOTAL_METRIC, LLM_REQUEST_DURATION_METRIC, LLM_STREAMS_TOTAL_METRIC, LLM_STREAM_CHUNKS_TOTAL_METRIC, LLM_STREAM_DURATION_METRIC, LLM_STREAM_TIME_TO_FIRST_CHUNK_METRIC, WORKFLOW_EXECUTIONS_TOTAL_METRIC, WORKFLOW_NODES_EXECUTED_METRIC, WORKFLOW_ERRORS_TOTAL_METRIC, WORKFLOW_EXECUTION_DURATION_METRIC, WORKFLOW_NODE_DURATION_METRIC, WORKFLOW_ROUTER_DECISIONS_METRIC, GEN_AI_CLIENT_TOKEN_USAGE_METRIC, GEN_AI_CLIENT_OPERATION_DURATION_METRIC, GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK_METRIC, GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC, OTEL_SDK_PROCESSOR_SPAN_PROCESSED_METRIC, OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE_METRIC, OTEL_SDK_PROCESSOR_SPAN_QUEUE_CAPACITY_METRIC, OTEL_SDK_PROCESSOR_LOG_PROCESSED_METRIC, OTEL_SDK_PROCESSOR_LOG_QUEUE_SIZE_METRIC, OTEL_SDK_PROCESSOR_LOG_QUEUE_CAPACITY_METRIC, OTEL_SDK_EXPORTER_LOG_INFLIGHT_METRIC, OTEL_SDK_EXPORTER_LOG_EXPORTED_METRIC];

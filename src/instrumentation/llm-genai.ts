@@ -21,7 +21,7 @@ import {
 } from '../generated/attributes.ts';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import type { KitBinding } from '../runtime/bind.ts';
-import { capturedContent, type ContentCaptureSettings } from '../runtime/content.ts';
+import { capturedContent, contentOnSpans, type ContentCaptureSettings } from '../runtime/content.ts';
 import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
 import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
@@ -42,7 +42,7 @@ export const NO_RESPONSE_FACTS: ResponseFacts = Object.freeze({});
 export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: boolean, descriptor: SpanDescriptor<never>, session: KitBinding) {
   const request = info.request === undefined ? NO_REQUEST : requestFacts(info.request);
   const capture = session.contentCapture;
-  const content = capture.enabled && spanRecords(descriptor, ATTR_GEN_AI_INPUT_MESSAGES) ? capturedGenAiContent({ request: info.request, prompt: info.prompt }, capture) : NO_CONTENT;
+  const content = contentOnSpans(capture) && spanRecords(descriptor, ATTR_GEN_AI_INPUT_MESSAGES) ? capturedGenAiContent({ request: info.request, prompt: info.prompt }, capture) : NO_CONTENT;
   return {
     llmProvider: info.provider,
     llmModel: info.model,
@@ -75,22 +75,23 @@ export function readsResponse(span: LlmSpan): boolean {
   return span.records(ATTR_GEN_AI_RESPONSE_MODEL);
 }
 
-/** The span's GenAI response attributes and, with capture on, its output messages. */
+/** The span's GenAI response attributes and, with capture on (for spans), its output messages; returns those, as captured. */
 export function setGenAiResponse(
   span: LlmSpan,
   facts: ResponseFacts,
   reasoningTokens: number | undefined,
   capture: ContentCaptureSettings,
   output: { readonly response?: unknown; readonly completion?: string; readonly outputMessages?: readonly GenAiOutputMessage[] },
-): void {
+): GenAiOutputMessage[] | undefined {
   if (facts.id !== undefined) span.setGenAiResponseId(facts.id);
   if (facts.model !== undefined) span.setGenAiResponseModel(facts.model);
   if (facts.finishReasons !== undefined && facts.finishReasons.length > 0) span.setGenAiResponseFinishReasons(facts.finishReasons);
   if (facts.conversationId !== undefined) span.setGenAiConversationId(facts.conversationId);
   if (reasoningTokens !== undefined) span.setGenAiUsageReasoningOutputTokens(reasoningTokens);
-  if (!capture.enabled || !span.records(ATTR_GEN_AI_OUTPUT_MESSAGES)) return;
+  if (!contentOnSpans(capture) || !span.records(ATTR_GEN_AI_OUTPUT_MESSAGES)) return undefined;
   const { outputMessages } = capturedGenAiContent(output, capture);
   if (outputMessages !== undefined) span.setGenAiOutputMessages(outputMessages);
+  return outputMessages;
 }
 
 /** The reasoning count of a call: the usage's, else what the response facts read (the usage the helpers extract leaves it out). */

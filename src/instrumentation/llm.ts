@@ -13,6 +13,7 @@ import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { hasInfo, warnOnce, type Session } from './internal.ts';
 import { currentBinding } from '../runtime/binding.ts';
 import { llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { LlmDetails, observeLlmFailure } from './llm-events.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { responseFacts } from './providers/index.ts';
 import { extractCompletionText } from './text.ts';
@@ -55,10 +56,12 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
 
 function tracedLlmCall<T>(current: Session, info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>>): T {
   const facts = llmFacts(info);
-  const span = startLlmGenerateSpan(llmSpanAttributes(info, facts, false, LLM_GENERATE_SPAN, current), options);
+  const attributes = llmSpanAttributes(info, facts, false, LLM_GENERATE_SPAN, current);
+  const span = startLlmGenerateSpan(attributes, options);
   // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
   const within = suppressesSdkSpans(options.sdkSpans, span) ? suppressTracing(LinkedContext.over(context.active())) : undefined;
-  return runInSpan(span, call, new LlmCallOutcome<Awaited<T>>(span, facts, options, activeAgentRun(), current), within);
+  const outcome = new LlmCallOutcome<Awaited<T>>(span, facts, options, activeAgentRun(), current, LlmDetails.start(current, facts, attributes, info));
+  return runInSpan(span, call, outcome, within);
 }
 
 /** What a whole-response call records once its outcome is known: one object per call, no closures. */
@@ -68,14 +71,17 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
   readonly #options: LlmCallOptions<R>;
   readonly #agent: AgentRun | undefined;
   readonly #session: Session;
+  /** The details event, where the session records content in events. */
+  readonly #details: LlmDetails | undefined;
   readonly #started = performance.now();
 
-  constructor(span: LlmGenerateSpan, facts: LlmFacts, options: LlmCallOptions<R>, agent: AgentRun | undefined, current: Session) {
+  constructor(span: LlmGenerateSpan, facts: LlmFacts, options: LlmCallOptions<R>, agent: AgentRun | undefined, current: Session, details: LlmDetails | undefined) {
     this.#span = span;
     this.#facts = facts;
     this.#options = options;
     this.#agent = agent;
     this.#session = current;
+    this.#details = details;
   }
 
   onSuccess(result: R): void {
@@ -96,15 +102,18 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
       const completion = capturedContent(completionText, 'completion', capture);
       if (completion !== undefined) span.setLlmResponseContent(completion);
     }
-    setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText });
+    const outputMessages = setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText });
     this.#facts.genAiResponseModel = facts.model;
     observeLlmEnd(this.#session.emitter, 'request', this.#facts, durationMs, usage, reasoning, undefined);
+    this.#details?.end(span, { response: facts, usage, reasoningTokens: reasoning, outputMessages, output: { response: result, completion: completionText } });
     noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
   }
 
   onFailure(error: unknown): void {
     this.#span.setLlmResponseReceived(false);
     observeLlmEnd(this.#session.emitter, 'request', this.#facts, performance.now() - this.#started, undefined, undefined, { error });
+    observeLlmFailure(this.#session, this.#span, error);
+    this.#details?.end(this.#span, { failure: { error } });
     noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, undefined, undefined);
   }
 }

@@ -31,12 +31,13 @@ import { ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_LLM_RESPONSE_CONTENT } from '../gener
 import { LLM_STREAM_SPAN, LlmStreamSpan, startLlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
-import { capturedContent, ContentCollector } from '../runtime/content.ts';
+import { capturedContent, ContentCollector, contentOnSpans } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { callContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
+import { LlmDetails, observeLlmFailure } from './llm-events.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
 import { checkedUsage, completed, mergeUsage, reportedUsage, type Usage } from './usage.ts';
@@ -166,6 +167,8 @@ class StreamRecording<C> {
   /** The events' response facts are read only where the span records them. */
   readonly #readsResponse: boolean;
   readonly #messages: OutputMessagesCollector | undefined;
+  /** The details event, where the session records content in events. */
+  readonly #details: LlmDetails | undefined;
   #responseFacts: ResponseFacts = {};
   #chunks = 0;
   #lastChunkMs = 0;
@@ -178,13 +181,15 @@ class StreamRecording<C> {
     this.#options = options;
     this.#session = current;
     this.#agent = activeAgentRun(parent);
-    this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#facts, true, LLM_STREAM_SPAN, current), { ...options, parent });
+    const attributes = llmSpanAttributes(info, this.#facts, true, LLM_STREAM_SPAN, current);
+    this.span = startLlmStreamSpan(attributes, { ...options, parent });
+    this.#details = LlmDetails.start(current, this.#facts, attributes, info);
     const otelSpan = this.span.otelSpan;
     this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans, this.span));
     const capture = current.contentCapture;
     this.#text = capture.enabled && this.span.records(ATTR_LLM_RESPONSE_CONTENT) ? new ContentCollector(capture.maxLength) : undefined;
     this.#readsResponse = readsResponse(this.span);
-    this.#messages = capture.enabled && this.span.records(ATTR_GEN_AI_OUTPUT_MESSAGES) ? new OutputMessagesCollector(capture.maxLength) : undefined;
+    this.#messages = (contentOnSpans(capture) && this.span.records(ATTR_GEN_AI_OUTPUT_MESSAGES)) || this.#details !== undefined ? new OutputMessagesCollector(capture.maxLength) : undefined;
     guarded('llm stream: recording its start', () => current.emitter.llmStreamStart(this.#facts));
     this.#started = performance.now();
   }
@@ -226,11 +231,15 @@ class StreamRecording<C> {
       setUsageAttributes(this.span, usage, reasoning);
       const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion', capture);
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
-      setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: this.#messages?.messages() });
+      const messages = this.#messages?.messages();
+      const outputMessages = setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: messages });
       if (failed) this.span.recordError(state.error);
       this.#facts.genAiResponseModel = facts.model;
       const emitter = this.#session.emitter;
-      observeLlmEnd(emitter, 'stream', this.#facts, durationMs, usage, reasoning, failed ? { error: state.error } : undefined);
+      const failure = failed ? { error: state.error } : undefined;
+      observeLlmEnd(emitter, 'stream', this.#facts, durationMs, usage, reasoning, failure);
+      if (failure !== undefined) observeLlmFailure(this.#session, this.span, failure.error);
+      this.#details?.end(this.span, { response: facts, usage, reasoningTokens: reasoning, outputMessages, output: { outputMessages: messages }, failure });
       emitter.llmStreamChunks(this.#chunks, this.#facts);
       noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
     });

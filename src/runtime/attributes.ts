@@ -5,6 +5,7 @@
  * value and says so, instead of throwing into framework code.
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { isAnyValue } from '@opentelemetry/core';
 import { warnOnce } from './diagnostics.ts';
 import { applyScale, fitsKind, type AttributeKind } from './rules.ts';
 
@@ -48,22 +49,37 @@ export function checkedValue(spec: AttributeSpec, value: unknown, signal: string
   return checked;
 }
 
-type Checked = AttributeValue | undefined | { readonly problem: string };
-
-/** Whether the check rejected the value (an array attribute value is an object too, but has no `problem`). */
-function isProblem(checked: Checked): checked is { readonly problem: string } {
-  return typeof checked === 'object' && checked !== null && 'problem' in checked;
+/** Why a value was rejected: a class of its own, so that no structured value (an object with a `problem` key) passes for one. */
+class Problem {
+  readonly problem: string;
+  constructor(problem: string) {
+    this.problem = problem;
+  }
 }
 
-/** The value as recorded, or why it cannot be (no warning: the caller words it). */
-function check(spec: AttributeSpec, value: unknown): Checked {
-  if (!fitsKind(value, spec.kind)) return { problem: `${describe(value)} is not of type ${spec.kind}` };
-  // OpenTelemetry attributes hold primitives and arrays; a structured `any` value travels as JSON text.
-  if (spec.kind === 'any') return anyValue(value);
+type Checked = AttributeValue | undefined | Problem;
+
+function isProblem(checked: Checked): checked is Problem {
+  return checked instanceof Problem;
+}
+
+/**
+ * The value as recorded, or why it cannot be (no warning: the caller words it). Span and metric
+ * attributes hold primitives and arrays, so a structured `any` value travels as JSON text there;
+ * log records carry it as it is (`structured`), as the conventions ask of events.
+ */
+function check(spec: AttributeSpec, value: unknown, structured = false): Checked {
+  if (!fitsKind(value, spec.kind)) return new Problem(`${describe(value)} is not of type ${spec.kind}`);
+  if (spec.kind === 'any') return structured ? structuredValue(value) : anyValue(value);
   if (spec.members !== undefined && !spec.members.includes(value as string | number | boolean)) {
-    return { problem: `${describe(value)} is not one of ${spec.members.join(', ')}` };
+    return new Problem(`${describe(value)} is not one of ${spec.members.join(', ')}`);
   }
   return value as AttributeValue;
+}
+
+function structuredValue(value: unknown): Checked {
+  // An OpenTelemetry AnyValue: primitives, byte arrays, arrays and plain objects of them, no cycles.
+  return isAnyValue(value) ? (value as AttributeValue) : new Problem('the value holds something no log record can carry (a function, a symbol, a bigint, a class instance or a cycle)');
 }
 
 function anyValue(value: unknown): Checked {
@@ -74,7 +90,7 @@ function anyValue(value: unknown): Checked {
   } catch {
     // Cycles and BigInt cannot be written as JSON; dropped below.
   }
-  return { problem: 'the value cannot be written as JSON' };
+  return new Problem('the value cannot be written as JSON');
 }
 
 /** Every field under its own key: the writes of a descriptor made without conventions tables. */
@@ -142,6 +158,19 @@ export function toAttributes(fields: readonly AttributeField[], input: object | 
  * A required attribute that is simply missing is left out (and reported).
  */
 export function measurementAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes | undefined {
+  return checkedAttributes(fields, input, signal, 'a measurement', false);
+}
+
+/**
+ * The attributes of one event (a log record), or undefined when the event must be dropped, by the
+ * rules of `measurementAttributes`; `any` values stay structured (maps and lists), which log
+ * records carry and the conventions ask for on events.
+ */
+export function eventAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string): Attributes | undefined {
+  return checkedAttributes(fields, input, signal, 'an event', true);
+}
+
+function checkedAttributes(fields: readonly AttributeField[], input: object | undefined, signal: string, what: string, structured: boolean): Attributes | undefined {
   const source = (input ?? {}) as Record<string, unknown>;
   const attributes: Attributes = {};
   for (const field of fields) {
@@ -150,10 +179,10 @@ export function measurementAttributes(fields: readonly AttributeField[], input: 
       if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
       continue;
     }
-    const checked = check(field.spec, value);
+    const checked = check(field.spec, value, structured);
     if (isProblem(checked)) {
       if (field.required) {
-        warnOnce(`${signal}: dropped a measurement: required attribute ${field.spec.key}: ${checked.problem}`);
+        warnOnce(`${signal}: dropped ${what}: required attribute ${field.spec.key}: ${checked.problem}`);
         return undefined;
       }
       warnOnce(`${signal}: dropped attribute ${field.spec.key}: ${checked.problem}`);

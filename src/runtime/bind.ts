@@ -9,7 +9,7 @@
 import type { LoggerProvider, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { EMITTERS, type ConventionsEmitter } from '../generated/conventions.ts';
 import { clearBinding, currentBinding, nextGeneration, setBinding, type ProviderBinding, type TelemetryPolicies } from './binding.ts';
-import { CONTENT_CAPTURE_OFF, contentCaptureSettings, type ContentCaptureOptions, type ContentCaptureSettings } from './content.ts';
+import { CONTENT_CAPTURE_OFF, contentCaptureSettings, type ContentCaptureOptions, type ContentCaptureSettings, type ContentDestination } from './content.ts';
 import { warnOnce } from './diagnostics.ts';
 import type { ErrorMessagePolicy } from './error-text.ts';
 import { CONVENTIONS, GEN_AI_OPT_INS, selectionIndex, type Conventions, type GenAiOptIn } from './rules.ts';
@@ -28,6 +28,8 @@ export interface BindOptions {
   semconvStabilityOptIn?: readonly string[];
   /** Default: off. */
   captureContent?: ContentCaptureOptions | boolean;
+  /** Where captured GenAI content goes: `span` (default), `event` or `span_and_event`. */
+  captureContentIn?: ContentDestination;
   /** Default: the settings table's (`with-content`). */
   errorMessages?: ErrorMessagePolicy;
 }
@@ -54,7 +56,7 @@ export function bindProviders(options: BindOptions): KitBinding {
     {
       conventions: options.conventions ?? TELEMETRY_DEFAULTS.conventions,
       genAiOptIn: genAiOptInOf(options.semconvStabilityOptIn ?? TELEMETRY_DEFAULTS.semconvStabilityOptIn),
-      contentCapture: options.captureContent === undefined ? CONTENT_CAPTURE_OFF : contentCaptureSettings(options.captureContent),
+      contentCapture: options.captureContent === undefined ? CONTENT_CAPTURE_OFF : contentCaptureSettings(options.captureContent, options.captureContentIn ?? TELEMETRY_DEFAULTS.captureContentIn),
       errorMessages: options.errorMessages ?? TELEMETRY_DEFAULTS.errorMessages,
     },
   );
@@ -99,9 +101,12 @@ export function setConventions(conventions: Conventions, semconvStabilityOptIn?:
   rebind({ conventions, ...(semconvStabilityOptIn === undefined ? {} : { genAiOptIn: genAiOptInOf(semconvStabilityOptIn) }) }, 'setConventions');
 }
 
-/** Changes content capture of the running session; `configureTelemetry({ captureContent })` sets it for a new one. */
-export function setContentCapture(options: ContentCaptureOptions | boolean): void {
-  rebind({ contentCapture: contentCaptureSettings(options) }, 'setContentCapture');
+/**
+ * Changes content capture of the running session (and where GenAI content goes, when given);
+ * `configureTelemetry({ captureContent, captureContentIn })` sets it for a new one.
+ */
+export function setContentCapture(options: ContentCaptureOptions | boolean, captureContentIn?: ContentDestination): void {
+  rebind({ contentCapture: contentCaptureSettings(options, captureContentIn ?? currentBinding()?.contentCapture.destination ?? TELEMETRY_DEFAULTS.captureContentIn) }, 'setContentCapture');
 }
 
 /** Content capture of the running session back to off. */

@@ -242,6 +242,7 @@ function swapIn(next: Session): void {
     conventions: config.conventions,
     semconvStabilityOptIn: config.semconvStabilityOptIn,
     captureContent: config.contentCapture,
+    captureContentIn: config.captureContentIn,
     errorMessages: config.errorMessages,
   });
   next.removeShutdownHooks = config.installShutdownHooks ? installShutdownHooks() : () => {};

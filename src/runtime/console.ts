@@ -148,7 +148,8 @@ function formatAttributes(attributes: Attributes, shown: (key: string) => boolea
 function formatValue(value: AttributeValue | undefined): string {
   if (typeof value === 'number') return significant(value);
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
-  return Array.isArray(value) ? JSON.stringify(value) : String(value);
+  // Arrays, and the maps log records carry structured (an event's messages), as JSON.
+  return typeof value === 'object' && value !== null ? JSON.stringify(value, bytesAsLength) : String(value);
 }
 
 /** Whole numbers as they are; others to four significant digits: `38.87`, `0.0004123`, `1235`. */

@@ -23,10 +23,31 @@ export interface ContentCaptureOptions {
   readonly redact?: (text: string, kind: ContentKind) => string;
 }
 
+/**
+ * Where captured GenAI content goes (`captureContentIn`): the LLM span's `gen_ai.input.messages`,
+ * `gen_ai.output.messages` and `gen_ai.system_instructions` (`span`, as before events existed), the
+ * `gen_ai.client.inference.operation.details` event instead (`event`), or both. flo_ai's own
+ * `llm.request.content` and `llm.response.content` stay on the span: flo_ai has no events.
+ */
+export const CONTENT_DESTINATIONS = ['span', 'event', 'span_and_event'] as const;
+export type ContentDestination = (typeof CONTENT_DESTINATIONS)[number];
+
 export interface ContentCaptureSettings {
   readonly enabled: boolean;
   readonly maxLength: number;
   readonly redact: ((text: string, kind: ContentKind) => string) | undefined;
+  /** Where GenAI content goes; `span` when not given. */
+  readonly destination?: ContentDestination;
+}
+
+/** Whether captured GenAI content goes on the LLM spans. */
+export function contentOnSpans(settings: ContentCaptureSettings): boolean {
+  return settings.enabled && settings.destination !== 'event';
+}
+
+/** Whether captured GenAI content goes in the details event. */
+export function contentInEvents(settings: ContentCaptureSettings): boolean {
+  return settings.enabled && (settings.destination === 'event' || settings.destination === 'span_and_event');
 }
 
 /** Characters kept of a text after redaction, unless the application says otherwise. */
@@ -47,7 +68,7 @@ export function isValidMaxLength(value: unknown): value is number {
  * Content capture options as the helpers read them; a bad maxLength falls back to the default,
  * with a warning (code that binds providers itself passes unchecked options).
  */
-export function contentCaptureSettings(options: ContentCaptureOptions | boolean): ContentCaptureSettings {
+export function contentCaptureSettings(options: ContentCaptureOptions | boolean, destination: ContentDestination = 'span'): ContentCaptureSettings {
   const given = typeof options === 'boolean' ? { enabled: options } : options;
   const maxLength = given.maxLength;
   if (maxLength !== undefined && !isValidMaxLength(maxLength)) {
@@ -57,6 +78,7 @@ export function contentCaptureSettings(options: ContentCaptureOptions | boolean)
     enabled: given.enabled === true,
     maxLength: isValidMaxLength(maxLength) ? maxLength : DEFAULT_CONTENT_MAX_LENGTH,
     redact: typeof given.redact === 'function' ? given.redact : undefined,
+    destination: CONTENT_DESTINATIONS.includes(destination) ? destination : contentDestinationProblem(destination),
   });
 }
 
@@ -73,6 +95,12 @@ export function capturedContent(text: string | undefined, kind: ContentKind, set
   const kept = truncate(redacted, maxLength);
   // A hook's result may be cut from a larger string (`text.slice(…)`): keep a copy of its own (strings.ts).
   return kept === redacted && redacted !== text ? flatCopy(kept) : kept;
+}
+
+/** Code that binds providers itself passes unchecked options: an unknown destination is reported and the default used. */
+function contentDestinationProblem(destination: unknown): ContentDestination {
+  warnOnce(`content capture: captureContentIn ${JSON.stringify(destination)} is not one of ${CONTENT_DESTINATIONS.join(', ')}; using span`);
+  return 'span';
 }
 
 function applyRedaction(text: string, kind: ContentKind, redact: ContentCaptureSettings['redact']): string | undefined {

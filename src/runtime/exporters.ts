@@ -36,6 +36,9 @@ import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { BackgroundMetricExporter } from './metric-export.ts';
 import { RetryingLogRecordExporter, RetryingSpanExporter, type RetryQueueOptions } from './retry-queue.ts';
 import type { ResolvedTelemetryConfig } from './settings.ts';
+import { withSpecUnits } from './spec-units.ts';
+// Generated from the spec (semconv/runtime.yaml), as the runtime's other names.
+import { OTEL_SDK_EXPORTER_LOG_EXPORTED_METRIC, OTEL_SDK_EXPORTER_LOG_INFLIGHT_METRIC } from '../generated/metrics.ts';
 
 /**
  * Bounds of every batch span processor the kit creates. Memory for spans
@@ -142,7 +145,9 @@ export function buildLogPipeline(config: ResolvedTelemetryConfig, meterProvider:
   let retryQueue: RetryingLogRecordExporter | undefined;
   if (config.otlpEndpoint !== undefined) {
     const { credentials, timeoutMillis } = sockets.connectionFor(config.otlpEndpoint, 'LOGS');
-    const otlp = sockets.adopt(new OTLPLogExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis, selfObsMeterProvider: selfObs }));
+    // The exporter's own metrics in the unit the conventions give them (spec-units.ts).
+    const exporterMetrics = selfObs === undefined ? undefined : withSpecUnits(selfObs, [OTEL_SDK_EXPORTER_LOG_INFLIGHT_METRIC, OTEL_SDK_EXPORTER_LOG_EXPORTED_METRIC]);
+    const otlp = sockets.adopt(new OTLPLogExporter({ url: config.otlpEndpoint, metadata: grpcMetadata(config.otlpHeaders), credentials, timeoutMillis, selfObsMeterProvider: exporterMetrics }));
     retryQueue = new RetryingLogRecordExporter(otlp, retryQueueOptions(config, timeoutMillis, () => sockets.reconnect(otlp), selfObs));
     processors.push(new BatchLogRecordProcessor({ exporter: retryQueue, ...LOG_BATCH_LIMITS, selfObsMeterProvider: selfObs }));
   }

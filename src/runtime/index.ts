@@ -22,7 +22,7 @@ export {
 export { SPAN_BATCH_LIMITS } from './exporters.ts';
 export { CompactConsoleLogRecordExporter, CompactConsoleMetricExporter, CompactConsoleSpanExporter, formatLogRecords, formatMetrics, formatSpanTree } from './console.ts';
 export { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
-export { type ContentCaptureOptions, type ContentCaptureSettings, type ContentKind } from './content.ts';
+export { type ContentCaptureOptions, type ContentCaptureSettings, type ContentDestination, type ContentKind } from './content.ts';
 export { bindProviders, contentCapture, currentSession, resetContentCapture, setContentCapture, setConventions, unbindProviders, type BindOptions, type KitBinding } from './bind.ts';
 export { currentBinding } from './binding.ts';
 export type { ProviderBinding, TelemetryPolicies } from './binding.ts';

@@ -37,7 +37,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from '../generated/attributes.ts';
-import { DEFAULT_CONTENT_MAX_LENGTH, isValidMaxLength, type ContentCaptureOptions } from './content.ts';
+import { CONTENT_DESTINATIONS, DEFAULT_CONTENT_MAX_LENGTH, isValidMaxLength, type ContentCaptureOptions, type ContentDestination } from './content.ts';
 import { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts';
 import { CONVENTIONS, GEN_AI_OPT_INS, type Conventions, type GenAiOptIn } from './rules.ts';
 import { describeValue, redactUrl, urlSecrets } from './redaction.ts';
@@ -237,6 +237,26 @@ export function genAiOptInOf(tokens: readonly string[]): GenAiOptIn | undefined 
 
 const CONTENT_CAPTURE_KEYS: ReadonlySet<string> = new Set(['enabled', 'maxLength', 'redact']);
 
+/**
+ * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` as OpenTelemetry's GenAI instrumentations
+ * read it: `true`/`false`, or where content goes (`NO_CONTENT`, `SPAN_ONLY`, `EVENT_ONLY`,
+ * `SPAN_AND_EVENT`, any case), which also turns capture on (off for `NO_CONTENT`).
+ */
+const CONTENT_MODES: Readonly<Record<string, { readonly enabled: boolean; readonly destination: ContentDestination }>> = {
+  true: { enabled: true, destination: 'span' },
+  false: { enabled: false, destination: 'span' },
+  no_content: { enabled: false, destination: 'span' },
+  span_only: { enabled: true, destination: 'span' },
+  event_only: { enabled: true, destination: 'event' },
+  span_and_event: { enabled: true, destination: 'span_and_event' },
+};
+
+function contentMode(value: unknown, setting: string): { readonly enabled: boolean; readonly destination: ContentDestination } {
+  const mode = typeof value === 'string' ? CONTENT_MODES[value.trim().toLowerCase()] : undefined;
+  if (mode === undefined) throw new TelemetryConfigError(setting, `must be true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT, got ${describeValue(value)}`);
+  return mode;
+}
+
 const contentCapture: Parser<ContentCaptureOptions> = (value, setting) => {
   if (typeof value === 'boolean') return { enabled: value };
   if (!isPlainObject(value)) throw new TelemetryConfigError(setting, `must be true, false or { enabled, maxLength, redact }, got ${describeValue(value)}`);
@@ -371,8 +391,24 @@ export const SETTINGS = {
   captureContent: setting<ContentCaptureOptions, 'public', boolean | ContentCaptureOptions>({
     env: ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'],
     parse: contentCapture,
-    parseEnv: (value, name) => ({ enabled: flagText(value, name) }),
+    parseEnv: (value, name) => ({ enabled: contentMode(value, name).enabled }),
     default: { enabled: false },
+    visibility: 'public',
+  }),
+  /**
+   * Where captured GenAI content goes: `span` (default) records `gen_ai.input.messages`,
+   * `gen_ai.output.messages` and `gen_ai.system_instructions` on the LLM span; `event` records them,
+   * with the call's parameters, response and usage, in a `gen_ai.client.inference.operation.details`
+   * log record linked to the span instead; `span_and_event` does both. Same redaction and
+   * truncation either way; flo_ai's `llm.request.content` and `llm.response.content` stay on the
+   * span. Env `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (`SPAN_ONLY`, `EVENT_ONLY`,
+   * `SPAN_AND_EVENT`).
+   */
+  captureContentIn: setting({
+    env: ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'],
+    parse: oneOf(CONTENT_DESTINATIONS),
+    parseEnv: (value, name) => contentMode(value, name).destination,
+    default: 'span' as ContentDestination,
     visibility: 'public',
   }),
   /**
@@ -556,7 +592,8 @@ export function resolveTelemetryConfig(options: TelemetryOptions | undefined, en
     metricExportTimeoutMillis: metricExportTimeoutFor(resolved.metricExportIntervalMillis),
     resourceAttributes: { ...withoutDedicatedKeys(envResource), ...additionalAttributes },
     disabled,
-    warnings,
+    // One variable may feed two settings (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT): one warning is enough.
+    warnings: [...new Set(warnings)],
   };
 }
 

@@ -8,7 +8,7 @@ export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpa
 export type { Attributes, Counter, Gauge, Histogram, UpDownCounter } from '@opentelemetry/api';
 export { bindingGeneration } from './binding.ts';
 export { CONVENTIONS, GEN_AI_OPT_INS, SELECTIONS, type Conventions, type ConventionsSelection, type GenAiOptIn } from './rules.ts';
-export { eventRecorder, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
+export { eventRecorder, type EventBodyOptions, type EventDescriptor, type EventRecorder, type EventRecordOptions } from './events.ts';
 export { metricRecorder, type InstrumentKind, type MetricDescriptor, type MetricLane, type MetricRecorder, type SyncInstrument } from './metrics.ts';
 export { perBinding, type InstrumentationScope } from './scope.ts';
 export { unnamedSpanName } from './span-names.ts';

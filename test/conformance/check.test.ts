@@ -3,10 +3,10 @@
  * by the real SDK through the plain OpenTelemetry API (what a hand-written
  * instrumentation that drifted from the spec would emit).
  */
-import { SpanKind, ValueType } from '@opentelemetry/api';
+import { SeverityNumber, SpanKind, ValueType } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConformance, matchTemplate, toConformToSpec, type DeviationRule } from '../../src/conformance/index.ts';
-import { SCOPE_NAME, withLlmGenerateSpan, recordLlmRequestsTotal } from '../../src/generated/index.ts';
+import { SCOPE_NAME, withLlmGenerateSpan, recordGenAiClientOperationExceptionEvent, recordGenAiEvaluationResultEvent, recordLlmRequestsTotal } from '../../src/generated/index.ts';
 import { unbindProviders } from '../../src/runtime/bind.ts';
 import { bindHarness, type Harness } from '../support/harness.ts';
 
@@ -24,6 +24,7 @@ async function rulesOf(emit: (h: Harness) => void): Promise<DeviationRule[]> {
 
 const tracer = (h: Harness) => h.tracerProvider.getTracer(SCOPE_NAME);
 const meter = (h: Harness) => h.meterProvider.getMeter(SCOPE_NAME);
+const logger = (h: Harness) => h.loggerProvider.getLogger(SCOPE_NAME);
 
 describe('checkConformance', () => {
   it('finds nothing in what the generated recorders emit', async () => {
@@ -32,6 +33,16 @@ describe('checkConformance', () => {
       recordLlmRequestsTotal(1, { model: 'gpt-4o', provider: 'openai', status: 'success' });
     });
     expect(rules).toEqual([]);
+  });
+
+  it('finds nothing in what the generated event recorders emit, structured attributes included; plain log lines are no events', async () => {
+    const rules = await rulesOf((h) => {
+      recordGenAiEvaluationResultEvent({ genAiEvaluationName: 'relevance', genAiEvaluationScoreValue: 0.9 });
+      recordGenAiClientOperationExceptionEvent({ exceptionType: 'RangeError' });
+      logger(h).emit({ body: 'a plain log line, no event' });
+    });
+    expect(rules).toEqual([]);
+    expect((await harness.telemetry()).events?.map((event) => event.name)).toEqual(['gen_ai.evaluation.result', 'gen_ai.client.operation.exception']);
   });
 
   it.each<[DeviationRule, (h: Harness) => void]>([
@@ -45,6 +56,13 @@ describe('checkConformance', () => {
     ['wrong-unit', (h) => meter(h).createHistogram('llm.request.duration', { unit: 's' }).record(1, { model: 'm', provider: 'p' })],
     ['wrong-instrument', (h) => meter(h).createHistogram('llm.tokens.total', { unit: '{token}', valueType: ValueType.INT }).record(1, { model: 'm', provider: 'p' })],
     ['value-outside-enum', (h) => meter(h).createCounter('llm.requests.total', { unit: '{request}' }).add(1, { model: 'm', provider: 'p', status: 'ok' })],
+    // Events: log records with an event name, hand-written with the Logs API.
+    ['undeclared-event', (h) => logger(h).emit({ eventName: 'gen_ai.user.message', attributes: {} })],
+    ['wrong-severity', (h) => logger(h).emit({ eventName: 'gen_ai.client.operation.exception', severityNumber: SeverityNumber.ERROR, attributes: { 'exception.type': 'RangeError' } })],
+    ['missing-required-attribute', (h) => logger(h).emit({ eventName: 'gen_ai.evaluation.result', attributes: { 'gen_ai.evaluation.score.value': 1 } })],
+    ['undeclared-attribute', (h) => logger(h).emit({ eventName: 'gen_ai.evaluation.result', attributes: { 'gen_ai.evaluation.name': 'r', 'gen_ai.evaluation.judge': 'gpt-4o' } })],
+    ['wrong-attribute-type', (h) => logger(h).emit({ eventName: 'gen_ai.evaluation.result', attributes: { 'gen_ai.evaluation.name': 'r', 'gen_ai.evaluation.score.value': 'high' } })],
+    ['undeclared-body', (h) => logger(h).emit({ eventName: 'gen_ai.evaluation.result', attributes: { 'gen_ai.evaluation.name': 'r' }, body: 'relevant' })],
   ])('finds %s', async (rule, emit) => {
     expect(await rulesOf(emit)).toEqual([rule]);
   });

@@ -65,6 +65,16 @@ const DEPENDENCY = `groups:
       - ref: gen.model
       - ref: gen.kind
         requirement_level: required
+  - id: event.gen.failed
+    type: event
+    name: gen.failed
+    brief: A call failed.
+    note: Instrumentations SHOULD set the severity to WARN (severity number 13) when recording this event.
+    stability: development
+    attributes:
+      - ref: gen.model
+        requirement_level: required
+      - ref: gen.cache_creation
 `;
 
 /** The "development registry" of the opt-in: the same call under new names. */
@@ -92,6 +102,14 @@ metrics:
     attributes:
       - ref: gen.model
         requirement_level: required
+events:
+  - name: gen.failed
+    brief: A call failed.
+    note: Instrumentations SHOULD set the severity to WARN (severity number 13) when recording this event.
+    stability: development
+    attributes:
+      - ref: gen.model
+      - ref: gen.cache_write
 `;
 
 const MANIFEST = (extra = '') => `schema_url: https://example.com/schemas/kit/1.0.0
@@ -105,6 +123,7 @@ annotations:
       call: { unit: ms, brief: A call ended. }
       call.tokens: { unit: '{token}', brief: Tokens of a call. }
       call.opened: { brief: A call was opened. }
+      call.failed: { brief: A call failed. }
     gen_ai:
       metrics:
         - metric: gen.duration
@@ -113,6 +132,9 @@ annotations:
         - metric: gen.tokens
           records: call.tokens
           attributes: { gen.kind: input }
+      events:
+        - event: gen.failed
+          records: call.failed
       opt_in:
         gen_ai_latest_experimental:
           registry_path: .deps/latest
@@ -121,11 +143,15 @@ annotations:
           metrics:
             - metric: gen.inference.duration
               records: call
+          events:
+            - event: gen.failed
+              records: call.failed
 ${extra}`;
 
 const KIT = (metricAnnotations = `      flo:\n        records:\n          - { observation: call, value: count }\n          - { observation: call.opened, value: count }\n`) => `imports:
   metrics: [gen.duration, gen.tokens]
   spans: [span.gen.call]
+  events: [gen.failed]
 groups:
   - id: registry.kit
     type: attribute_group
@@ -321,6 +347,41 @@ describe('observations and the metrics that record them', () => {
   });
 });
 
+describe('observations and the events that record them', () => {
+  const events = (selection: string) =>
+    model().selections[BY_NAME[selection]!]!.events.map((recording) => `${recording.observation.name} → ${recording.event.eventName}${recording.optIn === undefined ? '' : ` (${recording.optIn})`}`);
+
+  it('each selection emits the events of its GenAI conventions, and flo_ai’s names none', () => {
+    expect(events('flo')).toEqual([]);
+    expect(events('gen_ai')).toEqual(['call.failed → gen.failed']);
+    expect(events('both')).toEqual(['call.failed → gen.failed']);
+    expect(events('gen_ai+gen_ai_latest_experimental')).toEqual(['call.failed → gen.failed (gen_ai_latest_experimental)']);
+  });
+
+  it('the facts are the events’ attributes; one the opt-in renamed is read from the dependency’s name', () => {
+    const [, facts] = [...model().facts].find(([observation]) => observation.name === 'call.failed')!;
+    expect(facts.map((fact) => `${fact.attribute.id}${fact.required ? '!' : ''}`).sort()).toEqual(['gen.cache_creation', 'gen.model!']);
+  });
+
+  it('the emitters call the generated event recorders with the options (the context), and records says which selections emit', () => {
+    const { spec: loaded, model: built } = buildConventions(loadSpec(spec()));
+    const code = renderTypeScript(loaded, { runtimeImport: '../runtime/support.ts' }, built).get('conventions.ts')!;
+    expect(code).toContain('callFailed(facts: CallFailedFacts, options?: EventRecordOptions): void;');
+    expect(code).toContain('recordGenFailedEvent(facts as GenFailedEventAttributes, options);');
+    expect(code).toContain('recordGenFailedEventGenAiLatestExperimental({ ...facts, genCacheWrite: facts.genCacheCreation } as GenFailedEventAttributesGenAiLatestExperimental, options);');
+    expect(code).toMatch(/const FLO: ConventionsEmitter = \{\n  records: \{[^}]*callFailed: false[\s\S]*?  callFailed\(\) \{\},/);
+    // The opt-in's event is generated beside its metrics.
+    expect(built!.targets[1]!.events.map((recording) => recording.event.severity)).toEqual([{ number: 13, text: 'WARN' }]);
+  });
+
+  it('events.md maps each observation to its events in every selection, and says what each event records', () => {
+    const { spec: loaded, model: built } = buildConventions(loadSpec(spec()));
+    const doc = renderDocs(loaded, {}, built).get('events.md')!;
+    expect(doc).toContain('| `call.failed` | A call failed. | `gen.failed` | `gen.failed` |');
+    expect(doc).toMatch(/\| WARN \(13\) \| development \| `recordGenFailedEvent\(attributes, options\?\)` \| `EVENT_GEN_FAILED` \| `call.failed` \|/);
+  });
+});
+
 describe('mistakes in the annotations are located problems', () => {
   it.each([
     ['an unknown observation', { kit: KIT(`      flo:\n        records: nope\n`) }, 'undefined-ref', /"nope" is not an observation/],
@@ -330,6 +391,9 @@ describe('mistakes in the annotations are located problems', () => {
     ['a fixed value outside a closed enum', { kit: KIT(`      flo:\n        records: { observation: call, value: count, attributes: { status: maybe } }\n`) }, 'wrong-type', /"maybe" does not fit attribute "status"/],
     ['an opt-in the runtime does not know', { manifest: MANIFEST().replace('gen_ai_latest_experimental:\n          registry_path', 'gen_ai_next:\n          registry_path') }, 'unknown-opt-in', /knows the GenAI opt-ins gen_ai_latest_experimental only/],
     ['an attribute the opt-in’s registry lacks', { manifest: MANIFEST().replace('            gen.cache_creation: gen.cache_write\n', '') }, 'undefined-ref', /"gen.cache_creation" of span "span.kit.call" is not in the gen_ai_latest_experimental registry/],
+    ['an event row naming no event', { manifest: MANIFEST().replace('        - event: gen.failed\n          records: call.failed\n      opt_in', '        - event: gen.lost\n          records: call.failed\n      opt_in') }, 'undefined-ref', /the row of annotations.flo.gen_ai.events for event "gen.lost": no such event \(import it from the dependency/],
+    ['an event recording an unknown observation', { manifest: MANIFEST().replace('          records: call.failed\n      opt_in', '          records: call.lost\n      opt_in') }, 'undefined-ref', /"call.lost" is not an observation of the manifest/],
+    ['an unknown key in an event row', { manifest: MANIFEST().replace('        - event: gen.failed\n          records: call.failed\n      opt_in', '        - event: gen.failed\n          severity: WARN\n          records: call.failed\n      opt_in') }, 'unknown-key', /unknown key "severity" in the row of annotations.flo.gen_ai.events for event "gen.failed" \(allowed: event, records\)/],
     ['conflicting bucket advice', { manifest: MANIFEST().replace("          attributes: { gen.kind: input }\n", "          attributes: { gen.kind: input }\n        - metric: gen.duration\n          records: call\n          explicit_bucket_boundaries: [2]\n") }, 'equivalent-advice-conflict', /differs/],
   ] as const)('%s', (_, files, rule, message) => {
     const found = problems(files);

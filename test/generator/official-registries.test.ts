@@ -81,6 +81,22 @@ describe.skipIf(!semconv || !genai)('official registries', () => {
     expect(messages?.type).toBe('any');
   });
 
+  it('v1.41.1 yields the 31 EVENT_ name constants of Weaver’s JavaScript templates, with the severity each convention names', async () => {
+    const v141 = (await import(join(outOf('semconv'), 'events.ts'))) as Record<string, unknown>;
+    const constants = Object.entries(v141).filter(([name]) => name.startsWith('EVENT_'));
+    expect(constants).toHaveLength(31);
+    expect(v141.EVENT_GEN_AI_CLIENT_OPERATION_EXCEPTION).toBe('gen_ai.client.operation.exception');
+    expect(v141.EVENT_GEN_AI_EVALUATION_RESULT).toBe('gen_ai.evaluation.result');
+    expect(v141.GEN_AI_CLIENT_OPERATION_EXCEPTION_EVENT).toMatchObject({ severityNumber: 13, severityText: 'WARN' });
+    // The snapshot asks for DEBUG on the details event; v1.41.1 names no severity for it.
+    const dev = (await import(join(outOf('genai'), 'events.ts'))) as Record<string, unknown>;
+    expect(dev.GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS_EVENT).toMatchObject({ severityNumber: 5, severityText: 'DEBUG' });
+    expect(v141.GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS_EVENT).not.toHaveProperty('severityNumber');
+    // Deprecated message events declare a body: typed, and marked on the descriptor.
+    expect(v141.GEN_AI_USER_MESSAGE_EVENT).toMatchObject({ body: { required: false } });
+    expect(readFileSync(join(outOf('semconv'), 'events.ts'), 'utf8')).toMatch(/export type GenAiAssistantMessageEventBody = \{[\s\S]*?readonly tool_calls\?: readonly \{[\s\S]*?readonly type: 'function' \| \(string & \{\}\);/);
+  });
+
   it('document their entities in entities.md, identifying and descriptive attributes apart', () => {
     const section = (name: string, entity: string): string => {
       const text = readFileSync(join(workDir, name, 'docs/entities.md'), 'utf8');
@@ -122,7 +138,11 @@ describe.skipIf(!semconv || !genai)('official registries', () => {
       expect(span?.name).toBe('chat gpt-4o');
       expect(span?.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' });
       expect(JSON.parse(String(span?.attributes['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
-      expect(span?.events.map((e) => [e.name, e.attributes])).toEqual([['gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 0.9 }]]);
+      // Events are log records now, linked to the span they were recorded in, no longer span events.
+      expect(span?.events).toEqual([]);
+      expect(harness.logs().map((r) => [r.eventName, r.attributes, r.spanContext?.spanId])).toEqual([
+        ['gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 0.9 }, span?.spanContext().spanId],
+      ]);
       const usage = await harness.metric('gen_ai.client.token.usage');
       expect(usage?.descriptor.unit).toBe('{token}');
       expect(usage?.dataPoints.map((p) => [p.attributes, (p.value as { sum: number }).sum])).toEqual([

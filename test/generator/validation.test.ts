@@ -93,7 +93,20 @@ const cases: Case[] = [
   { rule: 'unknown-key', text: broken('      - ref: demo.name\n  - id: metric.demo.duration', '      - ref_group: registry.demo\n  - id: metric.demo.duration'), marker: 'ref_group: registry.demo', message: /only valid in files with `file_format: definition\/2`/ },
   { rule: 'unmatched-import', text: `${VALID_SPEC}imports:\n  metrics:\n    - nope.*\n`, marker: '- nope.*', message: /imports.metrics "nope.\*" matches nothing/ },
   { rule: 'unknown-file-format', text: `file_format: definition/9\n${VALID_SPEC}`, marker: 'file_format', message: /"definition\/9"/ },
+  // Events: their body (Weaver's AnyValue specification) and the severity the kit's own events name.
+  { rule: 'unknown-type', text: withEvent('    body: { id: demo.body, type: object, requirement_level: recommended }\n'), marker: 'body:', message: /"type" of the body of event group "event.demo.seen" is "object", expected one of: boolean, int/ },
+  { rule: 'unknown-key', text: withEvent('    body: { id: demo.body, type: string, fields: [] }\n'), marker: 'body:', message: /"fields" of the body of event group "event.demo.seen" belong to a map or map\[\] only, not to a string/ },
+  { rule: 'missing-key', text: withEvent('    body: { id: demo.body, type: map, fields: [{ id: text, type: string }, { type: int }] }\n'), marker: 'body:', message: /field "\?" of the body of event group "event.demo.seen" is missing "id"/ },
+  { rule: 'empty-enum', text: withEvent('    body: { id: demo.body, type: enum, members: [] }\n'), marker: 'body:', message: /the body of event group "event.demo.seen" is an enum with no members/ },
+  { rule: 'unknown-key', text: broken('    span_kind: internal\n', '    span_kind: internal\n    body: { id: demo.body, type: string }\n'), marker: 'body:', message: /"body" of span group "span.demo.run" belongs to events only/ },
+  { rule: 'wrong-type', text: withEvent('    annotations: { flo: { severity: LOUD } }\n'), marker: 'severity: LOUD', message: /annotations.flo.severity of event "event.demo.seen" is "LOUD": give a severity name \(TRACE, DEBUG, INFO, WARN, ERROR, FATAL/ },
+  { rule: 'unknown-key', text: withEvent('    annotations: { flo: { severty: WARN } }\n'), marker: 'severty: WARN', message: /unknown key "severty" in annotations.flo of event "event.demo.seen" \(allowed: severity, records\)/ },
 ];
+
+/** The valid fixture with one event, `extra` lines added to its group. */
+function withEvent(extra: string): string {
+  return `${VALID_SPEC}  - id: event.demo.seen\n    type: event\n    name: demo.seen\n    brief: Seen.\n    stability: development\n${extra}    attributes:\n      - ref: demo.name\n`;
+}
 
 describe('spec validation rules', () => {
   it.each(cases)('$rule names the file and line', ({ rule, text, marker, occurrence, message, severity = 'error' }) => {

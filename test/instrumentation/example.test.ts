@@ -72,6 +72,11 @@ it('node examples/demo.ts prints answers, both span trees and the metrics, each 
   expect(points.length).toBeGreaterThan(30);
   expect(points.filter((point, index) => points.indexOf(point) !== index)).toEqual([]);
   expect(summary.match(/^metrics: \d+ of \d+ data points changed since the last export \(cumulative values\)$/gm)).toHaveLength(1);
+  // The billing agent's evaluation of its answer: one event line, linked to a span of the billing trace.
+  const events = summary.split('\n').filter((line) => line.startsWith('event '));
+  expect(events).toEqual([expect.stringMatching(/^event gen_ai\.evaluation\.result {2}span ([0-9a-f]{32})\/[0-9a-f]{16} {2}gen_ai\.evaluation\.name=mentions_refund gen_ai\.evaluation\.score\.value=1 gen_ai\.evaluation\.score\.label=pass$/)]);
+  const billingTrace = summary.split(/\n(?=trace )/).find((block) => block.includes('invoke_agent billing'));
+  expect(billingTrace?.startsWith(`trace ${/span ([0-9a-f]{32})/.exec(events[0] ?? '')?.[1]}`)).toBe(true);
 });
 
 it('FLO_CONVENTIONS=gen_ai npm run demo emits the GenAI names only', async () => {

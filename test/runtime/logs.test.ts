@@ -9,7 +9,8 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configureTelemetry, getLogger, getTracer, shutdownTelemetry, TelemetryConfigError } from '../../src/runtime/index.ts';
 import { currentBinding } from '../../src/runtime/binding.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { recordEvaluation, traceLlmCall } from '../../src/instrumentation/index.ts';
+import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { useCleanTelemetryState } from '../support/telemetry-env.ts';
 
 useCleanTelemetryState();
@@ -51,6 +52,16 @@ describe('the logs pipeline', () => {
     expect(logCalls[0]?.get('x-tenant')).toEqual(['acme']);
   });
 
+  it('reports the log exporter’s own metrics in the unit the conventions give them ({log_record}, where the SDK says {log})', async () => {
+    receiver = await startOtlpReceiver();
+    const handle = configureTelemetry({ otlpEndpoint: receiver.url, logLevel: 'none', metricExportIntervalMillis: 600_000 });
+    getLogger()?.emit({ eventName: 'demo.counted' });
+    await handle?.forceFlush();
+    await shutdownTelemetry();
+    const units = Object.fromEntries(receiver.metrics.filter((metric) => metric.name.startsWith('otel.sdk.exporter.log.')).map((metric) => [metric.name, metric.unit]));
+    expect(units).toEqual({ 'otel.sdk.exporter.log.inflight': '{log_record}', 'otel.sdk.exporter.log.exported': '{log_record}' });
+  });
+
   it('delivers what is buffered at shutdown', async () => {
     receiver = await startOtlpReceiver();
     configureTelemetry({ otlpEndpoint: receiver.url, logLevel: 'none' });
@@ -68,6 +79,18 @@ describe('the logs pipeline', () => {
     expect(receiver.rejectedCalls).toBe(0);
   });
 
+  it('an unreachable logs endpoint (a closed port) never reaches the application, and shutdown ends within its bound', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    configureTelemetry({ otlpEndpoint: endpoint, logLevel: 'none', metrics: false, shutdownTimeoutMillis: 1_000 });
+    expect(() => {
+      for (let index = 0; index < 500; index += 1) recordEvaluation({ name: 'unreachable', scoreValue: index });
+    }).not.toThrow();
+    await expect(traceLlmCall({ provider: 'openai', model: 'gpt-4o' }, async () => Promise.reject(new RangeError('down')))).rejects.toThrow(RangeError);
+    const started = performance.now();
+    await shutdownTelemetry();
+    expect(performance.now() - started).toBeLessThan(1_000 + 500);
+  });
+
   it('prints compact lines to the console', async () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
@@ -79,6 +102,19 @@ describe('the logs pipeline', () => {
       spy.mockRestore();
     }
     expect(lines.join('\n')).toContain('event demo.printed  WARN  demo.count=2  body="said once"');
+  });
+
+  it('prints structured attribute values (an event’s messages) as JSON, not as [object Object]', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    try {
+      configureTelemetry({ consoleExport: true, logLevel: 'none', metrics: false });
+      getLogger()?.emit({ eventName: 'demo.messages', attributes: { 'demo.messages': [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }], 'demo.bytes': new Uint8Array(3) } });
+      await shutdownTelemetry();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.join('\n')).toContain('event demo.messages  demo.messages=[{"role":"user","parts":[{"type":"text","content":"hi"}]}] demo.bytes="<3 bytes>"');
   });
 
   it('is off with logs: false and FLO_LOGS=false: no logger, no global logger provider, processors refused', () => {

@@ -414,6 +414,37 @@ describe('conventions validation', () => {
   });
 });
 
+describe('captureContentIn: where captured GenAI content goes', () => {
+  it('is span by default; the option takes span, event or span_and_event', () => {
+    expect(resolve().captureContentIn).toBe('span');
+    expect(resolve({ captureContentIn: 'event' }).captureContentIn).toBe('event');
+    expect(resolve({ captureContentIn: 'span_and_event' }).captureContentIn).toBe('span_and_event');
+    expect(configError(() => resolve({ captureContentIn: 'log' as never })).message).toContain('captureContentIn must be one of span, event, span_and_event, got "log"');
+  });
+
+  it('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT takes the modes of OpenTelemetry’s GenAI instrumentations, in any case, which turn capture on too', () => {
+    const of = (value: string) => {
+      const config = resolve({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value });
+      return [config.captureContent.enabled, config.captureContentIn];
+    };
+    expect(of('SPAN_ONLY')).toEqual([true, 'span']);
+    expect(of('event_only')).toEqual([true, 'event']);
+    expect(of('Span_And_Event')).toEqual([true, 'span_and_event']);
+    expect(of('NO_CONTENT')).toEqual([false, 'span']);
+    expect(of('true')).toEqual([true, 'span']);
+    // The options beat the variable, each on its own.
+    expect(resolve({ captureContentIn: 'span' }, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'EVENT_ONLY' }).captureContentIn).toBe('span');
+  });
+
+  it('an unknown mode is warned about once and treated as unset, as for any OTEL_* variable', () => {
+    const config = resolve({}, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'LOGS_ONLY' });
+    expect([config.captureContent.enabled, config.captureContentIn]).toEqual([false, 'span']);
+    expect(config.warnings).toEqual([
+      'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT must be true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT, got "LOGS_ONLY"; ignored, as if it were not set',
+    ]);
+  });
+});
+
 describe('captureContent', () => {
   const enabled = (options: TelemetryOptions, env: TelemetryEnv = {}) => resolve(options, env).captureContent.enabled;
 

@@ -15,15 +15,22 @@
  *       agent general                                       traceAgentRun
  *         LLM stream, consumed to the end                   traceLlmStream
  *         LLM call that fails (rate limited), caught        traceLlmCall, failing
+ *     the billing answer evaluated (parented to its LLM span)  recordEvaluation
+ *     a log line of the framework's own                      getLogger().emit
  *
- * Content capture is on (`captureContent: true` in the configuration the test passes).
+ * Content capture is on (`captureContent: true` in the configuration the test passes), into spans
+ * and events (`captureContentIn: 'span_and_event'`): in the GenAI modes every LLM call and stream
+ * also emits its details event, the failed one its exception event.
  *
  * Every helper call is observed: inside the traced function the workload notes which span is active,
  * so the test knows which span each helper opened (or that it opened none, as nodes and routers must
  * not in `gen_ai` mode) without relying on the span names it checks.
  */
-import { trace } from '@opentelemetry/api';
+import { SeverityNumber, trace } from '@opentelemetry/api';
+import type { InstrumentedSpan } from '../../src/runtime/spans.ts';
+import { getLogger } from '../../src/runtime/configure.ts';
 import {
+  recordEvaluation,
   traceAgentRun,
   traceLlmCall,
   traceLlmStream,
@@ -195,10 +202,21 @@ export async function runWorkload(): Promise<WorkloadResult> {
                 invoice = await lookupInvoice('INV-1042');
               }
               const prompt = `${invoice}. Customer asks: ${question}`;
+              let answerSpan: InstrumentedSpan | undefined;
               const reply = await traceLlmCall(
                 { provider, model: answerModel, temperature: 0.2, prompt },
-                observed('llm', answerModel, () => model.complete(answerModel, prompt, 'I am sorry about the double charge, the duplicate payment is refunded.'), { provider }),
+                observed(
+                  'llm',
+                  answerModel,
+                  (span: InstrumentedSpan) => {
+                    answerSpan = span;
+                    return model.complete(answerModel, prompt, 'I am sorry about the double charge, the duplicate payment is refunded.');
+                  },
+                  { provider },
+                ),
               );
+              // An LLM judge's verdict on the answer, once it is known: linked to the answer's span.
+              recordEvaluation({ name: 'relevance', scoreValue: 0.9, scoreLabel: 'relevant', explanation: 'Addresses the double charge.', responseId: reply.id }, { span: answerSpan });
               return reply.choices[0]?.message.content ?? '';
             }),
           ),
@@ -240,6 +258,8 @@ export async function runWorkload(): Promise<WorkloadResult> {
         ),
       );
 
+      // The framework's own log line: no event, but a log record all the same, in every mode.
+      getLogger()?.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'support desk: answered' });
       return `${billing} ${followUp}`;
     }),
   );

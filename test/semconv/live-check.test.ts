@@ -23,6 +23,12 @@
  *   with their required attributes, and against the kit's templates (`annotations.flo.span_name`).
  * - Which metrics each mode emits, and that Weaver received everything the SDK recorded (so "no
  *   violation" is never the report of an empty export).
+ * - Log records (issue 23), in every mode: the GenAI events the helpers emit where the conventions
+ *   have them (`gen_ai.evaluation.result` from recordEvaluation, `gen_ai.client.operation.exception`
+ *   from the failed LLM call, `gen_ai.client.inference.operation.details` of every LLM call and stream,
+ *   content being captured into spans and events), each linked to its span, and a plain log line of
+ *   the framework's own in every mode. Weaver checks each event's name and attributes against the
+ *   registry like any other sample.
  *
  * The kit registry is checked with `--include-unreferenced`: the resource (service.*, deployment.*)
  * and the exception event's attributes come from the registry the kit depends on, which no kit
@@ -32,6 +38,7 @@
  */
 import { join, relative } from 'node:path';
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import { InMemoryLogRecordExporter, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +181,8 @@ interface Run {
   readonly observations: readonly Observation[];
   /** The kit scope's metrics as the SDK held them just before the final export. */
   readonly metrics: ResourceMetrics;
+  /** Every log record the SDK emitted, in emit order. */
+  readonly logs: readonly ReadableLogRecord[];
   readonly diagnostics: CapturedDiagnostics;
 }
 
@@ -247,6 +256,37 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
       const allowed = (finding: LiveCheckReport['findings'][number]) => mode === 'both' && target === LATEST && own.has(finding.subject);
       expect(violations({ ...report, findings: report.findings.filter((finding) => !allowed(finding)) })).toEqual([]);
       if (mode === 'both' && target === LATEST) expect(report.findings.some(allowed)).toBe(true);
+    });
+  });
+
+  describe.each(RUNS)('log records, $mode vs $target.label', ({ mode, target }) => {
+    it('Weaver received every log record the SDK emitted, with its trace and span ids', () => {
+      const { report, logs } = run(mode, target);
+      const sdk = logs.map((record) => [record.eventName ?? '', record.spanContext?.traceId ?? '-', record.spanContext?.spanId ?? '-'].join(' ')).sort();
+      const weaver = report.logs.map((record) => [record.eventName, record.traceId ?? '-', record.spanId ?? '-'].join(' ')).sort();
+      expect(weaver).toEqual(sdk);
+      expect(report.entities.log).toBe(logs.length);
+    });
+
+    it(mode === 'flo' ? 'flo: no event (flo_ai’s names have none), the framework’s log line only' : 'the GenAI events of every LLM call, the failed one and the evaluation, each linked to its span', () => {
+      const { logs, spans, observations } = run(mode, target);
+      const names = logs.map((record) => record.eventName ?? '').sort();
+      const llmCalls = observations.filter((o) => o.role === 'llm' || o.role === 'stream');
+      if (mode === 'flo') {
+        expect(names).toEqual(['']);
+        return;
+      }
+      expect(names).toEqual(
+        ['', 'gen_ai.client.operation.exception', 'gen_ai.evaluation.result', ...llmCalls.map(() => 'gen_ai.client.inference.operation.details')].sort(),
+      );
+      const linked = (name: string) => logs.filter((record) => record.eventName === name).map((record) => record.spanContext?.spanId);
+      const failed = llmCalls.find((o) => o.failed)!;
+      expect(linked('gen_ai.client.operation.exception')).toEqual([spanOf(spans, failed).spanContext().spanId]);
+      expect(linked('gen_ai.client.inference.operation.details').sort()).toEqual(llmCalls.map((o) => spanOf(spans, o).spanContext().spanId).sort());
+      // The evaluated answer is the billing agent's LLM call: the one whose span the evaluation names.
+      const evaluation = logs.find((record) => record.eventName === 'gen_ai.evaluation.result')!;
+      expect(spans.find((span) => span.spanContext().spanId === evaluation.spanContext?.spanId)?.attributes['gen_ai.response.id']).toBe(evaluation.attributes['gen_ai.response.id']);
+      expect(logs.find((record) => record.eventName === 'gen_ai.client.operation.exception')?.severityText).toBe('WARN');
     });
   });
 
@@ -381,7 +421,7 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
     });
 
     it.each([KIT, LATEST])('no kit name in span names, span or event attributes, metric names or metric attributes (%s)', (target) => {
-      const { spans, metrics } = run('gen_ai', target);
+      const { spans, metrics, logs } = run('gen_ai', target);
       const own = new Set([...spec.attributes.filter((a) => a.dependency === undefined).map((a) => a.id), ...spec.metrics.filter((m) => m.dependency === undefined).map((m) => m.metricName)]);
       const kitNames = (names: Iterable<string>) => [...new Set(names)].filter((name) => KIT_NAME.test(name) || own.has(name)).sort();
       expect({
@@ -389,7 +429,8 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
         'span and event attributes': kitNames(spans.flatMap((s) => [...Object.keys(s.attributes), ...s.events.flatMap((e) => Object.keys(e.attributes ?? {}))])),
         'metric names': kitNames(kitMetricNames(metrics)),
         'metric attributes': kitNames(kitPoints(metrics).flatMap((p) => Object.keys(p.attributes))),
-      }).toEqual({ 'span names': [], 'span and event attributes': [], 'metric names': [], 'metric attributes': [] });
+        'log record names and attributes': kitNames(logs.flatMap((record) => [...(record.eventName === undefined ? [] : [record.eventName]), ...Object.keys(record.attributes)])),
+      }).toEqual({ 'span names': [], 'span and event attributes': [], 'metric names': [], 'metric attributes': [], 'log record names and attributes': [] });
     });
 
     it('the resource names the environment deployment.environment.name, not the deprecated deployment.environment', () => {
@@ -462,6 +503,7 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
       shutdown: async () => {},
     };
     const reader = new SnapshotReader();
+    const logExporter = new InMemoryLogRecordExporter();
     const diagnostics = captureDiagLines();
     const optInOptions: TelemetryOptions = optIn === 'option' ? { semconvStabilityOptIn: ['gen_ai_latest_experimental'] } : {};
     // As operators set it: a list, with a token for another instrumentation the kit leaves alone.
@@ -473,25 +515,30 @@ describe.skipIf(weaver === undefined || semconvModel === undefined)('weaver regi
       otlpEndpoint: check.endpoint,
       conventions: mode,
       captureContent: true,
+      captureContentIn: 'span_and_event',
       // One export of the metrics, at shutdown; nothing is timed.
       metricExportIntervalMillis: 600_000,
       shutdownTimeoutMillis: 15_000,
       spanProcessors: [recorder],
       metricReaders: [reader],
+      logRecordProcessors: [new SimpleLogRecordProcessor({ exporter: logExporter })],
       diagLogger: diagnostics.logger,
       logLevel: 'warn',
     });
     let observations: readonly Observation[];
     let metrics: ResourceMetrics;
+    let logs: readonly ReadableLogRecord[];
     try {
       ({ observations } = await runWorkload());
       ({ resourceMetrics: metrics } = await reader.collect());
+      // A copy: the in-memory exporter forgets its records when it is shut down.
+      logs = [...logExporter.getFinishedLogRecords()];
     } finally {
       await shutdownTelemetry();
       delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
     }
     const report = await check.stop();
-    return { mode, target, report, spans, observations, metrics, diagnostics };
+    return { mode, target, report, spans, observations, metrics, logs, diagnostics };
   }
 });
 

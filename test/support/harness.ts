@@ -12,13 +12,15 @@ import {
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { fromReadableLogRecords, fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 
 export interface Harness {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
+  readonly loggerProvider: LoggerProvider;
   /** Spans ended so far (after flushing the span processor). */
   spans(): Promise<ReadableSpan[]>;
   /** Every metric collected so far, cumulative. */
@@ -27,6 +29,8 @@ export interface Harness {
   metric(name: string): Promise<MetricData | undefined>;
   /** Names of the instrumentation scopes metrics were exported under. */
   metricScopes(): Promise<string[]>;
+  /** Log records (events) emitted so far, oldest first. */
+  logs(): ReadableLogRecord[];
   /** Everything exported so far, in the shape the conformance check reads. */
   telemetry(): Promise<Telemetry>;
   shutdown(): Promise<void>;
@@ -47,6 +51,8 @@ export function createProviders() {
   const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
   const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
   const meterProvider = new MeterProvider({ readers: [reader] });
+  const logExporter = new InMemoryLogRecordExporter();
+  const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   const collectBatches = async () => {
     metricExporter.reset();
     await reader.forceFlush();
@@ -61,13 +67,15 @@ export function createProviders() {
   return {
     tracerProvider,
     meterProvider,
+    loggerProvider,
     spans,
+    logs: () => [...logExporter.getFinishedLogRecords()],
     metrics,
     metric: async (name: string) => (await metrics()).find((metric) => metric.descriptor.name === name),
     metricScopes: async () => (await collect()).map((scope) => scope.scope.name),
-    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics(await collectBatches()) }),
+    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics(await collectBatches()), events: fromReadableLogRecords(logExporter.getFinishedLogRecords()) }),
     shutdown: async () => {
-      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };
 }

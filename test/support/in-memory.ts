@@ -8,6 +8,7 @@
  *   expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
  */
 import type { Attributes } from '@opentelemetry/api';
+import type { ContentCaptureOptions, ContentDestination } from '../../src/runtime/content.ts';
 import type { ErrorMessagePolicy } from '../../src/runtime/error-text.ts';
 import type { Conventions } from '../../src/runtime/rules.ts';
 import {
@@ -19,7 +20,8 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { fromReadableLogRecords, fromReadableSpans, fromResourceMetrics, type Telemetry } from '../../src/conformance/index.ts';
 import { bindProviders, unbindProviders } from '../../src/runtime/bind.ts';
 import { ensureContextManager } from './harness.ts';
 
@@ -43,6 +45,7 @@ export interface MetricPoint {
 export interface InMemoryTelemetry {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
+  readonly loggerProvider: LoggerProvider;
   /** Ended spans, oldest first (after flushing the span processor). */
   spans(): Promise<ReadableSpan[]>;
   /** The only ended span of that name; throws when there are none or several. */
@@ -57,6 +60,8 @@ export interface InMemoryTelemetry {
   counter(name: string, match?: Attributes): Promise<number>;
   /** Count and sum over the histogram's points whose attributes include `match`. */
   histogram(name: string, match?: Attributes): Promise<{ count: number; sum: number }>;
+  /** Log records (events) emitted so far, oldest first. */
+  logs(): ReadableLogRecord[];
   /** Everything, in the shape the conformance matcher reads: `expect(await t.telemetry()).toConformToSpec()`. */
   telemetry(): Promise<Telemetry>;
   /** Unbinds and shuts both providers down. */
@@ -73,6 +78,9 @@ export interface InMemoryOptions {
   /** The conventions of the binding (default: the settings table's). */
   readonly conventions?: Conventions;
   readonly semconvStabilityOptIn?: readonly string[];
+  /** Content capture of the binding (default off), and where GenAI content goes. */
+  readonly captureContent?: ContentCaptureOptions | boolean;
+  readonly captureContentIn?: ContentDestination;
 }
 
 export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTelemetry {
@@ -83,9 +91,11 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
     spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor({ exporter })],
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
+  const logExporter = new InMemoryLogRecordExporter();
+  const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter })] });
   // Error messages as thrown unless a test asks for a policy: test/instrumentation/privacy.test.ts checks the default one.
   if (options.bind !== false) {
-    bindProviders({ tracerProvider, meterProvider, errorMessages: options.errorMessages ?? 'always', conventions: options.conventions, semconvStabilityOptIn: options.semconvStabilityOptIn });
+    bindProviders({ tracerProvider, meterProvider, loggerProvider, errorMessages: options.errorMessages ?? 'always', conventions: options.conventions, semconvStabilityOptIn: options.semconvStabilityOptIn, captureContent: options.captureContent, captureContentIn: options.captureContentIn });
   }
 
   const collect = async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics;
@@ -99,7 +109,9 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
   return {
     tracerProvider,
     meterProvider,
+    loggerProvider,
     spans,
+    logs: () => [...logExporter.getFinishedLogRecords()],
     span: async (name) => {
       const found = (await spans()).filter((span) => span.name === name);
       if (found.length !== 1) throw new Error(`expected one span named ${name}, found ${found.length}: ${(await spans()).map((span) => span.name).join(', ')}`);
@@ -117,10 +129,10 @@ export function useInMemoryTelemetry(options: InMemoryOptions = {}): InMemoryTel
         { count: 0, sum: 0 },
       );
     },
-    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics([await collect()]) }),
+    telemetry: async () => ({ spans: fromReadableSpans(await spans()), metrics: fromResourceMetrics([await collect()]), events: fromReadableLogRecords(logExporter.getFinishedLogRecords()) }),
     shutdown: async () => {
       if (options.bind !== false) unbindProviders();
-      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown(), loggerProvider.shutdown()]);
     },
   };
 }

@@ -52,6 +52,8 @@ export interface LiveCheckReport {
   readonly spanNames: readonly string[];
   /** Names of the metrics Weaver received. */
   readonly metricNames: readonly string[];
+  /** The log records Weaver received, in the order of the report: event name (empty for a plain log line), severity, trace and span ids. */
+  readonly logs: readonly { readonly eventName: string; readonly severityNumber?: number; readonly traceId?: string; readonly spanId?: string }[];
   /** Weaver's stderr (progress and diagnostics), for failure messages. */
   readonly stderr: string;
 }
@@ -270,6 +272,7 @@ export function readReport(label: string, raw: LiveCheckReport['raw'], stderr = 
   const findings: LiveCheckFinding[] = [];
   const spanNames: string[] = [];
   const metricNames: string[] = [];
+  const logs: LiveCheckReport['logs'][number][] = [];
   const visit = (node: unknown, key: string | undefined): void => {
     if (Array.isArray(node)) {
       for (const item of node) visit(item, key);
@@ -279,6 +282,10 @@ export function readReport(label: string, raw: LiveCheckReport['raw'], stderr = 
     const record = node as Record<string, unknown>;
     if (key === 'span' && typeof record.name === 'string') spanNames.push(record.name);
     if (key === 'metric' && typeof record.name === 'string') metricNames.push(record.name);
+    if (key === 'log' && typeof record.event_name === 'string') {
+      const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+      logs.push({ eventName: record.event_name, severityNumber: typeof record.severity_number === 'number' ? record.severity_number : undefined, traceId: text(record.trace_id), spanId: text(record.span_id) });
+    }
     const result = record.live_check_result as { all_advice?: RawFinding[] } | null | undefined;
     for (const advice of result?.all_advice ?? []) findings.push(finding(advice));
     for (const [childKey, value] of Object.entries(record)) {
@@ -288,7 +295,7 @@ export function readReport(label: string, raw: LiveCheckReport['raw'], stderr = 
   visit(raw.samples, undefined);
   const byType = raw.statistics.total_entities_by_type;
   const entities = byType !== null && typeof byType === 'object' ? (byType as Record<string, number>) : {};
-  return { label, raw, findings, entities, spanNames, metricNames, stderr };
+  return { label, raw, findings, entities, spanNames, metricNames, logs, stderr };
 }
 
 function finding(advice: RawFinding): LiveCheckFinding {

@@ -81,6 +81,121 @@ export const SPEC_GEN_AI_PROVIDER_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROVI
 export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
 export const SPEC_GEN_AI_REQUEST_MODEL: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MODEL, kind: 'string' };
 /**
+ * The maximum number of tokens the model generates for a request.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const SPEC_GEN_AI_REQUEST_MAX_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_MAX_TOKENS, kind: 'int' };
+/**
+ * The target number of candidate completions to return.
+ *
+ * Type: int. Stability: development.
+ * @example 3
+ */
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const SPEC_GEN_AI_REQUEST_CHOICE_COUNT: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_CHOICE_COUNT, kind: 'int' };
+/**
+ * The temperature setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0
+ */
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const SPEC_GEN_AI_REQUEST_TEMPERATURE: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TEMPERATURE, kind: 'double' };
+/**
+ * The top_p sampling setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 1
+ */
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const SPEC_GEN_AI_REQUEST_TOP_P: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TOP_P, kind: 'double' };
+/**
+ * The top-K sampling setting for the GenAI request: restricts token generation at each step to the K most likely next tokens.
+ *
+ * This is a decoding/sampling parameter (e.g., Anthropic `top_k`, Cohere `k`, Google `topK`), not an output-shaping parameter. In particular, OpenAI's `top_logprobs` controls how many per-token log-probabilities are returned in the response and does not change generation; it MUST NOT be reported as `gen_ai.request.top_k`.
+ *
+ * Type: int. Stability: development.
+ * @example 40
+ */
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const SPEC_GEN_AI_REQUEST_TOP_K: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_TOP_K, kind: 'int' };
+/**
+ * List of sequences that the model will use to stop generating further tokens.
+ *
+ * Type: string[]. Stability: development.
+ * @example ["forest","lived"]
+ */
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const SPEC_GEN_AI_REQUEST_STOP_SEQUENCES: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, kind: 'string[]' };
+/**
+ * The frequency penalty setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0.1
+ */
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const SPEC_GEN_AI_REQUEST_FREQUENCY_PENALTY: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, kind: 'double' };
+/**
+ * The presence penalty setting for the GenAI request.
+ *
+ * Type: double. Stability: development.
+ * @example 0.1
+ */
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const SPEC_GEN_AI_REQUEST_PRESENCE_PENALTY: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, kind: 'double' };
+/**
+ * Requests with same seed value more likely to return same result.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const SPEC_GEN_AI_REQUEST_SEED: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_SEED, kind: 'int' };
+/**
+ * Indicates whether the GenAI request was made in streaming mode.
+ *
+ * Type: boolean. Stability: development.
+ */
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+export const SPEC_GEN_AI_REQUEST_STREAM: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_STREAM, kind: 'boolean' };
+/**
+ * The reasoning or thinking effort level requested for a GenAI model.
+ *
+ * The value SHOULD be the exact string value sent to the provider.
+ * Semantic conventions for individual providers SHOULD document which input parameter maps to this attribute.
+ *
+ * Type: string. Stability: development.
+ * @example "low"
+ * @example "medium"
+ * @example "high"
+ */
+export const ATTR_GEN_AI_REQUEST_REASONING_LEVEL = 'gen_ai.request.reasoning.level';
+export const SPEC_GEN_AI_REQUEST_REASONING_LEVEL: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_REASONING_LEVEL, kind: 'string' };
+/**
+ * The unique identifier of a previous response or interaction used to provide context for the current operation.
+ *
+ * Instrumentations SHOULD populate this attribute when the request references a previous response or interaction identifier to continue a conversation or pass prior context.
+ * For example, `previous_response_id` in [OpenAI Responses API](https://developers.openai.com/api/docs/guides/conversation-state#passing-context-from-the-previous-response)
+ * or `previous_interaction_id` in [Google GenAI Interactions API](https://ai.google.dev/gemini-api/docs/interactions-overview).
+ *
+ * Type: string. Stability: development.
+ * @example "resp_0123456789aBCdef"
+ * @example "interaction-123"
+ */
+export const ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID = 'gen_ai.request.previous_response.id';
+export const SPEC_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID: AttributeSpec = { key: ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, kind: 'string' };
+/**
+ * The unique identifier for the completion.
+ *
+ * Type: string. Stability: development.
+ * @example "chatcmpl-123"
+ */
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const SPEC_GEN_AI_RESPONSE_ID: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_ID, kind: 'string' };
+/**
  * The name of the model that generated the response.
  *
  * Type: string. Stability: development.
@@ -88,6 +203,196 @@ export const SPEC_GEN_AI_REQUEST_MODEL: AttributeSpec = { key: ATTR_GEN_AI_REQUE
  */
 export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
 export const SPEC_GEN_AI_RESPONSE_MODEL: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_MODEL, kind: 'string' };
+/**
+ * Array of reasons the model stopped generating tokens, corresponding to each generation received.
+ *
+ * Values correspond to generations in the same order as the returned
+ * choices/candidates.
+ *
+ * Each position SHOULD contain the finish reason for the corresponding
+ * choice/candidate. If a finish reason was expected but not received, for
+ * example because generation failed, was cancelled, or a stream ended before
+ * the final event, instrumentations SHOULD report `error` for that position
+ * instead of omitting it.
+ *
+ * `error` indicates that the generation ended abnormally, whether reported
+ * by the provider or inferred by the instrumentation.
+ *
+ * Type: string[]. Stability: development.
+ * @example ["stop"]
+ * @example ["stop","length"]
+ * @example ["stop","length","error"]
+ */
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const SPEC_GEN_AI_RESPONSE_FINISH_REASONS: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_FINISH_REASONS, kind: 'string[]' };
+/**
+ * Time to first chunk in a streaming response, measured from request issuance, in seconds. The value is measured from when the client issues the generation request to when the first chunk is received in the response stream.
+ *
+ * Type: double. Stability: development.
+ * @example 0.5
+ * @example 1.2
+ */
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const SPEC_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: AttributeSpec = { key: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, kind: 'double' };
+/**
+ * The number of tokens used in the GenAI input (prompt).
+ *
+ * This value SHOULD include all types of input tokens, including cached tokens.
+ * Instrumentations SHOULD make a best effort to populate this value, using a total
+ * provided by the provider when available or, depending on the provider API,
+ * by summing different token types parsed from the provider output.
+ *
+ * When the provider reports both billed token counts and model-consumed
+ * token counts (for example, Cohere exposes both `usage.billed_units` and
+ * `usage.tokens`), instrumentations SHOULD report the billed count so the
+ * value matches the units the customer is charged for.
+ *
+ * Detailed usage attributes are subsets of total and aggregate counts. For example,
+ * if a request has 100 text tokens (40 cached) and 200 image tokens:
+ * - `gen_ai.usage.input_tokens`: 300
+ * - `gen_ai.usage.cache_read.input_tokens`: 40
+ * - `gen_ai.usage.text.input_tokens`: 100
+ * - `gen_ai.usage.text.cache_read.input_tokens`: 40
+ * - `gen_ai.usage.image.input_tokens`: 200
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const SPEC_GEN_AI_USAGE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of input tokens served from a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 50
+ */
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const SPEC_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of input tokens written to a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 25
+ */
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+export const SPEC_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of text input tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 100
+ */
+export const ATTR_GEN_AI_USAGE_TEXT_INPUT_TOKENS = 'gen_ai.usage.text.input_tokens';
+export const SPEC_GEN_AI_USAGE_TEXT_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_TEXT_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of image input tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 258
+ */
+export const ATTR_GEN_AI_USAGE_IMAGE_INPUT_TOKENS = 'gen_ai.usage.image.input_tokens';
+export const SPEC_GEN_AI_USAGE_IMAGE_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_IMAGE_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of audio input tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 120
+ */
+export const ATTR_GEN_AI_USAGE_AUDIO_INPUT_TOKENS = 'gen_ai.usage.audio.input_tokens';
+export const SPEC_GEN_AI_USAGE_AUDIO_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_AUDIO_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of tokens used in the GenAI response (completion).
+ *
+ * When the provider reports both billed token counts and model-consumed
+ * token counts (for example, Cohere exposes both `usage.billed_units` and
+ * `usage.tokens`), instrumentations SHOULD report the billed count so the
+ * value matches the units the customer is charged for.
+ *
+ * Type: int. Stability: development.
+ * @example 180
+ */
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const SPEC_GEN_AI_USAGE_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of output tokens used for reasoning (e.g. chain-of-thought, extended thinking).
+ *
+ * The value SHOULD be included in `gen_ai.usage.output_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 50
+ */
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const SPEC_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of text output tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.output_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 180
+ */
+export const ATTR_GEN_AI_USAGE_TEXT_OUTPUT_TOKENS = 'gen_ai.usage.text.output_tokens';
+export const SPEC_GEN_AI_USAGE_TEXT_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_TEXT_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of image output tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.output_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 1290
+ */
+export const ATTR_GEN_AI_USAGE_IMAGE_OUTPUT_TOKENS = 'gen_ai.usage.image.output_tokens';
+export const SPEC_GEN_AI_USAGE_IMAGE_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_IMAGE_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of audio output tokens.
+ *
+ * The value SHOULD be included in `gen_ai.usage.output_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 240
+ */
+export const ATTR_GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS = 'gen_ai.usage.audio.output_tokens';
+export const SPEC_GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS, kind: 'int' };
+/**
+ * The number of text input tokens served from a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.cache_read.input_tokens` and in `gen_ai.usage.text.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 40
+ */
+export const ATTR_GEN_AI_USAGE_TEXT_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.text.cache_read.input_tokens';
+export const SPEC_GEN_AI_USAGE_TEXT_CACHE_READ_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_TEXT_CACHE_READ_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of image input tokens served from a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.cache_read.input_tokens` and in `gen_ai.usage.image.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 128
+ */
+export const ATTR_GEN_AI_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.image.cache_read.input_tokens';
+export const SPEC_GEN_AI_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, kind: 'int' };
+/**
+ * The number of audio input tokens served from a provider-managed cache.
+ *
+ * The value SHOULD be included in `gen_ai.usage.cache_read.input_tokens` and in `gen_ai.usage.audio.input_tokens`.
+ *
+ * Type: int. Stability: development.
+ * @example 60
+ */
+export const ATTR_GEN_AI_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.audio.cache_read.input_tokens';
+export const SPEC_GEN_AI_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS: AttributeSpec = { key: ATTR_GEN_AI_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, kind: 'int' };
 /**
  * The modality of the tokens being counted.
  *
@@ -110,6 +415,46 @@ export const GEN_AI_TOKEN_MODALITY_VALUE_AUDIO = 'audio' as const;
 /** The modality is not known. */
 export const GEN_AI_TOKEN_MODALITY_VALUE_UNKNOWN = 'unknown' as const;
 export const SPEC_GEN_AI_TOKEN_MODALITY: AttributeSpec = { key: ATTR_GEN_AI_TOKEN_MODALITY, kind: 'string' };
+/**
+ * The unique identifier for a conversation (session, thread), used to store and correlate messages within this conversation.
+ *
+ * Instrumentations SHOULD populate conversation id when they have an identifier
+ * for the conversation readily available for a given operation, for example:
+ *
+ * - when the client framework being instrumented manages conversation history
+ * (see [LlamaIndex chat store](https://docs.llamaindex.ai/en/stable/module_guides/storing/chat_stores/),
+ * [LangChain `session_id`](https://reference.langchain.com/python/langchain-core/runnables/history/RunnableWithMessageHistory),
+ * and [Google ADK sessions](https://adk.dev/sessions/session))
+ * - when instrumenting GenAI client libraries that maintain a conversation on the backend
+ * (see [AWS Bedrock agent sessions](https://docs.aws.amazon.com/bedrock/latest/userguide/agents-session-state.html),
+ * [OpenAI Assistant threads](https://platform.openai.com/docs/api-reference/threads))
+ *
+ * When no identifier for the conversation is available, instrumentations SHOULD NOT
+ * populate conversation id. For example, a new UUID, a trace identifier, or a hash
+ * of request content SHOULD NOT be used as a fallback value.
+ *
+ * Application developers that manage conversation history MAY add conversation id to GenAI and other
+ * spans or logs using custom span or log record processors or hooks provided by instrumentation
+ * libraries.
+ *
+ * Type: string. Stability: development.
+ * @example "conv_5j66UpCpwteGg4YSxUnt7lPY"
+ */
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const SPEC_GEN_AI_CONVERSATION_ID: AttributeSpec = { key: ATTR_GEN_AI_CONVERSATION_ID, kind: 'string' };
+/**
+ * Indicates whether the effective conversation context used for this operation is a compacted view of a prior conversation.
+ *
+ * This attribute is a positive indicator of context compaction. Instrumentations
+ * SHOULD set it to `true` only when they can reliably determine that context
+ * compaction was applied. Instrumentations SHOULD NOT set it to `false`; they
+ * SHOULD leave it unset otherwise.
+ *
+ * Type: boolean. Stability: development.
+ * @example true
+ */
+export const ATTR_GEN_AI_CONVERSATION_COMPACTED = 'gen_ai.conversation.compacted';
+export const SPEC_GEN_AI_CONVERSATION_COMPACTED: AttributeSpec = { key: ATTR_GEN_AI_CONVERSATION_COMPACTED, kind: 'boolean' };
 /**
  * Human-readable name of the GenAI agent provided by the application.
  *
@@ -143,6 +488,21 @@ export const SPEC_GEN_AI_TOOL_NAME: AttributeSpec = { key: ATTR_GEN_AI_TOOL_NAME
  */
 export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
 export const SPEC_GEN_AI_TOOL_TYPE: AttributeSpec = { key: ATTR_GEN_AI_TOOL_TYPE, kind: 'string' };
+/**
+ * The list of tool definitions available to the GenAI agent or model.
+ *
+ * > [!WARNING]
+ * > This attribute may contain sensitive information.
+ *
+ * Since this attribute could be large, it's NOT RECOMMENDED to populate
+ * non-required properties by default. Instrumentations MAY provide a way
+ * to enable populating optional properties.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"type\": \"function\",\n    \"name\": \"get_current_weather\",\n    \"description\": \"Get the current weather in a given location\",\n    \"parameters\": {\n      \"type\": \"object\",\n      \"properties\": {\n        \"location\": {\n          \"type\": \"string\",\n          \"description\": \"The city and state, e.g. San Francisco, CA\"\n        },\n        \"unit\": {\n          \"type\": \"string\",\n          \"enum\": [\n            \"celsius\",\n            \"fahrenheit\"\n          ]\n        }\n      },\n      \"required\": [\n        \"location\",\n        \"unit\"\n      ]\n    }\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = 'gen_ai.tool.definitions';
+export const SPEC_GEN_AI_TOOL_DEFINITIONS: AttributeSpec = { key: ATTR_GEN_AI_TOOL_DEFINITIONS, kind: 'any' };
 /**
  * The name of the operation being performed.
  *
@@ -196,6 +556,186 @@ export const GEN_AI_OPERATION_NAME_VALUE_CREATE_MEMORY_STORE = 'create_memory_st
 /** Delete or deprovision a memory store */
 export const GEN_AI_OPERATION_NAME_VALUE_DELETE_MEMORY_STORE = 'delete_memory_store' as const;
 export const SPEC_GEN_AI_OPERATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_OPERATION_NAME, kind: 'string' };
+/**
+ * Represents the content type requested by the client.
+ *
+ * This attribute SHOULD be used when the client requests output of a specific type. The model may return zero or more outputs of this type.
+ * This attribute specifies the output modality and not the actual output format. For example, if an image is requested, the actual output could be a URL pointing to an image file.
+ * Additional output format details may be recorded in the future in the `gen_ai.output.{type}.*` attributes.
+ *
+ * Type: one of "text", "json", "image", "speech" or another value. Stability: development.
+ */
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+/** Values of `gen_ai.output.type` (open: other values are allowed). */
+export type GenAiOutputTypeValue = 'text' | 'json' | 'image' | 'speech' | (string & {});
+/** Plain text */
+export const GEN_AI_OUTPUT_TYPE_VALUE_TEXT = 'text' as const;
+/** JSON object with known or unknown schema */
+export const GEN_AI_OUTPUT_TYPE_VALUE_JSON = 'json' as const;
+/** Image */
+export const GEN_AI_OUTPUT_TYPE_VALUE_IMAGE = 'image' as const;
+/** Speech */
+export const GEN_AI_OUTPUT_TYPE_VALUE_SPEECH = 'speech' as const;
+export const SPEC_GEN_AI_OUTPUT_TYPE: AttributeSpec = { key: ATTR_GEN_AI_OUTPUT_TYPE, kind: 'string' };
+/**
+ * The system message or instructions provided to the GenAI model separately from the chat history.
+ *
+ * This attribute SHOULD be used when the corresponding provider or API
+ * allows to provide system instructions or messages separately from the
+ * chat history.
+ *
+ * Instructions that are part of the chat history SHOULD be recorded in
+ * `gen_ai.input.messages` attribute instead.
+ *
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * system instructions.
+ *
+ * > [!Warning]
+ * > This attribute may contain sensitive information.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"type\": \"text\",\n    \"content\": \"You are an Agent that greet users, always use greetings tool to respond\"\n  }\n]\n"
+ * @example "[\n  {\n    \"type\": \"text\",\n    \"content\": \"You are a language translator.\"\n  },\n  {\n    \"type\": \"text\",\n    \"content\": \"Your mission is to translate text in English to French.\"\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const SPEC_GEN_AI_SYSTEM_INSTRUCTIONS: AttributeSpec = { key: ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, kind: 'any' };
+/**
+ * The chat history provided to the model as an input.
+ *
+ * Messages MUST be provided in the order they were sent to the model.
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * input messages.
+ *
+ * > [!Warning]
+ * > This attribute is likely to contain sensitive information including user/PII data.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"role\": \"user\",\n    \"parts\": [\n      {\n        \"type\": \"text\",\n        \"content\": \"Weather in Paris?\"\n      }\n    ]\n  },\n  {\n    \"role\": \"assistant\",\n    \"parts\": [\n      {\n        \"type\": \"tool_call\",\n        \"id\": \"call_VSPygqKTWdrhaFErNvMV18Yl\",\n        \"name\": \"get_weather\",\n        \"arguments\": {\n          \"location\": \"Paris\"\n        }\n      }\n    ]\n  },\n  {\n    \"role\": \"tool\",\n    \"parts\": [\n      {\n        \"type\": \"tool_call_response\",\n        \"id\": \"call_VSPygqKTWdrhaFErNvMV18Yl\",\n        \"response\": \"rainy, 57°F\"\n      }\n    ]\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const SPEC_GEN_AI_INPUT_MESSAGES: AttributeSpec = { key: ATTR_GEN_AI_INPUT_MESSAGES, kind: 'any' };
+/**
+ * Messages returned by the model where each message represents a specific model response (choice, candidate).
+ *
+ * Each message represents a single output choice/candidate generated by
+ * the model. Each message corresponds to exactly one generation
+ * (choice/candidate) and vice versa - one choice cannot be split across
+ * multiple messages or one message cannot contain parts from multiple choices.
+ *
+ * Instrumentations MAY provide a way for users to filter or truncate
+ * output messages. `gen_ai.response.finish_reasons` remains aligned with the
+ * generations returned by the provider, not with a filtered or truncated
+ * `gen_ai.output.messages` value.
+ *
+ * When an operation ends in an error, this attribute SHOULD only be set
+ * when the operation produced output, including partial streamed output.
+ * Instrumentation SHOULD NOT synthesize output content for a failed
+ * operation.
+ *
+ * > [!Warning]
+ * > This attribute is likely to contain sensitive information including user/PII data.
+ *
+ * See [Recording content on attributes](/docs/gen-ai/gen-ai-spans.md#recording-content-on-attributes)
+ * section for more details.
+ *
+ * Type: any. Stability: development.
+ * @example "[\n  {\n    \"role\": \"assistant\",\n    \"parts\": [\n      {\n        \"type\": \"text\",\n        \"content\": \"The weather in Paris is currently rainy with a temperature of 57°F.\"\n      }\n    ]\n  }\n]\n"
+ */
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const SPEC_GEN_AI_OUTPUT_MESSAGES: AttributeSpec = { key: ATTR_GEN_AI_OUTPUT_MESSAGES, kind: 'any' };
+/**
+ * The name of the evaluation metric used for the GenAI response.
+ *
+ * Type: string. Stability: development.
+ * @example "Relevance"
+ * @example "IntentResolution"
+ */
+export const ATTR_GEN_AI_EVALUATION_NAME = 'gen_ai.evaluation.name';
+export const SPEC_GEN_AI_EVALUATION_NAME: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_NAME, kind: 'string' };
+/**
+ * The evaluation score returned by the evaluator.
+ *
+ * Type: double. Stability: development.
+ * @example 4
+ */
+export const ATTR_GEN_AI_EVALUATION_SCORE_VALUE = 'gen_ai.evaluation.score.value';
+export const SPEC_GEN_AI_EVALUATION_SCORE_VALUE: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_SCORE_VALUE, kind: 'double' };
+/**
+ * Human readable label for evaluation.
+ *
+ * This attribute provides a human-readable interpretation of the evaluation score produced by an evaluator. For example, a score value of 1 could mean "relevant" in one evaluation system and "not relevant" in another, depending on the scoring range and evaluator. The label SHOULD have low cardinality. Possible values depend on the evaluation metric and evaluator used; implementations SHOULD document the possible values.
+ *
+ * Type: string. Stability: development.
+ * @example "relevant"
+ * @example "not_relevant"
+ * @example "correct"
+ * @example "incorrect"
+ * @example "pass"
+ * @example "fail"
+ */
+export const ATTR_GEN_AI_EVALUATION_SCORE_LABEL = 'gen_ai.evaluation.score.label';
+export const SPEC_GEN_AI_EVALUATION_SCORE_LABEL: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_SCORE_LABEL, kind: 'string' };
+/**
+ * A free-form explanation for the assigned score provided by the evaluator.
+ *
+ * Type: string. Stability: development.
+ * @example "The response is factually accurate but lacks sufficient detail to fully address the question."
+ */
+export const ATTR_GEN_AI_EVALUATION_EXPLANATION = 'gen_ai.evaluation.explanation';
+export const SPEC_GEN_AI_EVALUATION_EXPLANATION: AttributeSpec = { key: ATTR_GEN_AI_EVALUATION_EXPLANATION, kind: 'string' };
+/**
+ * The name of the prompt that uniquely identifies it.
+ *
+ * Type: string. Stability: development.
+ * @example "analyze-code"
+ */
+export const ATTR_GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
+export const SPEC_GEN_AI_PROMPT_NAME: AttributeSpec = { key: ATTR_GEN_AI_PROMPT_NAME, kind: 'string' };
+/**
+ * The version of the prompt template used.
+ *
+ * The version string can follow any versioning scheme chosen by the
+ * application (e.g., SemVer, date-based, or platform-specific tags).
+ * When a prompt management system is in use, this SHOULD match the
+ * version identifier used by that system.
+ *
+ * Type: string. Stability: development.
+ * @example "1.0.0"
+ * @example "2025-05-01"
+ * @example "prod"
+ * @example "v2"
+ */
+export const ATTR_GEN_AI_PROMPT_VERSION = 'gen_ai.prompt.version';
+export const SPEC_GEN_AI_PROMPT_VERSION: AttributeSpec = { key: ATTR_GEN_AI_PROMPT_VERSION, kind: 'string' };
+/**
+ * The variables supplied to the prompt template, the `<key>` being the variable name, the value being the variable value.
+ *
+ * Prompt templates are parameterized with variables that are filled in
+ * at runtime. This attribute records the variable values passed to the
+ * template. The attribute name defines the variable name, and the
+ * attribute value is the variable value serialized as a string.
+ *
+ * Examples:
+ *
+ * - A variable `user_name` with value `Alice` SHOULD be recorded as
+ *   the `gen_ai.prompt.variable.user_name` attribute with value `"Alice"`.
+ * - A variable `language` with value `French` SHOULD be recorded as
+ *   the `gen_ai.prompt.variable.language` attribute with value `"French"`.
+ *
+ * > [!Warning]
+ * > This attribute may contain sensitive information.
+ *
+ * Type: template[string]: attributes `gen_ai.prompt.variable.<key>`. Stability: development.
+ * @example "Alice"
+ * @example "French"
+ */
+export const ATTR_GEN_AI_PROMPT_VARIABLE = 'gen_ai.prompt.variable';
 /**
  * Human-readable name of the GenAI workflow provided by the application.
  *
@@ -275,6 +815,42 @@ export type ErrorTypeValue = '_OTHER' | (string & {});
 /** A fallback error value to be used when the instrumentation doesn't define a custom value. */
 export const ERROR_TYPE_VALUE_OTHER = '_OTHER' as const;
 export const SPEC_ERROR_TYPE: AttributeSpec = { key: ATTR_ERROR_TYPE, kind: 'string' };
+/**
+ * The exception message.
+ *
+ * > [!WARNING]
+ * >
+ * > This attribute may contain sensitive information.
+ *
+ * Type: string. Stability: stable.
+ * @example "Division by zero"
+ * @example "Can't convert 'int' object to str implicitly"
+ */
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const SPEC_EXCEPTION_MESSAGE: AttributeSpec = { key: ATTR_EXCEPTION_MESSAGE, kind: 'string' };
+/**
+ * A stacktrace as a string in the natural representation for the language runtime. The representation is to be determined and documented by each language SIG.
+ *
+ * Type: string. Stability: stable.
+ * @example "Exception in thread \"main\" java.lang.RuntimeException: Test exception\\n at com.example.GenerateTrace.methodB(GenerateTrace.java:13)\\n at com.example.GenerateTrace.methodA(GenerateTrace.java:9)\\n at com.example.GenerateTrace.main(GenerateTrace.java:5)\n"
+ */
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
+export const SPEC_EXCEPTION_STACKTRACE: AttributeSpec = { key: ATTR_EXCEPTION_STACKTRACE, kind: 'string' };
+/**
+ * The type of the exception (its fully-qualified class name, if applicable). The dynamic type of the exception should be preferred over the static type in languages that support it.
+ *
+ * If the recorded exception type is a wrapper that is not meaningful for
+ * failure classification, instrumentation MAY use the type of the inner
+ * exception instead. For example, in Go, errors created with `fmt.Errorf`
+ * using `%w` MAY be unwrapped when the wrapper type does not help
+ * classify the failure.
+ *
+ * Type: string. Stability: stable.
+ * @example "java.net.ConnectException"
+ * @example "OSError"
+ */
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const SPEC_EXCEPTION_TYPE: AttributeSpec = { key: ATTR_EXCEPTION_TYPE, kind: 'string' };
 /**
  * Server domain name if available without reverse DNS lookup; otherwise, IP address or UNIX domain socket name.
  *
