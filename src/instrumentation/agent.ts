@@ -26,7 +26,7 @@ import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
 import { AGENT_RUN_KEY, insideInvocation } from './invocation.ts';
-import { OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -145,7 +145,7 @@ export function wrapAgentRun<This, Args extends unknown[], R>(
 
 /** One agent run, from its start to exactly one end; while telemetry is off (no session), a run that only counts. */
 class AgentRunState extends OperationHandle<unknown> implements AgentRunHandle {
-  readonly kind = 'agent run';
+  protected readonly life = new Lifecycle('agent run');
   readonly name: string;
   readonly type: string;
   readonly span: AgentRunSpan;
@@ -225,33 +225,40 @@ class AgentRunState extends OperationHandle<unknown> implements AgentRunHandle {
   }
 
   recordToolCall(toolName: string, outcome: ToolCallOutcome = STATUS_VALUE_SUCCESS): void {
-    if (!this.usable('recordToolCall')) return;
+    if (!this.life.usable('recordToolCall')) return;
     this.#toolCalls += 1;
     this.#emitter?.agentToolCall({ agentName: this.name, toolName, status: outcome });
   }
 
   recordRetry(reason: string): void {
-    if (!this.usable('recordRetry')) return;
+    if (!this.life.usable('recordRetry')) return;
     this.#retries += 1;
     this.#emitter?.agentRetry({ agentName: this.name, reason });
   }
 
   recordResult(result: unknown): void {
-    if (this.usable('recordResult')) this.#resultLength = textLength(result);
+    if (this.life.usable('recordResult')) this.#resultLength = textLength(result);
   }
 
-  protected succeeded(result: unknown): void {
+  onSuccess(result: unknown): void {
     this.recordResult(result);
+    this.end();
+  }
+
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
   }
 
   /**
    * Final counts on the span, zeros included ("no tool calls" is an answer too), and the run's
    * token usage (flo_ai's spans carry the first, GenAI's the second); then the outcome.
    */
-  protected finish(): void {
+  end(): void {
+    if (!this.life.close()) return;
     const facts = this.#facts;
     if (facts === undefined) return;
-    const failure = this.failure;
+    const failure = this.life.failure;
     try {
       this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
       if (this.#inputTokens !== undefined) this.span.setGenAiUsageInputTokens(this.#inputTokens);
@@ -264,6 +271,8 @@ class AgentRunState extends OperationHandle<unknown> implements AgentRunHandle {
         facts.errorType = errorType(failure.error);
       }
       this.#emitter?.agentRun(performance.now() - this.#started, facts);
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
       if (failure !== undefined) this.span.recordError(failure.error);
       this.span.end();

@@ -15,7 +15,7 @@ import { hasInfo, session, warnFailed, warnOnce, type Session } from './internal
 import { currentBinding } from '../runtime/binding.ts';
 import { llmCallContext, llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
-import { InertOperation, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { responseFacts } from './providers/index.ts';
 import { LlmStreamCall, type LlmStreamHandle, type LlmStreamOptions, type StartLlmStreamOptions } from './stream.ts';
 import { extractCompletionText } from './text.ts';
@@ -110,7 +110,7 @@ export function startLlmCall(info: LlmCallInfo, options: StartLlmCallOptions<unk
 
 /** What a whole-response call records, from its start to exactly one end. */
 class LlmResponseCall<R> extends OperationHandle<R> implements LlmCallHandle<R> {
-  readonly kind = 'llm call';
+  protected readonly life = new Lifecycle('llm call');
   readonly span: LlmGenerateSpan;
   readonly #facts: LlmFacts;
   readonly #options: LlmCallOptions<R>;
@@ -141,29 +141,38 @@ class LlmResponseCall<R> extends OperationHandle<R> implements LlmCallHandle<R> 
   }
 
   recordResponse(response: R): void {
-    if (!this.usable('recordResponse')) return;
+    if (!this.life.usable('recordResponse')) return;
     this.#responded = true;
     this.#response = response;
   }
 
   recordUsage(usage: Usage): void {
-    if (this.usable('recordUsage')) this.#usage = mergeUsage(this.#usage, checkedUsage(usage));
+    if (this.life.usable('recordUsage')) this.#usage = mergeUsage(this.#usage, checkedUsage(usage));
   }
 
   recordChunk(): void {
-    if (this.usable('recordChunk')) warnOnce('llm call: recordChunk() on a call started without `stream: true`; nothing recorded (start streamed calls with it)');
+    if (this.life.usable('recordChunk')) warnOnce('llm call: recordChunk() on a call started without `stream: true`; nothing recorded (start streamed calls with it)');
   }
 
-  protected succeeded(result: R): void {
+  onSuccess(result: R): void {
     this.recordResponse(result);
+    this.end();
   }
 
-  protected finish(): void {
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.life.close()) return;
     const durationMs = performance.now() - this.#started;
-    const failure = this.failure;
+    const failure = this.life.failure;
     try {
       if (failure === undefined) this.#recordSuccess(durationMs);
       else this.#recordFailure(durationMs, failure.error);
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
       if (failure !== undefined) this.span.recordError(failure.error);
       this.span.end();

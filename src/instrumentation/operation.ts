@@ -87,34 +87,27 @@ export function startInstant(startTime: TimeInput | undefined): number {
 }
 
 /**
- * The lifecycle every handle shares. Subclasses record; this class decides when: `finish` runs
- * once, at the first `end()`, and never throws into the caller.
+ * A handle's lifecycle, in one object of one shape for every kind of handle: each handle class
+ * reads it from its own methods, so those reads stay monomorphic. (Shared methods on a base
+ * class would read state of six classes of handle, whose shapes all differ, through megamorphic
+ * lookups on every call of every `trace…` helper; bench row 9 measures that.)
  */
-export abstract class OperationHandle<V = unknown> implements Operation, OutcomeHooks<V> {
+export class Lifecycle {
   /** What the handle is in diagnostics (`llm call`, `agent run`). */
-  abstract readonly kind: string;
-  #ended = false;
+  readonly kind: string;
+  ended = false;
   /** The first failure, recorded at `end()`. */
-  protected failure: { readonly error: unknown } | undefined;
+  failure: { readonly error: unknown } | undefined = undefined;
   /** Where the handle is counted while open: only handles a framework holds. */
-  #openHandles: OpenHandles | undefined;
+  openHandles: OpenHandles | undefined = undefined;
 
-  abstract get context(): Context;
-
-  get ended(): boolean {
-    return this.#ended;
-  }
-
-  /** Counts the handle as open in the session until it ends: for handles returned by the public `start…` functions. */
-  countIn(session: Session): this {
-    this.#openHandles = session.openHandles;
-    session.openHandles.opened(this.kind);
-    return this;
+  constructor(kind: string) {
+    this.kind = kind;
   }
 
   /** False, and reported once, when the handle has ended: `method` then records nothing. */
-  protected usable(method: string): boolean {
-    if (!this.#ended) return true;
+  usable(method: string): boolean {
+    if (!this.ended) return true;
     warnOnce(`${this.kind}: ${method}() called after end(); nothing recorded`);
     return false;
   }
@@ -123,33 +116,53 @@ export abstract class OperationHandle<V = unknown> implements Operation, Outcome
     if (this.usable('fail') && this.failure === undefined) this.failure = { error };
   }
 
-  end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#openHandles?.closed(this.kind);
-    try {
-      this.finish();
-    } catch (error) {
-      warnFailed(`${this.kind}: recording its end`, error);
-    }
+  /** True the first time only: the handle then records its end. */
+  close(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    this.openHandles?.closed(this.kind);
+    return true;
   }
 
-  /** Records the outcome (success unless `failure` is set) and ends the span. */
-  protected abstract finish(): void;
+  /** A failure while recording the end: reported, never thrown at the framework. */
+  endFailed(error: unknown): void {
+    warnFailed(`${this.kind}: recording its end`, error);
+  }
+}
 
-  /** What the operation's function returned, for a `trace…` helper: its response or result. */
-  protected abstract succeeded(value: V): void;
+/**
+ * What every handle class is: its lifecycle, its context, and the outcome as `runInSpan`
+ * (runtime/spans.ts) observes it for the `trace…` helpers. Each class implements `end`,
+ * `onSuccess` and `onFailure` itself (see Lifecycle for why).
+ */
+export abstract class OperationHandle<V = unknown> implements Operation, OutcomeHooks<V> {
+  protected abstract readonly life: Lifecycle;
 
-  // The outcome as `runInSpan` (runtime/spans.ts) observes it for the `trace…` helpers.
-  onSuccess(value: V): void {
-    this.succeeded(value);
-    this.end();
+  abstract get context(): Context;
+
+  get ended(): boolean {
+    return this.life.ended;
   }
 
-  onFailure(error: unknown): void {
-    this.fail(error);
-    this.end();
+  /** Counts the handle as open in the session until it ends: for handles returned by the public `start…` functions. */
+  countIn(session: Session): this {
+    this.life.openHandles = session.openHandles;
+    session.openHandles.opened(this.life.kind);
+    return this;
   }
+
+  fail(error: unknown): void {
+    this.life.fail(error);
+  }
+
+  /** Records the outcome (success unless a failure was given) and ends the span, once. */
+  abstract end(): void;
+
+  /** The function returned: its response or result is recorded, and the operation ends. */
+  abstract onSuccess(value: V): void;
+
+  /** The function threw or its promise rejected: the operation ends failed. */
+  abstract onFailure(error: unknown): void;
 }
 
 /**

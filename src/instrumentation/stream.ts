@@ -35,7 +35,7 @@ import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { llmCallContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
-import { OperationHandle, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { Lifecycle, OperationHandle, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
@@ -178,7 +178,7 @@ export interface LlmStreamHandle<C = unknown> extends Operation {
 
 /** Everything one streamed call records, from its start to exactly one end. */
 export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStreamHandle<C> {
-  readonly kind = 'llm stream';
+  protected readonly life = new Lifecycle('llm stream');
   readonly span: LlmStreamSpan;
   readonly #facts: LlmFacts;
   readonly #options: LlmStreamOptions<C>;
@@ -225,7 +225,7 @@ export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStrea
   }
 
   recordChunk(value: C): void {
-    if (!this.usable('recordChunk')) return;
+    if (!this.life.usable('recordChunk')) return;
     this.#chunks += 1;
     // guarded() spelled out: this runs for every chunk, and a closure per chunk is garbage.
     try {
@@ -243,26 +243,34 @@ export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStrea
   }
 
   recordResponse(response: unknown): void {
-    if (!this.usable('recordResponse')) return;
+    if (!this.life.usable('recordResponse')) return;
     this.#usage = mergeUsage(this.#usage, reportedUsage(response));
     if (this.#readsResponse) this.#responseFacts = mergeResponseFacts(this.#responseFacts, responseFacts(response));
   }
 
   recordUsage(usage: Usage): void {
-    if (this.usable('recordUsage')) this.#usage = mergeUsage(this.#usage, checkedUsage(usage));
+    if (this.life.usable('recordUsage')) this.#usage = mergeUsage(this.#usage, checkedUsage(usage));
   }
 
-  override end(outcome?: LlmStreamEnd): void {
-    if (!this.ended) this.#completed = outcome?.completed ?? this.failure === undefined;
-    super.end();
+  end(outcome?: LlmStreamEnd): void {
+    if (!this.life.close()) return;
+    this.#completed = outcome?.completed ?? this.life.failure === undefined;
+    this.#finish();
   }
 
-  protected succeeded(): void {}
+  onSuccess(): void {
+    this.end();
+  }
+
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
 
   /** Records the outcome and ends the span. */
-  protected finish(): void {
+  #finish(): void {
     const durationMs = performance.now() - this.#started;
-    const failure = this.failure;
+    const failure = this.life.failure;
     guarded('llm stream: recording its end', () => {
       const usage = completed(this.#usage);
       const capture = this.#session.contentCapture;

@@ -12,7 +12,7 @@ import { LinkedContext } from '../runtime/linked-context.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
-import { InertOperation, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface ToolCallInfo {
@@ -95,7 +95,7 @@ function toolCallFacts(info: ToolCallInfo, agentName: string | undefined): { -re
 
 /** One tool call, from its start to exactly one end. */
 class ToolCall<R> extends OperationHandle<R> implements ToolCallHandle {
-  readonly kind = 'tool call';
+  protected readonly life = new Lifecycle('tool call');
   readonly span: AgentToolSpan;
   readonly #facts: { -readonly [K in keyof ToolCallFacts]: ToolCallFacts[K] };
   readonly #emitter: ConventionsEmitter;
@@ -123,15 +123,22 @@ class ToolCall<R> extends OperationHandle<R> implements ToolCallHandle {
   }
 
   recordResult(result: unknown): void {
-    if (this.usable('recordResult')) this.#resultLength = textLength(result);
+    if (this.life.usable('recordResult')) this.#resultLength = textLength(result);
   }
 
-  protected succeeded(result: R): void {
+  onSuccess(result: R): void {
     this.recordResult(result);
+    this.end();
   }
 
-  protected finish(): void {
-    const failure = this.failure;
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.life.close()) return;
+    const failure = this.life.failure;
     try {
       if (failure === undefined) {
         if (this.#resultLength !== undefined) this.span.setToolResultLength(this.#resultLength);
@@ -140,6 +147,8 @@ class ToolCall<R> extends OperationHandle<R> implements ToolCallHandle {
         this.#facts.errorType = errorType(failure.error);
       }
       this.#emitter.toolCall(performance.now() - this.#started, this.#facts);
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
       if (failure !== undefined) this.span.recordError(failure.error);
       this.span.end();

@@ -25,7 +25,7 @@ import {
 import { runInSpan, spanEmitted, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
-import { InertOperation, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { insideInvocation, WORKFLOW_NAME_KEY } from './invocation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
@@ -108,7 +108,7 @@ export function startWorkflow(info: WorkflowInfo, options: OperationOptions = NO
 
 /** One workflow run, from its start to exactly one end. */
 class WorkflowRun<R> extends OperationHandle<R> implements WorkflowHandle {
-  readonly kind = 'workflow';
+  protected readonly life = new Lifecycle('workflow');
   readonly span: WorkflowRunSpan;
   readonly #name: string;
   readonly #facts: Mutable<WorkflowRunFacts>;
@@ -149,15 +149,22 @@ class WorkflowRun<R> extends OperationHandle<R> implements WorkflowHandle {
   }
 
   recordResult(result: unknown): void {
-    if (this.usable('recordResult')) this.#resultLength = textLength(result);
+    if (this.life.usable('recordResult')) this.#resultLength = textLength(result);
   }
 
-  protected succeeded(result: R): void {
+  onSuccess(result: R): void {
     this.recordResult(result);
+    this.end();
   }
 
-  protected finish(): void {
-    const failure = this.failure;
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.life.close()) return;
+    const failure = this.life.failure;
     try {
       if (failure === undefined) {
         if (this.#resultLength !== undefined) this.span.setWorkflowResultLength(this.#resultLength);
@@ -166,6 +173,8 @@ class WorkflowRun<R> extends OperationHandle<R> implements WorkflowHandle {
         this.#facts.errorType = errorType(failure.error);
       }
       this.#emitter.workflowRun(performance.now() - this.#started, this.#facts);
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
       if (failure !== undefined) this.span.recordError(failure.error);
       this.span.end();
@@ -218,7 +227,7 @@ export function startNode(info: NodeInfo, options: OperationOptions = NO_OPTIONS
 
 /** One node, from its start to exactly one end. */
 class NodeRun<R> extends OperationHandle<R> implements NodeHandle {
-  readonly kind = 'workflow node';
+  protected readonly life = new Lifecycle('workflow node');
   readonly span: WorkflowNodeSpan;
   readonly #facts: Mutable<WorkflowNodeFacts>;
   readonly #emitter: ConventionsEmitter;
@@ -241,16 +250,26 @@ class NodeRun<R> extends OperationHandle<R> implements NodeHandle {
     return this.#context;
   }
 
-  protected succeeded(): void {}
+  onSuccess(): void {
+    this.end();
+  }
 
-  protected finish(): void {
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.life.close()) return;
     try {
-      if (this.failure !== undefined) this.#facts.status = STATUS_VALUE_ERROR;
+      if (this.life.failure !== undefined) this.#facts.status = STATUS_VALUE_ERROR;
       const elapsedMs = performance.now() - this.#started;
       this.span.setNodeExecutionTimeMs(elapsedMs);
       this.#emitter.workflowNode(elapsedMs, this.#facts);
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
-      if (this.failure !== undefined) this.span.recordError(this.failure.error);
+      if (this.life.failure !== undefined) this.span.recordError(this.life.failure.error);
       this.span.end();
     }
   }
@@ -295,7 +314,7 @@ function observesRouters(current: Session): boolean {
 
 /** One router decision, from its start to its route. */
 class RouterDecision extends OperationHandle<string> {
-  readonly kind = 'router decision';
+  protected readonly life = new Lifecycle('router decision');
   readonly span: WorkflowRouterSpan;
   readonly #workflowName: string;
   readonly #routerName: string;
@@ -318,20 +337,29 @@ class RouterDecision extends OperationHandle<string> {
     return otelSpan === undefined ? this.#parent : trace.setSpan(LinkedContext.over(this.#parent), otelSpan);
   }
 
-  protected succeeded(route: string): void {
+  onSuccess(route: string): void {
     this.#decided = true;
     this.#route = route;
+    this.end();
   }
 
-  protected finish(): void {
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  end(): void {
+    if (!this.life.close()) return;
     try {
       // A failed decision: the span carries the error; the spec counts decisions, not failed attempts.
-      if (this.failure !== undefined || !this.#decided) return;
+      if (this.life.failure !== undefined || !this.#decided) return;
       const route = this.#route;
       this.span.setRouterDecision(route as string);
       if (typeof route === 'string') this.#emitter.workflowRouterDecision({ workflowName: this.#workflowName, routerName: this.#routerName, route });
+    } catch (error) {
+      this.life.endFailed(error);
     } finally {
-      if (this.failure !== undefined) this.span.recordError(this.failure.error);
+      if (this.life.failure !== undefined) this.span.recordError(this.life.failure.error);
       this.span.end();
     }
   }
