@@ -73,6 +73,8 @@ describe('a chain of a prompt, a fake chat model and a parser', () => {
     expect(await telemetry.counter('llm.requests.total', { status: 'success' })).toBe(1);
     expect(await telemetry.counter('workflow.executions.total', { workflow_name: 'RunnableSequence', status: 'success' })).toBe(1);
     expect(handler.runsInFlight).toBe(0);
+    // LangChain may copy handlers; a copy must keep the runs in flight, so it is the handler itself.
+    expect(handler.copy()).toBe(handler);
     expect(await telemetry.telemetry()).toConformToSpec();
   });
 });

@@ -87,9 +87,10 @@ beforeAll(() => {
   mustInConsumer('npm', ['install', '--no-audit', '--no-fund', ...frameworks]);
 }, 600_000);
 
+// The consumer's node_modules (two TypeScripts, the SDK, two frameworks) take a while to remove on a loaded machine.
 afterAll(() => {
   if (consumer !== undefined) removeDir(consumer);
-});
+}, 120_000);
 
 describe('a runtime-only install', () => {
   it('carries no generator weight: no ts-morph, no TypeScript, no generator, no bin', () => {

@@ -95,6 +95,11 @@ class FloTelemetryHandler extends BaseCallbackHandler {
     this.#options = options;
   }
 
+  /** One handler, one set of runs in flight: a copy would not find the parents of the runs it is told about. */
+  override copy(): FloTelemetryHandler {
+    return this;
+  }
+
   // ── chains ──────────────────────────────────────────────────────────────
 
   /**
