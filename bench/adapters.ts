@@ -1,5 +1,5 @@
 /**
- * The framework runs of bench section 11: a LangChain chain (prompt, a real ChatOpenAI, parser)
+ * The framework runs of bench section 12: a LangChain chain (prompt, a real ChatOpenAI, parser)
  * and an OpenAI Agents SDK run (an Agent with a tool: two model calls and the tool call), each
  * with the real framework code, their OpenAI client answering from memory through its `fetch`
  * option (no socket: the bench measures instrumentation, not HTTP). Each is run bare, with the

@@ -142,7 +142,7 @@ async function peer(): Promise<void> {
 }
 
 /**
- * Section 11: the framework adapters. A LangChain chain (prompt, ChatOpenAI, parser) and an
+ * Section 12: the framework adapters. A LangChain chain (prompt, ChatOpenAI, parser) and an
  * Agents SDK run (an Agent with a tool), real framework code with the OpenAI client answering
  * from memory, bare and with the kit's adapter, and the chain with OpenInference's LangChain
  * instrumentation; each as interleaved pairs, on the in-process SDK of sections 1 and 4.
@@ -162,21 +162,24 @@ async function adapters(): Promise<void> {
     chain.stop();
     const processorAlone = await interleaved('Agents SDK run, with a processor that does nothing', agents.noOp, 'Agents SDK run, tracing on, no processor', agents.bare);
     const kitAgents = await interleaved("Agents SDK run, with the kit's processor", agents.kit, 'Agents SDK run, with a processor that does nothing', agents.noOp);
-    const added = (pair: PairMeasured) => `+${formatNs(pair.subject.medianNs - pair.baseline.medianNs)} a run`;
+    const added = (pair: PairMeasured) => {
+      const difference = pair.subject.medianNs - pair.baseline.medianNs;
+      return `${difference < 0 ? '−' : '+'}${formatNs(Math.abs(difference))} a run`;
+    };
     rows.push({
-      benchmark: "11. LangChain chain (prompt, ChatOpenAI, parser), against the same with a handler that does nothing: the kit's handler; OpenInference's instrumentation",
+      benchmark: "12. LangChain chain (prompt, ChatOpenAI, parser), against the same with a handler that does nothing: the kit's handler; OpenInference's instrumentation",
       measured: `kit ${kitChain.ratio.toFixed(2)}× (${added(kitChain)}), OpenInference ${oiChain.ratio.toFixed(2)}× (${added(oiChain)}); a handler that does nothing / none: ${handlerAlone.ratio.toFixed(2)}× (${added(handlerAlone)})`,
       goal: 'reported, beside the peer',
       met: true,
     });
     rows.push({
-      benchmark: "11. Agents SDK run (an Agent with a tool), against the same with a processor that does nothing: the kit's processor",
+      benchmark: "12. Agents SDK run (an Agent with a tool), against the same with a processor that does nothing: the kit's processor",
       measured: `${kitAgents.ratio.toFixed(2)}× (${added(kitAgents)}); a processor that does nothing / none: ${processorAlone.ratio.toFixed(2)}× (${added(processorAlone)})`,
       goal: 'reported',
       met: true,
     });
     details.push(
-      '### 11. The framework adapters',
+      '### 12. The framework adapters',
       '',
       'Real framework code: a LangChain chain of a prompt template, a `ChatOpenAI` and a string parser, and an OpenAI Agents SDK run of an ' +
         'Agent with one tool (two model calls and the tool call), their OpenAI client answering from memory through its `fetch` option. ' +
