@@ -18,6 +18,7 @@ import { byName, formatNs, measure, measurePair, repeat, repeatAsync, type Measu
 import { configureInProcess, configureOtlp } from './providers.ts';
 import { freePort } from '../test/support/ports.ts';
 import * as work from './workloads.ts';
+import { agentsRun, langChainChain } from './adapters.ts';
 
 interface Row {
   readonly benchmark: string;
@@ -138,6 +139,66 @@ async function peer(): Promise<void> {
     ...table(equal),
   );
   await shutdownTelemetry();
+}
+
+/**
+ * Section 12: the framework adapters. A LangChain chain (prompt, ChatOpenAI, parser) and an
+ * Agents SDK run (an Agent with a tool), real framework code with the OpenAI client answering
+ * from memory, bare and with the kit's adapter, and the chain with OpenInference's LangChain
+ * instrumentation; each as interleaved pairs, on the in-process SDK of sections 1 and 4.
+ */
+async function adapters(): Promise<void> {
+  configureInProcess();
+  const chain = langChainChain();
+  const agents = agentsRun();
+  const runs = 10;
+  try {
+    // A chain run takes about a hundred times longer than a recorder call: fewer pairs, ten runs a batch.
+    const interleaved = (subject: string, subjectRun: () => Promise<unknown>, baseline: string, baselineRun: () => Promise<unknown>) =>
+      measurePair({ name: subject, batch: repeatAsync(subjectRun, runs) }, { name: baseline, batch: repeatAsync(baselineRun, runs) }, 31, 50, runs);
+    const handlerAlone = await interleaved('LangChain chain, with a handler that does nothing', chain.noOp, 'LangChain chain, bare', chain.bare);
+    const kitChain = await interleaved("LangChain chain, with the kit's handler", chain.kit, 'LangChain chain, with a handler that does nothing', chain.noOp);
+    const oiChain = await interleaved("LangChain chain, with OpenInference's LangChain instrumentation", chain.openInference, 'LangChain chain, with a handler that does nothing', chain.noOp);
+    chain.stop();
+    const processorAlone = await interleaved('Agents SDK run, with a processor that does nothing', agents.noOp, 'Agents SDK run, tracing on, no processor', agents.bare);
+    const kitAgents = await interleaved("Agents SDK run, with the kit's processor", agents.kit, 'Agents SDK run, with a processor that does nothing', agents.noOp);
+    const added = (pair: PairMeasured) => {
+      const difference = pair.subject.medianNs - pair.baseline.medianNs;
+      return `${difference < 0 ? '−' : '+'}${formatNs(Math.abs(difference))} a run`;
+    };
+    rows.push({
+      benchmark: "12. LangChain chain (prompt, ChatOpenAI, parser), against the same with a handler that does nothing: the kit's handler; OpenInference's instrumentation",
+      measured: `kit ${kitChain.ratio.toFixed(2)}× (${added(kitChain)}), OpenInference ${oiChain.ratio.toFixed(2)}× (${added(oiChain)}); a handler that does nothing / none: ${handlerAlone.ratio.toFixed(2)}× (${added(handlerAlone)})`,
+      goal: 'reported, beside the peer',
+      met: true,
+    });
+    rows.push({
+      benchmark: "12. Agents SDK run (an Agent with a tool), against the same with a processor that does nothing: the kit's processor",
+      measured: `${kitAgents.ratio.toFixed(2)}× (${added(kitAgents)}); a processor that does nothing / none: ${processorAlone.ratio.toFixed(2)}× (${added(processorAlone)})`,
+      goal: 'reported',
+      met: true,
+    });
+    details.push(
+      '### 12. The framework adapters',
+      '',
+      'Real framework code: a LangChain chain of a prompt template, a `ChatOpenAI` and a string parser, and an OpenAI Agents SDK run of an ' +
+        'Agent with one tool (two model calls and the tool call), their OpenAI client answering from memory through its `fetch` option. ' +
+        'The kit records, in both naming conventions, a workflow and an LLM call with its metrics for the chain (the prompt and the parser are ' +
+        "not operations), and a workflow, an agent run, two LLM calls and a tool call with their metrics for the Agents SDK run; OpenInference records a span for " +
+        "each of the chain's four runs, without metrics. A LangChain chain given any callback handler does much more work than one given none " +
+        '(it serializes the chain and the model for every start callback, makes a run manager per run), and the Agents SDK awaits every processor ' +
+        'call: so the adapters are measured against a handler and a processor that do nothing, and those against none. Each ratio is the median ' +
+        `of interleaved pairs (as in section 1): kit handler ${spreadText(kitChain)}; OpenInference ${spreadText(oiChain)}; ` +
+        `no-op handler ${spreadText(handlerAlone)}; kit processor ${spreadText(kitAgents)}; no-op processor ${spreadText(processorAlone)}. ` +
+        'Tracing is on for every Agents SDK side, so its own span objects cost each side the same.',
+      '',
+      ...table([handlerAlone.baseline, handlerAlone.subject, kitChain.subject, oiChain.subject, processorAlone.baseline, processorAlone.subject, kitAgents.subject]),
+    );
+  } finally {
+    chain.stop();
+    agents.stop();
+    await shutdownTelemetry();
+  }
 }
 
 /** Section 10: a CPU profile of the kit's workflow and of the hand-written one (conventions both), self time by owner. */
@@ -557,10 +618,10 @@ function generatorOnly(): void {
 }
 
 /**
- * `node bench/run.ts --only off,recorder,peer,workflow` runs those sections alone, to look at one
+ * `node bench/run.ts --only off,recorder,peer,workflow,adapters` runs those sections alone, to look at one
  * change quickly; it prints the summary and writes no RESULTS.md (a partial run is no record).
  */
-const SECTIONS = ['off', 'recorder', 'peer', 'workflow', 'profile', 'otlp', 'memory', 'startup', 'export', 'generator'] as const;
+const SECTIONS = ['off', 'recorder', 'peer', 'workflow', 'adapters', 'profile', 'otlp', 'memory', 'startup', 'export', 'generator'] as const;
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'generator') {
@@ -576,6 +637,7 @@ async function main(): Promise<void> {
   if (runs('recorder')) await recordersAgainstHandWritten();
   if (runs('peer')) await peer();
   if (runs('workflow')) await workflowAgainstHandWritten();
+  if (runs('adapters')) await adapters();
   if (runs('profile')) whereTimeGoes();
   if (runs('otlp') || runs('memory') || runs('startup')) {
     const collector = await startCollector();

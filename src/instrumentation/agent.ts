@@ -6,9 +6,11 @@
  * The run is put in the active context, so `traceToolCall` anywhere inside
  * it (across awaits and timers) counts itself on the nearest enclosing run
  * and names its agent, and framework code deep in the call stack can reach
- * the run with `activeAgentRun()` to record a retry.
+ * the run with `activeAgentRun()` to record a retry. A run started with
+ * `startAgentRun` is in its handle's `context`, which operations started
+ * with it as their parent see the same way.
  */
-import { context, type Context } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   STATUS_VALUE_ERROR,
@@ -19,11 +21,12 @@ import {
 } from '../generated/attributes.ts';
 import type { AgentRunFacts, ConventionsEmitter } from '../generated/conventions.ts';
 import { AGENT_RUN_SPAN, AgentRunSpan, startAgentRunSpan } from '../generated/spans.ts';
-import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
+import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
-import { errorType, hasInfo, session, textLength } from './internal.ts';
+import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
 import { AGENT_RUN_KEY, insideInvocation } from './invocation.ts';
+import { Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
 import { callThrough, wrapWith, type InfoSource } from './wrap.ts';
 
 export interface AgentRunInfo {
@@ -72,63 +75,47 @@ export function activeAgentRun(active: Context = context.active()): AgentRun | u
  * or throws exactly what it does. Records `agent.executions.total` with its
  * outcome, `agent.execution.duration` (successful runs; see llm-signals.ts
  * for why), `agent.errors.total`, `agent.history.size`, and on the span the
- * tool-call and retry counts and the length of a string result.
+ * tool-call and retry counts and the length of a string result: what a
+ * `startAgentRun` handle records, the run's outcome going to one.
  */
 export function traceAgentRun<T>(info: AgentRunInfo, run: (agent: AgentRun) => T, options?: SpanStartOptions): T {
   const current = session();
   // Off, the span is a no-op: the provider is not mapped, nothing would carry it.
-  if (current === undefined || !hasInfo('traceAgentRun', info)) return run(new AgentRunState(info ?? NO_AGENT_INFO, OFF, undefined, undefined));
-  const provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+  if (current === undefined || !hasInfo('traceAgentRun', info)) return run(new AgentRunState(info ?? NO_AGENT_INFO, undefined, undefined, undefined));
   const active = context.active();
-  const facts: AgentRunFacts = {
-    agentName: info.name,
-    agentType: info.type,
-    status: STATUS_VALUE_SUCCESS,
-    errorType: undefined,
-    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-    genAiInvocationIsNested: insideInvocation(active),
-    genAiAgentName: info.name,
-    genAiWorkflowName: undefined,
-    genAiRequestModel: info.model,
-  };
-  const span = startAgentRunSpan(agentSpanAttributes(info, provider), options);
-  const agent = new AgentRunState(info, span, provider, current.emitter);
-  current.emitter.agentHistory(info.historySize, facts);
+  const agent = new AgentRunState(info, options ?? NO_OPTIONS, options?.parent ?? active, current);
   // The run goes in the context together with the span: one context switch for both.
-  return runInSpan(span, () => run(agent), new AgentRunOutcome<Awaited<T>>(agent, facts, current.emitter), LinkedContext.with(active, AGENT_RUN_KEY, agent));
+  return runInSpan(agent.span, () => run(agent), agent as OperationHandle<Awaited<T>>, LinkedContext.with(active, AGENT_RUN_KEY, agent));
 }
 
 /** What the run gets while telemetry is off: a span that records nothing. */
 const OFF = new AgentRunSpan(undefined, AGENT_RUN_SPAN);
 /** What an untraced run without info reports as its name and type. */
 const NO_AGENT_INFO: AgentRunInfo = Object.freeze({ name: '', type: '' });
+const NO_OPTIONS: OperationOptions = Object.freeze({});
 
-/** What an agent run records once its outcome is known: one object per run, no closures. */
-class AgentRunOutcome<R> implements OutcomeHooks<R> {
-  readonly #agent: AgentRunState;
-  readonly #facts: { -readonly [K in keyof AgentRunFacts]: AgentRunFacts[K] };
-  readonly #emitter: ConventionsEmitter;
-  readonly #started = performance.now();
+/**
+ * An agent run in progress, as `startAgentRun` returns it: the run (counts of tool calls and
+ * retries, reachable by operations started under it) and its end. `recordResult` hands over what
+ * the run produced (the length of a string result goes on the span).
+ */
+export interface AgentRunHandle extends AgentRun, Operation {
+  recordResult(result: unknown): void;
+}
 
-  constructor(agent: AgentRunState, facts: AgentRunFacts, emitter: ConventionsEmitter) {
-    this.#agent = agent;
-    this.#facts = facts;
-    this.#emitter = emitter;
-  }
-
-  onSuccess(result: R): void {
-    this.#agent.finish();
-    const resultLength = textLength(result);
-    if (resultLength !== undefined) this.#agent.span.setAgentResultLength(resultLength);
-    this.#facts.status = STATUS_VALUE_SUCCESS;
-    this.#emitter.agentRun(performance.now() - this.#started, this.#facts);
-  }
-
-  onFailure(error: unknown): void {
-    this.#agent.finish();
-    this.#facts.status = STATUS_VALUE_ERROR;
-    this.#facts.errorType = errorType(error);
-    this.#emitter.agentRun(performance.now() - this.#started, this.#facts);
+/**
+ * Starts an agent run that ends in another call; records exactly what `traceAgentRun` records.
+ * LLM calls started under it (`parent: run`, or in `run.context`) add their token usage to it and
+ * name its provider; tool calls count on it. Never throws; while telemetry is off it records nothing.
+ */
+export function startAgentRun(info: AgentRunInfo, options: OperationOptions = NO_OPTIONS): AgentRunHandle {
+  const current = session();
+  if (current === undefined || !hasInfo('startAgentRun', info)) return new AgentRunState(info ?? NO_AGENT_INFO, undefined, undefined, undefined);
+  try {
+    return new AgentRunState(info, options, parentContext(options.parent), current).countIn(current);
+  } catch (error) {
+    warnFailed('startAgentRun', error);
+    return new AgentRunState(info, undefined, undefined, undefined);
   }
 }
 
@@ -156,7 +143,9 @@ export function wrapAgentRun<This, Args extends unknown[], R>(
   return wrapWith('agent run', info, fn, (resolved, call) => traceAgentRun(resolved, call, options), callThrough);
 }
 
-class AgentRunState implements AgentRun {
+/** One agent run, from its start to exactly one end; while telemetry is off (no session), a run that only counts. */
+class AgentRunState extends OperationHandle<unknown> implements AgentRunHandle {
+  protected readonly life = new Lifecycle('agent run');
   readonly name: string;
   readonly type: string;
   readonly span: AgentRunSpan;
@@ -165,17 +154,51 @@ class AgentRunState implements AgentRun {
   #inputTokens: number | undefined;
   #outputTokens: number | undefined;
   #provider: GenAiProviderNameValue | undefined;
-
-  /** Undefined while telemetry is off. */
+  #resultLength: number | undefined;
+  /** Undefined while telemetry is off, and so are the rest. */
   readonly #emitter: ConventionsEmitter | undefined;
+  readonly #facts: Mutable<AgentRunFacts> | undefined;
+  readonly #parent: Context | undefined;
+  readonly #started: number;
+  #context: Context | undefined;
 
-  /** `provider`: the run's provider as GenAI names it, when the framework gave one. */
-  constructor(info: AgentRunInfo, span: AgentRunSpan, provider: GenAiProviderNameValue | undefined, emitter: ConventionsEmitter | undefined) {
+  constructor(info: AgentRunInfo, options: OperationOptions | undefined, parent: Context | undefined, current: Session | undefined) {
+    super();
     this.name = info.name;
     this.type = info.type;
-    this.span = span;
-    this.#provider = provider;
-    this.#emitter = emitter;
+    this.#parent = parent;
+    if (current === undefined || parent === undefined) {
+      this.span = OFF;
+      this.#emitter = undefined;
+      this.#facts = undefined;
+      this.#started = 0;
+      return;
+    }
+    // The run's provider as GenAI names it, when the framework gave one.
+    this.#provider = info.provider === undefined ? undefined : genAiProviderName(info.provider);
+    this.#emitter = current.emitter;
+    this.#facts = {
+      agentName: info.name,
+      agentType: info.type,
+      status: STATUS_VALUE_SUCCESS,
+      errorType: undefined,
+      genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+      genAiInvocationIsNested: insideInvocation(parent),
+      genAiAgentName: info.name,
+      genAiWorkflowName: undefined,
+      genAiRequestModel: info.model,
+    };
+    this.span = startAgentRunSpan(agentSpanAttributes(info, this.#provider), spanOptions(options ?? NO_OPTIONS, parent));
+    current.emitter.agentHistory(info.historySize, this.#facts);
+    this.#started = startInstant(options?.startTime);
+  }
+
+  /** The run's span with the run itself: operations started in it count on this run. */
+  get context(): Context {
+    const parent = this.#parent ?? context.active();
+    const otelSpan = this.span.otelSpan;
+    this.#context ??= otelSpan === undefined ? LinkedContext.with(parent, AGENT_RUN_KEY, this) : trace.setSpan(LinkedContext.with(parent, AGENT_RUN_KEY, this), otelSpan);
+    return this.#context;
   }
 
   /** Called by the LLM helpers when a call inside this run ends: tokens add up, the first provider names the agent's. */
@@ -202,25 +225,62 @@ class AgentRunState implements AgentRun {
   }
 
   recordToolCall(toolName: string, outcome: ToolCallOutcome = STATUS_VALUE_SUCCESS): void {
+    if (!this.life.usable('recordToolCall')) return;
     this.#toolCalls += 1;
     this.#emitter?.agentToolCall({ agentName: this.name, toolName, status: outcome });
   }
 
   recordRetry(reason: string): void {
+    if (!this.life.usable('recordRetry')) return;
     this.#retries += 1;
     this.#emitter?.agentRetry({ agentName: this.name, reason });
   }
 
+  recordResult(result: unknown): void {
+    if (this.life.usable('recordResult')) this.#resultLength = textLength(result);
+  }
+
+  onSuccess(result: unknown): void {
+    this.recordResult(result);
+    this.end();
+  }
+
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
   /**
    * Final counts on the span, zeros included ("no tool calls" is an answer too), and the run's
-   * token usage (flo_ai's spans carry the first, GenAI's the second).
+   * token usage (flo_ai's spans carry the first, GenAI's the second); then the outcome.
    */
-  finish(): void {
-    this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
-    if (this.#inputTokens !== undefined) this.span.setGenAiUsageInputTokens(this.#inputTokens);
-    if (this.#outputTokens !== undefined) this.span.setGenAiUsageOutputTokens(this.#outputTokens);
+  end(): void {
+    if (!this.life.close()) return;
+    const facts = this.#facts;
+    if (facts === undefined) return;
+    const failure = this.life.failure;
+    try {
+      this.span.setAgentToolCalls(this.#toolCalls).setAgentRetries(this.#retries);
+      if (this.#inputTokens !== undefined) this.span.setGenAiUsageInputTokens(this.#inputTokens);
+      if (this.#outputTokens !== undefined) this.span.setGenAiUsageOutputTokens(this.#outputTokens);
+      if (failure === undefined) {
+        if (this.#resultLength !== undefined) this.span.setAgentResultLength(this.#resultLength);
+        facts.status = STATUS_VALUE_SUCCESS;
+      } else {
+        facts.status = STATUS_VALUE_ERROR;
+        facts.errorType = errorType(failure.error);
+      }
+      this.#emitter?.agentRun(performance.now() - this.#started, facts);
+    } catch (error) {
+      this.life.endFailed(error);
+    } finally {
+      if (failure !== undefined) this.span.recordError(failure.error);
+      this.span.end();
+    }
   }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** For traceToolCall: count a tool call on the run it happens in. */
 export function countToolCallOn(agent: AgentRun | undefined): void {

@@ -9,7 +9,7 @@
  * work out (content in the GenAI structure, the response's facts) is worked
  * out only when the session's span records it.
  */
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -21,6 +21,7 @@ import {
 } from '../generated/attributes.ts';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import type { KitBinding } from '../runtime/bind.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentOnSpans, type ContentCaptureSettings } from '../runtime/content.ts';
 import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
@@ -120,4 +121,10 @@ export function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan):
 /** The context provider code runs in: the span's, with tracing suppressed below it when chosen. */
 export function callContext(spanContext: Context, suppress: boolean): Context {
   return suppress ? suppressTracing(spanContext) : spanContext;
+}
+
+/** The context of an LLM call's span for the provider code it runs and the operations started under it. */
+export function llmCallContext(parent: Context, span: LlmSpan, sdkSpans: SdkSpans | undefined): Context {
+  const otelSpan = span.otelSpan;
+  return otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(sdkSpans, span));
 }

@@ -26,17 +26,17 @@
  * to iterate it; `open` and each pull from the source run with the stream
  * span active, so a provider client's own spans nest under it.
  */
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_LLM_RESPONSE_CONTENT } from '../generated/attributes.ts';
 import { LLM_STREAM_SPAN, LlmStreamSpan, startLlmStreamSpan } from '../generated/spans.ts';
 import type { SpanStartOptions } from '../runtime/spans.ts';
-import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, ContentCollector, contentOnSpans } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
-import { callContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
-import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
+import { llmCallContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
+import { Lifecycle, OperationHandle, startInstant, type Operation, type OperationOptions } from './operation.ts';
+import { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import { LlmDetails, observeLlmFailure } from './llm-events.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
@@ -95,65 +95,91 @@ async function* tracedStream<C>(
     yield* await open(OFF);
     return;
   }
-  const recording = new StreamRecording(info, options, creationContext, current);
+  const call = new LlmStreamCall(info, options, options.parent ?? creationContext, current);
   // Set only while suspended at `yield`: the source is open and must be closed if we stop here.
   let openSource: AsyncIterator<C> | undefined;
   try {
-    const source = await recording.inContext(() => open(recording.span));
+    const source = await call.inContext(() => open(call.span));
     const iterator = source[Symbol.asyncIterator]();
     for (;;) {
       // A source that throws from next() is finished: nothing to close then.
-      const step = await recording.inContext(() => iterator.next());
+      const step = await call.inContext(() => iterator.next());
       if (step.done) {
-        recording.end({ completed: true });
+        call.end({ completed: true });
         return;
       }
-      recording.chunk(step.value);
+      call.recordChunk(step.value);
       openSource = iterator;
       yield step.value;
       openSource = undefined;
     }
   } catch (error) {
-    recording.end({ completed: false, error, failed: true });
+    failWith(call, error);
     // Only an error thrown into this generator (its `throw()`) arrives with the source open.
     const source = openSource;
     openSource = undefined;
-    if (source !== undefined) await closeQuietly(recording, source);
+    if (source !== undefined) await closeQuietly(call, source);
     throw error;
   } finally {
     // Still set here: the consumer called return() (`break`) while we were suspended at `yield`.
-    if (openSource !== undefined) await stopEarly(recording, openSource);
+    if (openSource !== undefined) await stopEarly(call, openSource);
   }
+}
+
+/** The stream failed: the error is recorded and the span ends, not completed (once: a later end does nothing). */
+function failWith<C>(call: LlmStreamCall<C>, error: unknown): void {
+  if (call.ended) return;
+  call.fail(error);
+  call.end({ completed: false });
 }
 
 /** The consumer stopped early: close the source; an error closing it is the stream's error and reaches the consumer. */
-async function stopEarly<C>(recording: StreamRecording<C>, source: AsyncIterator<C>): Promise<void> {
+async function stopEarly<C>(call: LlmStreamCall<C>, source: AsyncIterator<C>): Promise<void> {
   try {
-    await recording.inContext(() => source.return?.());
+    await call.inContext(() => source.return?.());
   } catch (error) {
-    recording.end({ completed: false, error, failed: true });
+    failWith(call, error);
     throw error;
   }
-  recording.end({ completed: false });
+  call.end({ completed: false });
 }
 
 /** Closing after a failure: the first error is the one that matters, as in `for await`. */
-async function closeQuietly<C>(recording: StreamRecording<C>, source: AsyncIterator<C>): Promise<void> {
+async function closeQuietly<C>(call: LlmStreamCall<C>, source: AsyncIterator<C>): Promise<void> {
   try {
-    await recording.inContext(() => source.return?.());
+    await call.inContext(() => source.return?.());
   } catch {
     // Ignored on purpose: the error already on its way to the consumer wins.
   }
 }
 
-interface StreamEndState {
-  readonly completed: boolean;
-  readonly failed?: boolean;
-  readonly error?: unknown;
+/** Options of `startLlmCall(info, { stream: true })`: those of `traceLlmStream`, and a parent that may be a handle. */
+export type StartLlmStreamOptions<C> = Omit<LlmStreamOptions<C>, 'parent'> & OperationOptions & { readonly stream: true };
+
+/** How a stream ended: consumed to its end (the default unless it failed), or stopped before. */
+export interface LlmStreamEnd {
+  readonly completed?: boolean;
 }
 
-/** Everything one traced stream records, from its start to exactly one end. */
-class StreamRecording<C> {
+/**
+ * A streamed LLM call in progress: the handle `startLlmCall(info, { stream: true })` returns.
+ * `recordChunk` for every chunk as it arrives (chunk count, time to first chunk and between
+ * chunks, usage and finish reasons the chunks report, and with content capture on the text);
+ * `recordResponse` for a whole response the framework assembles at the end (its usage, id, model
+ * and finish reasons are folded in); `recordUsage` for counts reported apart (later fields win).
+ * `end({ completed: false })` when the consumer stopped before the end: that is not a failure.
+ */
+export interface LlmStreamHandle<C = unknown> extends Operation {
+  readonly span: LlmStreamSpan;
+  recordChunk(chunk: C): void;
+  recordResponse(response: unknown): void;
+  recordUsage(usage: Usage): void;
+  end(outcome?: LlmStreamEnd): void;
+}
+
+/** Everything one streamed call records, from its start to exactly one end. */
+export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStreamHandle<C> {
+  protected readonly life = new Lifecycle('llm stream');
   readonly span: LlmStreamSpan;
   readonly #facts: LlmFacts;
   readonly #options: LlmStreamOptions<C>;
@@ -173,25 +199,29 @@ class StreamRecording<C> {
   #chunks = 0;
   #lastChunkMs = 0;
   #usage: Usage | undefined;
-  #ended = false;
+  #completed = true;
 
-  constructor(info: LlmCallInfo, options: LlmStreamOptions<C>, creationContext: Context, current: Session) {
-    const parent = options.parent ?? creationContext;
+  constructor(info: LlmCallInfo, options: LlmStreamOptions<C> | StartLlmStreamOptions<C>, parent: Context, current: Session) {
+    super();
     this.#facts = llmFacts(info);
-    this.#options = options;
+    this.#options = options as LlmStreamOptions<C>;
     this.#session = current;
     this.#agent = activeAgentRun(parent);
     const attributes = llmSpanAttributes(info, this.#facts, true, LLM_STREAM_SPAN, current);
-    this.span = startLlmStreamSpan(attributes, { ...options, parent });
+    this.span = startLlmStreamSpan(attributes, { ...(options as SpanStartOptions), parent });
     this.#details = LlmDetails.start(current, this.#facts, attributes, info);
-    const otelSpan = this.span.otelSpan;
-    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans, this.span));
+    this.#context = llmCallContext(parent, this.span, options.sdkSpans);
     const capture = current.contentCapture;
     this.#text = capture.enabled && this.span.records(ATTR_LLM_RESPONSE_CONTENT) ? new ContentCollector(capture.maxLength) : undefined;
     this.#readsResponse = readsResponse(this.span);
     this.#messages = (contentOnSpans(capture) && this.span.records(ATTR_GEN_AI_OUTPUT_MESSAGES)) || this.#details !== undefined ? new OutputMessagesCollector(capture.maxLength) : undefined;
     guarded('llm stream: recording its start', () => current.emitter.llmStreamStart(this.#facts));
-    this.#started = performance.now();
+    this.#started = startInstant(options.startTime);
+  }
+
+  /** The stream span's context, with the provider SDK's spans suppressed below it when chosen. */
+  get context(): Context {
+    return this.#context;
   }
 
   /** Runs provider code with the stream span active. */
@@ -199,7 +229,8 @@ class StreamRecording<C> {
     return context.with(this.#context, fn);
   }
 
-  chunk(value: C): void {
+  recordChunk(value: C): void {
+    if (!this.life.usable('recordChunk')) return;
     this.#chunks += 1;
     // guarded() spelled out: this runs for every chunk, and a closure per chunk is garbage.
     try {
@@ -216,16 +247,39 @@ class StreamRecording<C> {
     }
   }
 
-  /** Records the outcome and ends the span; only the first call counts. */
-  end(state: StreamEndState): void {
-    if (this.#ended) return;
-    this.#ended = true;
+  recordResponse(response: unknown): void {
+    if (!this.life.usable('recordResponse')) return;
+    this.#usage = mergeUsage(this.#usage, reportedUsage(response));
+    if (this.#readsResponse) this.#responseFacts = mergeResponseFacts(this.#responseFacts, responseFacts(response));
+  }
+
+  recordUsage(usage: Usage): void {
+    if (this.life.usable('recordUsage')) this.#usage = mergeUsage(this.#usage, checkedUsage(usage));
+  }
+
+  end(outcome?: LlmStreamEnd): void {
+    if (!this.life.close()) return;
+    this.#completed = outcome?.completed ?? this.life.failure === undefined;
+    this.#finish();
+  }
+
+  onSuccess(): void {
+    this.end();
+  }
+
+  onFailure(error: unknown): void {
+    this.life.fail(error);
+    this.end();
+  }
+
+  /** Records the outcome and ends the span. */
+  #finish(): void {
     const durationMs = performance.now() - this.#started;
-    const failed = state.failed === true;
+    const failure = this.life.failure;
     guarded('llm stream: recording its end', () => {
       const usage = completed(this.#usage);
       const capture = this.#session.contentCapture;
-      this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(state.completed);
+      this.span.setLlmStreamChunks(this.#chunks).setLlmStreamDurationMs(durationMs).setLlmStreamCompleted(this.#completed);
       const facts = completeResponseFacts(this.#responseFacts);
       const reasoning = reasoningOf(usage, facts);
       setUsageAttributes(this.span, usage, reasoning);
@@ -233,10 +287,9 @@ class StreamRecording<C> {
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
       const messages = this.#messages?.messages();
       const outputMessages = setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: messages });
-      if (failed) this.span.recordError(state.error);
+      if (failure !== undefined) this.span.recordError(failure.error);
       this.#facts.genAiResponseModel = facts.model;
       const emitter = this.#session.emitter;
-      const failure = failed ? { error: state.error } : undefined;
       observeLlmEnd(emitter, 'stream', this.#facts, durationMs, usage, reasoning, failure);
       if (failure !== undefined) observeLlmFailure(this.#session, this.span, failure.error);
       this.#details?.end(this.span, { response: facts, usage, reasoningTokens: reasoning, outputMessages, output: { outputMessages: messages }, failure });

@@ -12,6 +12,7 @@ import { clearBinding, currentBinding, nextGeneration, setBinding, type Provider
 import { CONTENT_CAPTURE_OFF, contentCaptureSettings, type ContentCaptureOptions, type ContentCaptureSettings, type ContentDestination } from './content.ts';
 import { warnOnce } from './diagnostics.ts';
 import type { ErrorMessagePolicy } from './error-text.ts';
+import { OpenHandles } from './open-handles.ts';
 import { CONVENTIONS, GEN_AI_OPT_INS, selectionIndex, type Conventions, type GenAiOptIn } from './rules.ts';
 import { genAiOptInOf, TELEMETRY_DEFAULTS } from './settings.ts';
 
@@ -52,6 +53,7 @@ export function bindProviders(options: BindOptions): KitBinding {
       loggerProvider: options.loggerProvider,
       recordMetrics: options.recordMetrics ?? true,
       generation: nextGeneration(),
+      openHandles: new OpenHandles(),
     },
     {
       conventions: options.conventions ?? TELEMETRY_DEFAULTS.conventions,
@@ -69,7 +71,7 @@ export function unbindProviders(): void {
   clearBinding();
 }
 
-type Providers = Pick<KitBinding, 'tracerProvider' | 'meterProvider' | 'loggerProvider' | 'recordMetrics' | 'generation'>;
+type Providers = Pick<KitBinding, 'tracerProvider' | 'meterProvider' | 'loggerProvider' | 'recordMetrics' | 'generation' | 'openHandles'>;
 
 /** A binding of these providers and policies: the selection and the emitter follow from the conventions and the opt-in. */
 function withPolicies(providers: Providers, policies: TelemetryPolicies): KitBinding {
@@ -84,8 +86,9 @@ function rebind(change: Partial<TelemetryPolicies>, what: string): void {
     warnOnce(`${what}: telemetry is not configured, nothing changed; pass it to configureTelemetry() or bindProviders()`);
     return;
   }
-  const { tracerProvider, meterProvider, loggerProvider, recordMetrics, generation, conventions, genAiOptIn, contentCapture, errorMessages } = binding;
-  setBinding(withPolicies({ tracerProvider, meterProvider, loggerProvider, recordMetrics, generation }, { conventions, genAiOptIn, contentCapture, errorMessages, ...change }));
+  // The same session goes on: its providers, its generation and its open handles stay.
+  const { tracerProvider, meterProvider, loggerProvider, recordMetrics, generation, openHandles, conventions, genAiOptIn, contentCapture, errorMessages } = binding;
+  setBinding(withPolicies({ tracerProvider, meterProvider, loggerProvider, recordMetrics, generation, openHandles }, { conventions, genAiOptIn, contentCapture, errorMessages, ...change }));
 }
 
 /**

@@ -17,6 +17,7 @@
 import type { LoggerProvider, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { ContentCaptureSettings } from './content.ts';
 import type { ErrorMessagePolicy } from './error-text.ts';
+import type { OpenHandles } from './open-handles.ts';
 import type { Conventions, GenAiOptIn } from './rules.ts';
 
 /** How the kit treats text and names in one session. */
@@ -46,6 +47,8 @@ export interface ProviderBinding<E = unknown> extends TelemetryPolicies {
   readonly selection: number;
   /** What the instrumentation helpers report their observations to: the kit's emitter for the session's conventions. */
   readonly emitter: E;
+  /** Operation handles started in this session and not ended yet, reported when it stops. */
+  readonly openHandles: OpenHandles;
 }
 
 let current: ProviderBinding | undefined;

@@ -338,6 +338,7 @@ function stopInBackground(session: Session): Promise<void> {
   session.stopped = settleWithin(shutdown, session.config.shutdownTimeoutMillis, 'telemetry shutdown').then(() => {
     replaced.delete(session);
     reportOpenSpans(session);
+    reportOpenHandles(session);
     abandon(session);
   });
   return session.stopped;
@@ -348,6 +349,17 @@ function reportOpenSpans(session: Session): void {
   if (open <= 0) return;
   safely(() =>
     session.diagLogger.warn(`flo telemetry: ${open} spans started before telemetry was reconfigured or shut down had not ended by then; they were not exported`),
+  );
+}
+
+/** Handles a framework started (`startLlmCall`, …) and never ended: their spans were lost, and the count is the one trace of it. */
+function reportOpenHandles(session: Session): void {
+  const handles = session.binding?.openHandles;
+  if (handles === undefined || handles.open <= 0) return;
+  safely(() =>
+    session.diagLogger.warn(
+      `flo telemetry: ${handles.open} operation handles were still open when telemetry was reconfigured or shut down (${handles.describe()}); call end() on every handle`,
+    ),
   );
 }
 

@@ -57,7 +57,7 @@ function installedPackages(): string[] {
     .sort();
 }
 
-function rootManifest(): { dependencies: Record<string, string>; peerDependencies: Record<string, string> } {
+function rootManifest(): { dependencies: Record<string, string>; devDependencies: Record<string, string>; peerDependencies: Record<string, string> } {
   return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as ReturnType<typeof rootManifest>;
 }
 
@@ -68,6 +68,7 @@ beforeAll(() => {
   cpSync(join(FIXTURES, 'acme-spec'), join(consumer, 'spec'), { recursive: true });
   mkdirSync(join(consumer, 'src'));
   cpSync(join(FIXTURES, 'consumer/main.ts'), join(consumer, 'src/main.ts'));
+  cpSync(join(FIXTURES, 'consumer/adapters.ts'), join(consumer, 'src/adapters.ts'));
   for (const [name, config] of Object.entries(TSCONFIGS)) writeFileSync(join(consumer, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
 
   // 1. What an application installs: the runtime, its API peer, and (for this test's exporters) the SDK packages it uses.
@@ -79,11 +80,17 @@ beforeAll(() => {
   // 2. Where code is generated: the generator and the consumer's TypeScript, as dev dependencies.
   mustInConsumer('npm', ['install', '--no-audit', '--no-fund', '--save-dev', built.generator.path, 'typescript@~5.4.0', 'typescript-7@npm:typescript@^7']);
   generated = inConsumer('npx', GENERATE);
+
+  // 3. What an application that uses the adapters adds: the frameworks, at the ranges this repository tests them with.
+  const { devDependencies } = rootManifest();
+  const frameworks = ['@langchain/core', '@openai/agents-core', 'zod'].map((name) => `${name}@${devDependencies[name]}`);
+  mustInConsumer('npm', ['install', '--no-audit', '--no-fund', ...frameworks]);
 }, 600_000);
 
+// The consumer's node_modules (two TypeScripts, the SDK, two frameworks) take a while to remove on a loaded machine.
 afterAll(() => {
   if (consumer !== undefined) removeDir(consumer);
-});
+}, 120_000);
 
 describe('a runtime-only install', () => {
   it('carries no generator weight: no ts-morph, no TypeScript, no generator, no bin', () => {
@@ -99,6 +106,22 @@ describe('a runtime-only install', () => {
     expect(runtimeOnly.bins).not.toContain('flo-semconv');
     expect(runtimeOnly.bins).not.toContain('tsc');
   });
+
+  it('installs no framework: the adapters\' frameworks are optional peers', () => {
+    for (const framework of ['@langchain/core', '@openai/agents-core', '@openai/agents', 'langsmith']) expect(runtimeOnly.modules, framework).not.toContain(framework);
+  });
+});
+
+describe('the framework adapters at their subpaths', () => {
+  it('record a LangChain model run and an Agents SDK trace from the installed package', () => {
+    compileApplication();
+    const result = inConsumer(process.execPath, ['dist/adapters.js']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const exported = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { answer: string; spans: string[] };
+    expect(exported.answer).toBe('Rainy.');
+    expect(exported.spans).toEqual(['chat FakeListChatModel', 'execute_tool get_weather', 'invoke_agent triage', 'invoke_workflow Agent workflow']);
+  }, 120_000);
 });
 
 describe('npx flo-semconv in the consumer', () => {

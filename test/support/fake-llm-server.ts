@@ -17,7 +17,9 @@
  * max_tokens / max_output_tokens / MAX_TOKENS); a stop sequence found in it
  * cuts it there (Anthropic reports stop_sequence); `n` / `candidateCount`
  * return that many choices; tools offered, while the last message is not a
- * tool result, make the model call the first tool with `toolArguments`;
+ * tool result, make the model call the first tool with `toolArguments` (with `callEachTool`, the
+ * first offered tool the conversation has not called yet, whatever the last message: an agent
+ * with a tool and a handoff calls both, one per turn, then answers);
  * Anthropic `thinking`, Responses `reasoning`, Gemini `thinkingConfig` and
  * Ollama `think` add a reasoning block. Usage: `promptTokens` in (cached ones included as each
  * provider counts them), one token per word out, `reasoningTokens` more when
@@ -45,6 +47,8 @@ export interface FakeLlmOptions {
   readonly reasoningTokens?: number;
   /** The arguments of a tool call. Default { city: 'Paris' }. */
   readonly toolArguments?: Record<string, unknown>;
+  /** Call every offered tool once, in the order offered, before answering in text (see the header). Default false. */
+  readonly callEachTool?: boolean;
 }
 
 export interface RecordedRequest {
@@ -77,6 +81,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
     cacheCreationTokens: options.cacheCreationTokens ?? 4,
     reasoningTokens: options.reasoningTokens ?? 5,
     toolArguments: options.toolArguments ?? { city: 'Paris' },
+    callEachTool: options.callEachTool ?? false,
   };
   const requests: RecordedRequest[] = [];
   const failures: Array<429 | 500> = [];
@@ -163,6 +168,7 @@ interface Settings {
   cacheCreationTokens: number;
   reasoningTokens: number;
   toolArguments: Record<string, unknown>;
+  callEachTool: boolean;
 }
 
 interface Tool {
@@ -205,7 +211,7 @@ class Call {
     if (this.truncated) words = words.slice(0, limit);
     this.words = words;
     this.stopSequence = stopSequence;
-    this.tool = offeredTool(body);
+    this.tool = settings.callEachTool ? nextUncalledTool(body) : offeredTool(body);
     this.reasoning = body.thinking !== undefined || body.reasoning !== undefined || body.think === true || generation.thinkingConfig !== undefined;
     this.choices = Math.max(1, firstNumber(body.n, generation.candidateCount) ?? 1);
     const pathModel = /models\/([^/:]+)/.exec(url.pathname)?.[1];
@@ -570,6 +576,20 @@ function offeredTool(body: Json): Tool | undefined {
   const declarations = first.functionDeclarations as Json[] | undefined;
   const fn = (first.function ?? declarations?.[0] ?? first) as Json;
   return { name: typeof fn.name === 'string' ? fn.name : 'tool' };
+}
+
+/** The first offered tool no earlier turn of the conversation called (Chat Completions or Responses history). */
+function nextUncalledTool(body: Json): Tool | undefined {
+  const tools = Array.isArray(body.tools) ? (body.tools as Json[]) : [];
+  const history = ([body.messages, body.input].find(Array.isArray) ?? []) as Json[];
+  const called = new Set<unknown>();
+  for (const entry of history) {
+    if (entry.type === 'function_call') called.add(entry.name);
+    if (Array.isArray(entry.tool_calls)) for (const call of entry.tool_calls as Json[]) called.add((call.function as Json | undefined)?.name);
+  }
+  const names = tools.map((tool) => ((tool.function ?? tool) as Json).name).filter((name): name is string => typeof name === 'string');
+  const next = names.find((name) => !called.has(name));
+  return next === undefined ? undefined : { name: next };
 }
 
 /** The last history entry is a tool result, so the model answers in text now. */
