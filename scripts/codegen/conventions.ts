@@ -154,6 +154,7 @@ export function buildConventions(spec: Spec): Conventions {
   const optIns = readOptIns(genAi.opt_in, spec, byName, advice, location, problems);
   const targets = [dependencyTarget, ...optIns.map((optIn) => optIn.target)];
   checkOptInEquivalents(spec, optIns, problems);
+  checkBucketAdvice(targets, advice, location, problems);
 
   const spans = new Map(spec.spans.map((span) => [span, SELECTIONS.map((selection) => spanTable(span, selection, targets, problems))]));
   const selections = SELECTIONS.map((selection) => ({ selection, recordings: recordingsOf(selection, own, targets) }));
@@ -436,6 +437,27 @@ function readOptIns(
     });
   }
   return optIns;
+}
+
+/**
+ * Every GenAI histogram the helpers record has bucket advice: the conventions advise boundaries for
+ * each (in their docs, which their YAML does not carry), and without advice the SDK's default ones
+ * ([0, 5, 10, …, 10000]) would put every duration in seconds in the first bucket.
+ */
+function checkBucketAdvice(targets: readonly GenAiTarget[], advice: ReadonlyMap<MetricDefinition, readonly number[]>, location: SourceLocation, problems: Problems): void {
+  const reported = new Set<MetricDefinition>();
+  for (const target of targets) {
+    for (const { metric } of target.recordings) {
+      if (metric.instrument !== 'histogram' || metric.explicitBucketBoundaries !== undefined || advice.has(metric) || reported.has(metric)) continue;
+      reported.add(metric);
+      const where = target.token === undefined ? 'annotations.flo.gen_ai.metrics' : `annotations.flo.gen_ai.opt_in.${target.token}.metrics`;
+      problems.add(
+        location,
+        'missing-bucket-advice',
+        `histogram "${metric.metricName}" is recorded (${where}) without bucket advice: give its row the conventions' explicit_bucket_boundaries, or the SDK's default boundaries apply`,
+      );
+    }
+  }
 }
 
 /** Each span's `equivalent.opt_in` names an opt-in the manifest declares. */

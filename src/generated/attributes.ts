@@ -226,7 +226,9 @@ export const SPEC_LLM_REQUEST_CONTENT: AttributeSpec = { key: ATTR_LLM_REQUEST_C
 export const ATTR_LLM_RESPONSE_CONTENT = 'llm.response.content';
 export const SPEC_LLM_RESPONSE_CONTENT: AttributeSpec = { key: ATTR_LLM_RESPONSE_CONTENT, kind: 'string' };
 /**
- * Chunks received from the stream.
+ * Output chunks received from the stream.
+ *
+ * Chunks that add text, reasoning or a tool call to the answer; a provider's lifecycle events (Anthropic's `message_start`, the Responses API's `response.created`, a usage-only chunk) do not count. Chunks of a shape the kit does not know all count.
  *
  * Type: int. Stability: development.
  * @example 42
@@ -252,7 +254,7 @@ export const SPEC_LLM_STREAM_DURATION_MS: AttributeSpec = { key: ATTR_LLM_STREAM
 export const ATTR_LLM_STREAM_COMPLETED = 'llm.stream.completed';
 export const SPEC_LLM_STREAM_COMPLETED: AttributeSpec = { key: ATTR_LLM_STREAM_COMPLETED, kind: 'boolean' };
 /**
- * Time from opening the stream to its first chunk, in milliseconds.
+ * Time from opening the stream to its first output chunk, in milliseconds.
  *
  * Type: double. Stability: development.
  * @example 240.2

@@ -2033,7 +2033,7 @@ export interface LlmStreamSpanAttributes {
    */
   readonly llmOperation?: LlmOperationValue;
   /**
-   * `llm.stream.chunks`: Chunks received from the stream.
+   * `llm.stream.chunks`: Output chunks received from the stream.
    *
    * Requirement: recommended.
    * @example 42
@@ -2054,7 +2054,7 @@ export interface LlmStreamSpanAttributes {
    */
   readonly llmStreamCompleted?: boolean;
   /**
-   * `llm.stream.time_to_first_chunk_ms`: Time from opening the stream to its first chunk, in milliseconds.
+   * `llm.stream.time_to_first_chunk_ms`: Time from opening the stream to its first output chunk, in milliseconds.
    *
    * Requirement: recommended: when at least one chunk arrived.
    * @example 240.2
@@ -2959,7 +2959,7 @@ export class LlmStreamSpan extends InstrumentedSpan {
   }
 
   /**
-   * Sets `llm.stream.chunks`: Chunks received from the stream.
+   * Sets `llm.stream.chunks`: Output chunks received from the stream.
    * @example 42
    */
   setLlmStreamChunks(value: number): this {
@@ -2983,7 +2983,7 @@ export class LlmStreamSpan extends InstrumentedSpan {
   }
 
   /**
-   * Sets `llm.stream.time_to_first_chunk_ms`: Time from opening the stream to its first chunk, in milliseconds.
+   * Sets `llm.stream.time_to_first_chunk_ms`: Time from opening the stream to its first output chunk, in milliseconds.
    * @example 240.2
    */
   setLlmStreamTimeToFirstChunkMs(value: number): this {

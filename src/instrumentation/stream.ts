@@ -1,6 +1,8 @@
 /**
  * Streamed LLM responses: the `llm.{provider}.stream` span from opening the
- * stream to its end, chunk count, time to first chunk, duration, outcome.
+ * stream to its end, output chunk count, time to first output chunk and
+ * between output chunks (lifecycle events are no output: providers/chunks.ts),
+ * duration, outcome.
  *
  * The traced stream is an async generator over the source, so it is lazy
  * and queues like one:
@@ -36,7 +38,7 @@ import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { callContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
-import { completeResponseFacts, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
+import { completeResponseFacts, isOutputChunk, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
 import { checkedUsage, completed, mergeUsage, reportedUsage, type Usage } from './usage.ts';
@@ -195,20 +197,29 @@ class StreamRecording<C> {
   }
 
   chunk(value: C): void {
-    this.#chunks += 1;
     // guarded() spelled out: this runs for every chunk, and a closure per chunk is garbage.
     try {
       const now = performance.now() - this.#started;
-      if (this.#chunks === 1) this.#firstChunk(now);
-      else this.#session.emitter.llmStreamChunk(now - this.#lastChunkMs, this.#facts);
-      this.#lastChunkMs = now;
       this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
       this.#text?.add(this.#chunkText(value));
-      if (this.#readsResponse) this.#responseFacts = mergeResponseFacts(this.#responseFacts, streamEventFacts(value));
+      if (this.#readsResponse) {
+        this.#responseFacts = mergeResponseFacts(this.#responseFacts, streamEventFacts(value));
+        // The chunk metrics carry the response model as soon as the stream names it.
+        this.#facts.genAiResponseModel = this.#responseFacts.model;
+      }
       this.#messages?.add(value);
+      // Counted and timed: output chunks only, not lifecycle events (providers/chunks.ts).
+      if (isOutputChunk(value)) this.#outputChunk(now);
     } catch (error) {
       warnFailed('llm stream: recording a chunk', error);
     }
+  }
+
+  #outputChunk(now: number): void {
+    this.#chunks += 1;
+    if (this.#chunks === 1) this.#firstChunk(now);
+    else this.#session.emitter.llmStreamChunk(now - this.#lastChunkMs, this.#facts);
+    this.#lastChunkMs = now;
   }
 
   /** Records the outcome and ends the span; only the first call counts. */

@@ -113,6 +113,7 @@ annotations:
         - metric: gen.tokens
           records: call.tokens
           attributes: { gen.kind: input }
+          explicit_bucket_boundaries: [1, 4]
       opt_in:
         gen_ai_latest_experimental:
           registry_path: .deps/latest
@@ -121,6 +122,7 @@ annotations:
           metrics:
             - metric: gen.inference.duration
               records: call
+              explicit_bucket_boundaries: [0.5, 1]
 ${extra}`;
 
 const KIT = (metricAnnotations = `      flo:\n        records:\n          - { observation: call, value: count }\n          - { observation: call.opened, value: count }\n`) => `imports:
@@ -330,7 +332,13 @@ describe('mistakes in the annotations are located problems', () => {
     ['a fixed value outside a closed enum', { kit: KIT(`      flo:\n        records: { observation: call, value: count, attributes: { status: maybe } }\n`) }, 'wrong-type', /"maybe" does not fit attribute "status"/],
     ['an opt-in the runtime does not know', { manifest: MANIFEST().replace('gen_ai_latest_experimental:\n          registry_path', 'gen_ai_next:\n          registry_path') }, 'unknown-opt-in', /knows the GenAI opt-ins gen_ai_latest_experimental only/],
     ['an attribute the opt-in’s registry lacks', { manifest: MANIFEST().replace('            gen.cache_creation: gen.cache_write\n', '') }, 'undefined-ref', /"gen.cache_creation" of span "span.kit.call" is not in the gen_ai_latest_experimental registry/],
-    ['conflicting bucket advice', { manifest: MANIFEST().replace("          attributes: { gen.kind: input }\n", "          attributes: { gen.kind: input }\n        - metric: gen.duration\n          records: call\n          explicit_bucket_boundaries: [2]\n") }, 'equivalent-advice-conflict', /differs/],
+    ['conflicting bucket advice', { manifest: MANIFEST().replace("          explicit_bucket_boundaries: [1, 4]\n", "          explicit_bucket_boundaries: [1, 4]\n        - metric: gen.duration\n          records: call\n          explicit_bucket_boundaries: [2]\n") }, 'equivalent-advice-conflict', /differs/],
+    [
+      'a recorded GenAI histogram without bucket advice (the SDK default would apply)',
+      { manifest: MANIFEST().replace('              records: call\n              explicit_bucket_boundaries: [0.5, 1]\n', '              records: call\n') },
+      'missing-bucket-advice',
+      /histogram "gen.inference.duration" is recorded \(annotations.flo.gen_ai.opt_in.gen_ai_latest_experimental.metrics\) without bucket advice/,
+    ],
   ] as const)('%s', (_, files, rule, message) => {
     const found = problems(files);
     expect(found.map(([r]) => r)).toContain(rule);

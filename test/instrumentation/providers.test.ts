@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   completeResponseFacts,
+  isOutputChunk,
   mergeResponseFacts,
   requestFacts,
   responseFacts,
@@ -499,5 +500,26 @@ describe('response facts as built', () => {
     expect(Object.keys(streamEventFacts({ type: 'message_start', message: { id: 'a', model: 'm', stop_reason: 'end_turn', usage: { input_tokens: 1 } } }))).toEqual(['id', 'model', 'usage']);
     expect(Object.keys(streamEventFacts({ type: 'message_delta', delta: {} }))).toEqual([]);
     expect(Object.keys(mergeResponseFacts({ model: 'a' }, { id: 'b' }))).toEqual(['id', 'model']);
+  });
+});
+
+describe('isOutputChunk: the chunks the chunk metrics count', () => {
+  it.each([
+    ['a piece of text', 'Hello', true],
+    ['an empty string', '', false],
+    ['an OpenAI role chunk (content "")', { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] }, false],
+    ['an OpenAI tool-call delta', { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] } }] }, true],
+    ['an OpenAI usage chunk', { choices: [], usage: { prompt_tokens: 4 } }, false],
+    ['a Responses reasoning summary delta', { type: 'response.reasoning_summary_text.delta', delta: 'Thinking' }, true],
+    ['a Responses lifecycle event', { type: 'response.output_item.done', item: {} }, false],
+    ['an Anthropic signature delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'x' } }, false],
+    ['an Anthropic ping', { type: 'ping' }, false],
+    ['a Gemini function call', { candidates: [{ content: { parts: [{ functionCall: { name: 'f', args: {} } }] } }] }, true],
+    ['a Gemini chunk with nothing in it', { candidates: [{ content: { parts: [{ text: '' }] }, finishReason: 'STOP' }] }, false],
+    ['an Ollama thinking chunk', { model: 'm', message: { role: 'assistant', content: '', thinking: 'Hmm' }, done: false }, true],
+    ['a shape the kit does not know', { token: 'x' }, true],
+    ['a chunk whose fields throw', new Proxy({}, { get: () => { throw new Error('no'); } }), true],
+  ])('%s', (_name, chunk, output) => {
+    expect(isOutputChunk(chunk)).toBe(output);
   });
 });

@@ -1,10 +1,14 @@
 /**
- * Token usage of every stream shape the README claims, through the real provider SDKs where they
- * are devDependencies (test/support/stream-shapes.ts), in every conventions mode and under both
- * GenAI targets: on the span (`llm.usage.*`, `gen_ai.usage.*` with cached and reasoning tokens) and
- * in the token metrics (`llm.tokens.*`; `gen_ai.client.token.usage` of v1.41.1; the development
- * snapshot's `gen_ai.client.inference.usage.*` counters).
+ * Every stream shape the README claims, through the real provider SDKs where they are
+ * devDependencies (test/support/stream-shapes.ts), in every conventions mode and under both GenAI
+ * targets:
+ * - token usage on the span (`llm.usage.*`, `gen_ai.usage.*` with cached and reasoning tokens) and
+ *   in the token metrics (`llm.tokens.*`; `gen_ai.client.token.usage` of v1.41.1; the development
+ *   snapshot's `gen_ai.client.inference.usage.*` counters);
+ * - the chunk metrics: output chunks only (content deltas, not lifecycle events), each point with
+ *   the response model, in the conventions' bucket boundaries.
  */
+import { DataPointType, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { traceLlmStream } from '../../src/instrumentation/index.ts';
 import type { Conventions } from '../../src/runtime/rules.ts';
@@ -84,5 +88,34 @@ describe.each(MODES)('conventions $conventions, opt-in $optIn', ({ conventions, 
       expect(Object.keys(attributes).filter((key) => key.startsWith('gen_ai.'))).toEqual([]);
     }
     expect(await telemetry.telemetry()).toConformToSpec();
+  });
+});
+
+/** The conventions' bucket advice for every GenAI duration histogram (docs/gen-ai/gen-ai-metrics.md of v1.41.1). */
+const SECONDS_ADVICE = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+async function boundaries(name: string): Promise<readonly number[] | undefined> {
+  const metric = (await telemetry!.metrics()).find((candidate) => candidate.descriptor.name === name);
+  if (metric?.dataPointType !== DataPointType.HISTOGRAM) return undefined;
+  return (metric as HistogramMetricData).dataPoints[0]?.value.buckets.boundaries;
+}
+
+describe.each([false, true])('chunks, GenAI opt-in %s', (optIn) => {
+  const [first, perChunk] = optIn
+    ? ['gen_ai.client.inference.time_to_first_chunk', 'gen_ai.client.inference.time_per_output_chunk']
+    : ['gen_ai.client.operation.time_to_first_chunk', 'gen_ai.client.operation.time_per_output_chunk'];
+
+  it.each(STREAM_SHAPES)('$name: output chunks only, with the response model, in the advised buckets', async (shape) => {
+    telemetry = useInMemoryTelemetry({ conventions: 'both', semconvStabilityOptIn: optIn ? ['gen_ai_latest_experimental'] : [] });
+    await stream(shape);
+    const [span] = await telemetry.spans();
+    expect(span?.attributes['llm.stream.chunks']).toBe(shape.outputChunks);
+    expect(await telemetry.counter('llm.stream.chunks.total')).toBe(shape.outputChunks);
+    const model = { 'gen_ai.response.model': shape.responseModel };
+    expect((await telemetry.histogram(first, model)).count).toBe(1);
+    expect((await telemetry.histogram(perChunk, model)).count).toBe(shape.outputChunks - 1);
+    expect((await telemetry.points(perChunk)).map((point) => point.attributes['gen_ai.response.model'])).toEqual([shape.responseModel]);
+    expect(await boundaries(first)).toEqual(SECONDS_ADVICE);
+    expect(await boundaries(perChunk)).toEqual(SECONDS_ADVICE);
   });
 });
