@@ -115,14 +115,12 @@ export function handWrittenWorkflow(tracer: Tracer, meter: Meter, mode: Conventi
         : !flo
           ? {
               'gen_ai.operation.name': 'chat',
-              'gen_ai.request.stream': false,
               'gen_ai.provider.name': LLM.provider,
               'gen_ai.request.model': LLM.model,
               'gen_ai.request.temperature': LLM.temperature,
             }
           : {
               'gen_ai.operation.name': 'chat',
-              'gen_ai.request.stream': false,
               'llm.provider': LLM.provider,
               'gen_ai.provider.name': LLM.provider,
               'llm.model': LLM.model,

@@ -1017,6 +1017,38 @@ export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKF
 export const ATTR_HOST_NAME = 'host.name';
 export const SPEC_HOST_NAME: AttributeSpec = { key: ATTR_HOST_NAME, kind: 'string' };
 /**
+ * The service tier requested. May be a specific tier, default, or auto.
+ *
+ * Type: one of "auto", "default" or another value. Stability: development.
+ * @example "auto"
+ * @example "default"
+ */
+export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+/** Values of `openai.request.service_tier` (open: other values are allowed). */
+export type OpenaiRequestServiceTierValue = 'auto' | 'default' | (string & {});
+/** The system will utilize scale tier credits until they are exhausted. */
+export const OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO = 'auto' as const;
+/** The system will utilize the default scale tier. */
+export const OPENAI_REQUEST_SERVICE_TIER_VALUE_DEFAULT = 'default' as const;
+export const SPEC_OPENAI_REQUEST_SERVICE_TIER: AttributeSpec = { key: ATTR_OPENAI_REQUEST_SERVICE_TIER, kind: 'string' };
+/**
+ * The service tier used for the response.
+ *
+ * Type: string. Stability: development.
+ * @example "scale"
+ * @example "default"
+ */
+export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
+export const SPEC_OPENAI_RESPONSE_SERVICE_TIER: AttributeSpec = { key: ATTR_OPENAI_RESPONSE_SERVICE_TIER, kind: 'string' };
+/**
+ * A fingerprint to track any eventual change in the Generative AI environment.
+ *
+ * Type: string. Stability: development.
+ * @example "fp_44709d6fcb"
+ */
+export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = 'openai.response.system_fingerprint';
+export const SPEC_OPENAI_RESPONSE_SYSTEM_FINGERPRINT: AttributeSpec = { key: ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, kind: 'string' };
+/**
  * A name uniquely identifying the instance of the OpenTelemetry component within its containing SDK instance.
  *
  * Implementations SHOULD ensure a low cardinality for this attribute, even across application or SDK restarts.

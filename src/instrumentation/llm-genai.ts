@@ -16,8 +16,11 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
   ATTR_LLM_REQUEST_CONTENT,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   LLM_OPERATION_VALUE_STREAM,
+  OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO,
 } from '../generated/attributes.ts';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import type { KitBinding } from '../runtime/bind.ts';
@@ -25,7 +28,7 @@ import { capturedContent, type ContentCaptureSettings } from '../runtime/content
 import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
 import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
-import { requestFacts, type RequestFacts, type ResponseFacts } from './providers/index.ts';
+import { requestFacts, toolDefinitions, type RequestFacts, type ResponseFacts } from './providers/index.ts';
 import type { Usage } from './usage.ts';
 
 type LlmSpan = LlmGenerateSpan | LlmStreamSpan;
@@ -51,7 +54,8 @@ export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: 
     llmTemperature: info.temperature ?? request.temperature,
     genAiOperationName: facts.genAiOperationName,
     genAiProviderName: facts.genAiProviderName,
-    genAiRequestStream: request.stream ?? streamed,
+    // Set only when the request streams: the convention reads an unset one as not streaming.
+    genAiRequestStream: streamed || request.stream === true ? true : undefined,
     genAiRequestMaxTokens: request.maxTokens,
     genAiRequestTopP: request.topP,
     genAiRequestTopK: request.topK,
@@ -67,7 +71,15 @@ export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: 
     serverPort: facts.serverPort,
     genAiSystemInstructions: content.systemInstructions,
     genAiInputMessages: content.inputMessages,
+    genAiToolDefinitions: capture.enabled && spanRecords(descriptor, ATTR_GEN_AI_TOOL_DEFINITIONS) ? toolDefinitions(info.request) : undefined,
+    // `auto` is the default tier: the convention records a requested tier other than it.
+    openaiRequestServiceTier: isOpenAi(facts) && request.serviceTier !== OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO ? request.serviceTier : undefined,
   };
+}
+
+/** The OpenAI-specific attributes (`openai.*`) are the OpenAI provider's: OpenAI-compatible servers and Anthropic send fields of the same names. */
+function isOpenAi(facts: LlmFacts): boolean {
+  return facts.genAiProviderName === GEN_AI_PROVIDER_NAME_VALUE_OPENAI;
 }
 
 /** Whether the span records what is read from a response (its id, model, finish reasons): then it is worth reading. */
@@ -75,15 +87,20 @@ export function readsResponse(span: LlmSpan): boolean {
   return span.records(ATTR_GEN_AI_RESPONSE_MODEL);
 }
 
-/** The span's GenAI response attributes and, with capture on, its output messages. */
+/** The span's GenAI response attributes (the OpenAI ones for that provider: `call`) and, with capture on, its output messages. */
 export function setGenAiResponse(
   span: LlmSpan,
   facts: ResponseFacts,
   reasoningTokens: number | undefined,
   capture: ContentCaptureSettings,
   output: { readonly response?: unknown; readonly completion?: string; readonly outputMessages?: readonly GenAiOutputMessage[] },
+  call: LlmFacts,
 ): void {
   if (facts.id !== undefined) span.setGenAiResponseId(facts.id);
+  if (isOpenAi(call)) {
+    if (facts.serviceTier !== undefined) span.setOpenaiResponseServiceTier(facts.serviceTier);
+    if (facts.systemFingerprint !== undefined) span.setOpenaiResponseSystemFingerprint(facts.systemFingerprint);
+  }
   if (facts.model !== undefined) span.setGenAiResponseModel(facts.model);
   if (facts.finishReasons !== undefined && facts.finishReasons.length > 0) span.setGenAiResponseFinishReasons(facts.finishReasons);
   if (facts.conversationId !== undefined) span.setGenAiConversationId(facts.conversationId);

@@ -96,7 +96,7 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
       const completion = capturedContent(completionText, 'completion', capture);
       if (completion !== undefined) span.setLlmResponseContent(completion);
     }
-    setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText });
+    setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText }, this.#facts);
     this.#facts.genAiResponseModel = facts.model;
     observeLlmEnd(this.#session.emitter, 'request', this.#facts, durationMs, usage, reasoning, undefined);
     noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, usage?.promptTokens, usage?.completionTokens);

@@ -237,7 +237,7 @@ class StreamRecording<C> {
       setUsageAttributes(this.span, usage, reasoning);
       const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion', capture);
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
-      setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: this.#messages?.messages() });
+      setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: this.#messages?.messages() }, this.#facts);
       if (failed) this.span.recordError(state.error);
       this.#facts.genAiResponseModel = facts.model;
       const emitter = this.#session.emitter;

@@ -11,3 +11,4 @@ export { isOutputChunk } from './chunks.ts';
 export { requestFacts, type RequestFacts } from './request.ts';
 export { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './response.ts';
 export { serverOf, type ServerFacts } from './server.ts';
+export { toolDefinitions, type GenAiToolDefinition } from './tools.ts';
