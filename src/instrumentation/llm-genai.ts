@@ -10,7 +10,6 @@
  * out only when the session's span records it.
  */
 import type { Context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -25,6 +24,8 @@ import {
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import type { KitBinding } from '../runtime/bind.ts';
 import { capturedContent, type ContentCaptureSettings } from '../runtime/content.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
+import { withInferenceSpan } from '../runtime/sdk-inference-spans.ts';
 import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
 import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
@@ -116,12 +117,14 @@ export function reasoningOf(usage: Usage | undefined, facts: ResponseFacts): num
 }
 
 /**
- * What happens to spans the provider SDK starts inside the call. `@anthropic-ai/sdk` starts its own
- * GenAI inference span (`anthropic.messages.create`) by default; with the kit's span already the
- * GenAI inference span, that is two inference spans, and doubled token counts, for one call.
- * `suppress` runs the call under OpenTelemetry's suppressTracing, so nothing inside it starts a span
- * or sends `traceparent` (HTTP client spans under the call go too); `keep` leaves them (then turn the
- * SDK's own off with its `openTelemetry: false` option if the duplicate matters).
+ * What happens to the span a provider SDK starts for the call inside the kit's. `@anthropic-ai/sdk`
+ * starts its own GenAI inference span (`anthropic.messages.create`) by default; with the kit's span
+ * already the GenAI inference span, that is two inference spans, and doubled token counts, for one
+ * call. `suppress`: that span, directly under the kit's, is not recorded; the SDK propagates the
+ * kit's span in its place (`traceparent`), and every other span inside the call is kept: the
+ * application's own, its HTTP instrumentation's (runtime/sdk-inference-spans.ts). `keep`: recorded,
+ * under the kit's (turn it off with the SDK's own `openTelemetry: false` option instead, if the
+ * duplicate matters).
  */
 export type SdkSpans = 'suppress' | 'keep';
 
@@ -129,11 +132,15 @@ export type SdkSpans = 'suppress' | 'keep';
  * The default: suppress while the kit's span is a GenAI inference span (the session records its
  * GenAI attributes), keep when it is flo_ai's only.
  */
-export function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan): boolean {
+function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan): boolean {
   return (choice ?? (span.records(ATTR_GEN_AI_OPERATION_NAME) ? 'suppress' : 'keep')) === 'suppress';
 }
 
-/** The context provider code runs in: the span's, with tracing suppressed below it when chosen. */
-export function callContext(spanContext: Context, suppress: boolean): Context {
-  return suppress ? suppressTracing(spanContext) : spanContext;
+/**
+ * `parent` marked for the provider call the kit's span `span` wraps, where the SDK's duplicate
+ * inference span is suppressed (see SdkSpans); undefined where it is kept, and while telemetry is off.
+ */
+export function sdkCallContext(parent: Context, span: LlmSpan, choice: SdkSpans | undefined): Context | undefined {
+  const otelSpan = span.otelSpan;
+  return otelSpan === undefined || !suppressesSdkSpans(choice, span) ? undefined : withInferenceSpan(LinkedContext.over(parent), otelSpan);
 }

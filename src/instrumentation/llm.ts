@@ -3,16 +3,14 @@
  * request and error counters, latency, token usage read from the response.
  */
 import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_LLM_RESPONSE_CONTENT } from '../generated/attributes.ts';
 import { LLM_GENERATE_SPAN, LlmGenerateSpan, startLlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type OutcomeHooks, type SpanStartOptions } from '../runtime/spans.ts';
-import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { hasInfo, warnOnce, type Session } from './internal.ts';
 import { currentBinding } from '../runtime/binding.ts';
-import { llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, sdkCallContext, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { responseFacts } from './providers/index.ts';
 import { extractCompletionText } from './text.ts';
@@ -34,8 +32,8 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
   /** Completion text of the result for content capture, for shapes `extractCompletionText` does not know. */
   readonly completionText?: (result: R) => string | undefined;
   /**
-   * Spans the provider SDK starts inside the call (see `SdkSpans`). Default: `suppress` while the
-   * GenAI conventions are emitted (the kit's span is then the one GenAI inference span), else `keep`.
+   * The inference span a provider SDK starts for the call (see `SdkSpans`). Default: `suppress` while
+   * the GenAI conventions are emitted (the kit's span is then the one GenAI inference span), else `keep`.
    */
   readonly sdkSpans?: SdkSpans;
 }
@@ -56,8 +54,8 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
 function tracedLlmCall<T>(current: Session, info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>>): T {
   const facts = llmFacts(info);
   const span = startLlmGenerateSpan(llmSpanAttributes(info, facts, false, LLM_GENERATE_SPAN, current), options);
-  // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
-  const within = suppressesSdkSpans(options.sdkSpans, span) ? suppressTracing(LinkedContext.over(context.active())) : undefined;
+  // The provider SDK's duplicate inference span suppressed (see SdkSpans), in the context together with the span: one context switch for both.
+  const within = sdkCallContext(context.active(), span, options.sdkSpans);
   return runInSpan(span, call, new LlmCallOutcome<Awaited<T>>(span, facts, options, activeAgentRun(), current), within);
 }
 

@@ -37,7 +37,7 @@ import { capturedContent, ContentCollector } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { OutputMessagesCollector } from './genai-messages.ts';
-import { callContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { llmSpanAttributes, readsResponse, reasoningOf, sdkCallContext, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
 import { completeResponseFacts, isOutputChunk, mergeResponseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
@@ -60,7 +60,7 @@ export interface LlmStreamOptions<C> extends SpanStartOptions {
   readonly usage?: (chunk: C) => Usage | undefined;
   /** Text a chunk adds, for content capture, for shapes `extractChunkText` does not know. */
   readonly chunkText?: (chunk: C) => string | undefined;
-  /** Spans the provider SDK starts while the stream is opened and read (see `SdkSpans`); as for `traceLlmCall`. */
+  /** The inference span a provider SDK starts for the stream (see `SdkSpans`); as for `traceLlmCall`. */
   readonly sdkSpans?: SdkSpans;
 }
 
@@ -182,7 +182,7 @@ class StreamRecording<C> {
     this.#agent = activeAgentRun(parent);
     this.span = startLlmStreamSpan(llmSpanAttributes(info, this.#facts, true, LLM_STREAM_SPAN, current), { ...options, parent });
     const otelSpan = this.span.otelSpan;
-    this.#context = otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(options.sdkSpans, this.span));
+    this.#context = otelSpan === undefined ? parent : trace.setSpan(sdkCallContext(parent, this.span, options.sdkSpans) ?? LinkedContext.over(parent), otelSpan);
     const capture = current.contentCapture;
     this.#text = capture.enabled && this.span.records(ATTR_LLM_RESPONSE_CONTENT) ? new ContentCollector(capture.maxLength) : undefined;
     this.#readsResponse = readsResponse(this.span);
