@@ -12,7 +12,7 @@ import { hasInfo, warnOnce, type Session } from './internal.ts';
 import { currentBinding } from '../runtime/binding.ts';
 import { llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, sdkCallContext, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
-import { responseFacts } from './providers/index.ts';
+import { responseBody, responseFacts, streamHandleSettlement } from './providers/index.ts';
 import { extractCompletionText } from './text.ts';
 import { extractUsage, normalizeUsage, type Usage } from './usage.ts';
 import { errorType } from '../runtime/error-text.ts';
@@ -76,8 +76,10 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
     this.#session = current;
   }
 
-  onSuccess(result: R): void {
+  onSuccess(returned: R): void {
     const durationMs = performance.now() - this.#started;
+    // What an SDK promise's withResponse() or asResponse() settled with holds the response, or none (providers/handles.ts).
+    const result = responseBody(returned) as R;
     const span = this.#span;
     const capture = this.#session.contentCapture;
     // The response's facts (id, model, finish reasons, the usage with reasoning) only where the span records them.
@@ -98,6 +100,13 @@ class LlmCallOutcome<R> implements OutcomeHooks<R> {
     this.#facts.genAiResponseModel = facts.model;
     observeLlmEnd(this.#session.emitter, 'request', this.#facts, durationMs, usage, reasoning, undefined);
     noteLlmCallOn(this.#agent, this.#facts.genAiProviderName, usage?.promptTokens, usage?.completionTokens);
+  }
+
+  /** An SDK stream handle (Anthropic's MessageStream, …) settles with its final response, once read to its end. */
+  settlement(value: unknown): Promise<unknown> | undefined {
+    const final = streamHandleSettlement(value);
+    if (final !== undefined) this.#span.setGenAiRequestStream(true);
+    return final;
   }
 
   onFailure(error: unknown): void {

@@ -8,6 +8,7 @@
  * documents where every fact comes from.
  */
 export { isOutputChunk } from './chunks.ts';
+export { responseBody, streamHandleSettlement } from './handles.ts';
 export { requestFacts, type RequestFacts } from './request.ts';
 export { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './response.ts';
 export { serverOf, type ServerFacts } from './server.ts';
