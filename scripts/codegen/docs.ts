@@ -146,7 +146,9 @@ function typeText(attribute: AttributeDefinition): string {
 
 function requirementText(use: AttributeUse): string {
   const level = use.requirementLevel.level.replace('_', ' ');
-  return use.requirementLevel.text ? `${level}: ${use.requirementLevel.text}` : level;
+  const text = use.requirementLevel.text ? `${level}: ${use.requirementLevel.text}` : level;
+  // A value the signal always gives it: the generated span helpers set it.
+  return use.value === undefined ? text : `${text}; always ${code(String(use.value))}`;
 }
 
 function examplesText(examples: readonly unknown[]): string {

@@ -90,7 +90,7 @@ export function traceWorkflow<T>(info: WorkflowInfo, run: (span: WorkflowRunSpan
     genAiWorkflowName: info.name,
     genAiRequestModel: undefined,
   };
-  const span = startWorkflowRunSpan({ workflowName: info.name, workflowNodeCount: info.nodeCount, genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW }, options);
+  const span = startWorkflowRunSpan({ workflowName: info.name, workflowNodeCount: info.nodeCount }, options);
   // The workflow name goes in the context together with the span: one context switch for both.
   return runInSpan(span, run, new WorkflowOutcome<Awaited<T>>(span, facts, current.emitter), LinkedContext.with(active, WORKFLOW_NAME_KEY, info.name));
 }

@@ -214,11 +214,12 @@ export class InstrumentedSpan {
     }
   }
 
-  /** Ends the span; later calls do nothing. */
+  /** Ends the span, reporting a required attribute it does not carry; later calls do nothing. */
   end(endTime?: TimeInput): void {
     const state = this.#state;
     if (state.span === undefined || state.ended) return;
     state.ended = true;
+    reportMissingRequired(state);
     try {
       state.span.end(endTime);
     } catch (error) {
@@ -253,6 +254,42 @@ export class InstrumentedSpan {
       warnOnce(`${state.descriptor.id}: setting ${spec.key} failed: ${errorMessage(error)}`);
     }
     return this;
+  }
+}
+
+/** The indexes of a descriptor's required fields, worked out once per descriptor. */
+const requiredFields = new WeakMap<SpanDescriptor<never>, readonly number[]>();
+
+function requiredIndexes(descriptor: SpanDescriptor<never>): readonly number[] {
+  let indexes = requiredFields.get(descriptor);
+  if (indexes === undefined) {
+    indexes = descriptor.fields.flatMap((field, index) => (field.required ? [index] : []));
+    requiredFields.set(descriptor, indexes);
+  }
+  return indexes;
+}
+
+/**
+ * A required attribute the span carries under none of its keys when it ends, said once through diag
+ * (a helper may set one after the start, as an agent run takes its provider from its first LLM
+ * call, so the end is where one is missing for good). Read from the SDK span's attributes; a span
+ * that keeps none (not recording, another SDK) is not checked. Never throws.
+ */
+function reportMissingRequired(state: SpanState): void {
+  try {
+    const indexes = requiredIndexes(state.descriptor);
+    if (indexes.length === 0) return;
+    const recorded = (state.span as { readonly attributes?: Readonly<Record<string, unknown>> } | undefined)?.attributes;
+    if (recorded === undefined || !state.span!.isRecording()) return;
+    for (const index of indexes) {
+      const spec = (state.descriptor.fields[index] as AttributeField).spec;
+      const writes = writesOf(state, index, spec);
+      // Not written in this session's conventions: not required of it either.
+      if (writes.length === 0 || writes.some((write) => recorded[write.key] !== undefined)) continue;
+      warnOnce(`${state.descriptor.id}: required attribute ${spec.key} is missing`);
+    }
+  } catch (error) {
+    warnFailed(`${state.descriptor.id}: checking its required attributes`, error);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { traceLlmCall } from '../../src/instrumentation/index.ts';
+import { traceLlmCall, type LlmCallInfo } from '../../src/instrumentation/index.ts';
 import { startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
 import { useInMemoryTelemetry, type InMemoryTelemetry } from '../support/in-memory.ts';
 import { anthropicClient, openAiClient } from '../support/sdk-clients.ts';
@@ -42,10 +42,15 @@ async function onlySpan() {
 /** The usage the fake server reports (42 in, of which 8 cached; 7 out), as the span records it. */
 const USAGE = { 'gen_ai.usage.input_tokens': 42, 'gen_ai.usage.output_tokens': 7, 'gen_ai.usage.cache_read.input_tokens': 8, 'llm.usage.prompt_tokens': 42 };
 
-describe.each([
+/** What both SDKs' `APIPromise` has: a promise with `withResponse()` and `asResponse()`. */
+type ApiPromise = Promise<{ usage?: unknown }> & { withResponse(): Promise<{ data: { usage?: unknown }; response: Response }>; asResponse(): Promise<Response> };
+
+const API_PROMISES: ReadonlyArray<readonly [string, LlmCallInfo, () => ApiPromise]> = [
   ['openai', OPENAI, () => openAiClient(server).chat.completions.create(CHAT)],
   ['@anthropic-ai/sdk', ANTHROPIC, () => anthropicClient(server).messages.create(MESSAGE)],
-] as const)('%s APIPromise', (_sdk, info, create) => {
+];
+
+describe.each(API_PROMISES)('%s APIPromise', (_sdk, info, create) => {
   it('comes back itself; awaited, the usage of the parsed body is recorded', async () => {
     telemetry = useInMemoryTelemetry();
     let created: unknown;
