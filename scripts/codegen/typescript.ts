@@ -704,6 +704,8 @@ function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTa
       if (hasFields) statements.push(startAttributesFunction(span, table.writes, shared.builder, attributesType));
     }
     const records = [...new Set(recordableUses(span.attributes).filter((_, field) => (table.writes[field] ?? []).length > 0).map((use) => use.attribute.id))];
+    // The required attributes this selection writes, each as its keys: what the span must carry when it ends.
+    const required = recordableUses(span.attributes).flatMap((use, field) => (isRequired(use) && (table.writes[field] ?? []).length > 0 ? [(table.writes[field] ?? []).map((write) => write.key)] : []));
     const parts = [
       `emitted: ${table.emitted}`,
       ...(table.equivalentName === undefined
@@ -711,6 +713,7 @@ function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTa
         : [`nameTemplate: ${quote(table.equivalentName.template)}`, `name: ${equivalentNameFunction(span, table.equivalentName.template, table.equivalentName.nameAttributes, attributesType)}`]),
       `writes: ${shared.constant}`,
       `records: new Set(${literal(records)})`,
+      `required: ${literal(required)}`,
       ...(hasFields ? [`startAttributes: ${shared.builder}`] : []),
     ];
     return `{ ${parts.join(', ')} }`;

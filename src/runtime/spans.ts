@@ -56,6 +56,8 @@ export interface SpanConventions<A extends object> {
   readonly writes: readonly (readonly SpanWrite[])[];
   /** The ids of the fields written under at least one key, for helpers that skip work nobody records. */
   readonly records: ReadonlySet<string>;
+  /** The required fields this selection writes, each as the keys it is written under: what the span must carry when it ends. */
+  readonly required?: readonly (readonly string[])[];
   /**
    * The start attributes, as `toSpanAttributes` builds them from `fields` and `writes`, with one
    * named property read per field written (what the generator emits: three to four times faster
@@ -161,7 +163,7 @@ export class InstrumentedSpan {
     // The session the span starts in decides, for its whole life, its keys and what of its errors is recorded.
     const binding = span === undefined ? undefined : currentBinding();
     const table = binding === undefined ? undefined : tableOf(descriptor, binding);
-    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, policies: binding };
+    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, required: table === undefined ? undefined : (table.required ?? NOTHING_REQUIRED), policies: binding };
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
@@ -257,17 +259,7 @@ export class InstrumentedSpan {
   }
 }
 
-/** The indexes of a descriptor's required fields, worked out once per descriptor. */
-const requiredFields = new WeakMap<SpanDescriptor<never>, readonly number[]>();
-
-function requiredIndexes(descriptor: SpanDescriptor<never>): readonly number[] {
-  let indexes = requiredFields.get(descriptor);
-  if (indexes === undefined) {
-    indexes = descriptor.fields.flatMap((field, index) => (field.required ? [index] : []));
-    requiredFields.set(descriptor, indexes);
-  }
-  return indexes;
-}
+const NOTHING_REQUIRED: readonly (readonly string[])[] = Object.freeze([]);
 
 /**
  * A required attribute the span carries under none of its keys when it ends, said once through diag
@@ -276,21 +268,26 @@ function requiredIndexes(descriptor: SpanDescriptor<never>): readonly number[] {
  * that keeps none (not recording, another SDK) is not checked. Never throws.
  */
 function reportMissingRequired(state: SpanState): void {
+  const required = state.required ?? ownRequired(state.descriptor);
+  if (required.length === 0) return;
   try {
-    const indexes = requiredIndexes(state.descriptor);
-    if (indexes.length === 0) return;
-    const recorded = (state.span as { readonly attributes?: Readonly<Record<string, unknown>> } | undefined)?.attributes;
+    const recorded = (state.span as { readonly attributes?: Readonly<Record<string, unknown>> }).attributes;
     if (recorded === undefined || !state.span!.isRecording()) return;
-    for (const index of indexes) {
-      const spec = (state.descriptor.fields[index] as AttributeField).spec;
-      const writes = writesOf(state, index, spec);
-      // Not written in this session's conventions: not required of it either.
-      if (writes.length === 0 || writes.some((write) => recorded[write.key] !== undefined)) continue;
-      warnOnce(`${state.descriptor.id}: required attribute ${spec.key} is missing`);
+    // Plain loops: this runs as every span ends.
+    for (let field = 0; field < required.length; field += 1) {
+      const keys = required[field] as readonly string[];
+      let carried = false;
+      for (let index = 0; index < keys.length && !carried; index += 1) carried = recorded[keys[index] as string] !== undefined;
+      if (!carried) warnOnce(`${state.descriptor.id}: required attribute ${keys[0]} is missing`);
     }
   } catch (error) {
     warnFailed(`${state.descriptor.id}: checking its required attributes`, error);
   }
+}
+
+/** A descriptor made without tables: its required fields under their own keys. */
+function ownRequired(descriptor: SpanDescriptor<never>): readonly (readonly string[])[] {
+  return descriptor.fields.filter((field) => field.required).map((field) => [field.spec.key]);
 }
 
 /** The keys field `index` is written under: the session's, or its own key without tables. */
@@ -310,6 +307,8 @@ interface SpanState {
   /** The writes of each field in the session the span started in; undefined for a descriptor without tables. */
   readonly writes: readonly (readonly SpanWrite[])[] | undefined;
   readonly records: ReadonlySet<string> | undefined;
+  /** The keys of each required field the session writes; undefined for a descriptor without tables (read from its fields then). */
+  readonly required: readonly (readonly string[])[] | undefined;
   /** The session's policies for error text; set whenever `span` is. */
   readonly policies: ErrorTextPolicies | undefined;
 }
