@@ -9,6 +9,8 @@ import { SpanKind, SpanStatusCode, type Meter, type Tracer } from '@opentelemetr
 import {
   ATTR_LLM_MODEL,
   ATTR_LLM_PROVIDER,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   LLM_REQUEST_DURATION_METRIC,
   LLM_REQUESTS_TOTAL_METRIC,
   LLM_GENERATE_SPAN,
@@ -40,9 +42,12 @@ const bareTool = async (): Promise<string> => 'sunny';
 // ---------------------------------------------------------------------------
 // 1. the generated recorders against the same done by hand
 
+/** The span's start attributes: flo_ai's (what row 1 writes, in `flo`) and the GenAI ones the span requires. */
+const LLM_SPAN = { llmProvider: LLM.provider, llmModel: LLM.model, genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_CHAT, genAiProviderName: GEN_AI_PROVIDER_NAME_VALUE_OPENAI };
+
 /** A span with its attributes, a counter and a histogram, through the generated code. */
 export function generatedRecorders(): number {
-  return withLlmGenerateSpan({ llmProvider: LLM.provider, llmModel: LLM.model }, () => {
+  return withLlmGenerateSpan({ llmProvider: LLM.provider, llmModel: LLM.model, genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_CHAT, genAiProviderName: GEN_AI_PROVIDER_NAME_VALUE_OPENAI }, () => {
     recordLlmRequestsTotal(1, { model: LLM.model, provider: LLM.provider, status: STATUS_VALUE_SUCCESS });
     recordLlmRequestDuration(DURATION_MS, { model: LLM.model, provider: LLM.provider });
     return 1;
@@ -57,7 +62,7 @@ export function handWritten(tracer: Tracer, meter: Meter): () => number {
     description: LLM_REQUEST_DURATION_METRIC.description,
     advice: { explicitBucketBoundaries: [...(LLM_REQUEST_DURATION_METRIC.explicitBucketBoundaries ?? [])] },
   });
-  const name = LLM_GENERATE_SPAN.name({ llmProvider: LLM.provider, llmModel: LLM.model });
+  const name = LLM_GENERATE_SPAN.name(LLM_SPAN);
   return () =>
     tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes: { [ATTR_LLM_PROVIDER]: LLM.provider, [ATTR_LLM_MODEL]: LLM.model } }, (span) => {
       try {

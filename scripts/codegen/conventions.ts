@@ -179,6 +179,8 @@ export function buildConventions(spec: Spec): Conventions {
   const optIns = readOptIns(genAi.opt_in, spec, byName, advice, location, problems);
   const targets = [dependencyTarget, ...optIns.map((optIn) => optIn.target)];
   checkOptInEquivalents(spec, optIns, problems);
+  checkBucketAdvice(targets, advice, location, problems);
+  for (const span of spec.spans) for (const target of targets) checkRequirementLevels(span, target, problems);
 
   const spans = new Map(spec.spans.map((span) => [span, SELECTIONS.map((selection) => spanTable(span, selection, targets, problems))]));
   const selections = SELECTIONS.map((selection) => ({ selection, recordings: recordingsOf(selection, own, targets), events: eventRecordingsOf(selection, ownEvents, targets) }));
@@ -539,6 +541,70 @@ function readOptIns(
     });
   }
   return optIns;
+}
+
+/**
+ * Every GenAI histogram the helpers record has bucket advice: the conventions advise boundaries for
+ * each (in their docs, which their YAML does not carry), and without advice the SDK's default ones
+ * ([0, 5, 10, …, 10000]) would put every duration in seconds in the first bucket.
+ */
+function checkBucketAdvice(targets: readonly GenAiTarget[], advice: ReadonlyMap<MetricDefinition, readonly number[]>, location: SourceLocation, problems: Problems): void {
+  const reported = new Set<MetricDefinition>();
+  for (const target of targets) {
+    for (const { metric } of target.recordings) {
+      if (metric.instrument !== 'histogram' || metric.explicitBucketBoundaries !== undefined || advice.has(metric) || reported.has(metric)) continue;
+      reported.add(metric);
+      const where = target.token === undefined ? 'annotations.flo.gen_ai.metrics' : `annotations.flo.gen_ai.opt_in.${target.token}.metrics`;
+      problems.add(
+        location,
+        'missing-bucket-advice',
+        `histogram "${metric.metricName}" is recorded (${where}) without bucket advice: give its row the conventions' explicit_bucket_boundaries, or the SDK's default boundaries apply`,
+      );
+    }
+  }
+}
+
+const LEVEL_RANK = { opt_in: 0, recommended: 1, conditionally_required: 2, required: 3 } as const;
+
+/**
+ * A span with a GenAI equivalent is that GenAI span when GenAI names are emitted, so it must not
+ * lower a requirement level the GenAI span's definition sets: each attribute the definition lists is
+ * declared on the span (under its key or as a kit attribute's `equivalent`) at least as strictly,
+ * and each one it requires is declared at all. Otherwise a required attribute could be silently
+ * missing while the kit's own conformance check, reading the kit's registry, reports nothing.
+ */
+function checkRequirementLevels(span: SpanDefinition, target: GenAiTarget, problems: Problems): void {
+  const spanId = target.token === undefined ? span.equivalent?.spanId : equivalentSpanId(span.equivalent?.optIn?.[target.token]);
+  const definition = spanId === undefined ? undefined : target.spec.spans.find((candidate) => candidate.groupId === spanId);
+  if (definition === undefined) return;
+  const declared = new Map<string, AttributeUse>();
+  for (const use of span.attributes) {
+    const id = use.attribute.dependency === undefined ? use.attribute.equivalent?.id : use.attribute.id;
+    const key = id === undefined ? null : targetKey(id, target);
+    if (key !== null) declared.set(key, use);
+  }
+  const registry = target.token === undefined ? 'the dependency' : `the ${target.token} registry`;
+  for (const upstream of definition.attributes) {
+    const level = upstream.requirementLevel.level;
+    const own = declared.get(upstream.attribute.id);
+    if (own === undefined) {
+      if (level === 'required') {
+        problems.add(span.location, 'requirement-level-lowered', `span "${span.groupId}" lacks "${upstream.attribute.id}", which its GenAI equivalent "${spanId}" (${registry}) requires`);
+      }
+      continue;
+    }
+    if (LEVEL_RANK[own.requirementLevel.level] < LEVEL_RANK[level]) {
+      problems.add(
+        own.location,
+        'requirement-level-lowered',
+        `span "${span.groupId}" declares "${own.attribute.id}" ${own.requirementLevel.level}, but its GenAI equivalent "${spanId}" (${registry}) makes "${upstream.attribute.id}" ${level}: the spec may not lower it`,
+      );
+    }
+  }
+}
+
+function equivalentSpanId(given: unknown): string | undefined {
+  return typeof given === 'object' && given !== null && typeof (given as { span?: unknown }).span === 'string' ? (given as { span: string }).span : undefined;
 }
 
 /** Each span's `equivalent.opt_in` names an opt-in the manifest declares. */

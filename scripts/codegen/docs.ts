@@ -145,9 +145,11 @@ function typeText(attribute: AttributeDefinition): string {
   return attribute.type.allowCustomValues ? `enum (open): ${members}` : `enum: ${members}`;
 }
 
-function requirementText(use: Pick<AttributeUse, 'requirementLevel'>): string {
+function requirementText(use: Pick<AttributeUse, 'requirementLevel'> & { readonly value?: AttributeUse['value'] }): string {
   const level = use.requirementLevel.level.replace('_', ' ');
-  return use.requirementLevel.text ? `${level}: ${use.requirementLevel.text}` : level;
+  const text = use.requirementLevel.text ? `${level}: ${use.requirementLevel.text}` : level;
+  // A value the signal always gives it: the generated span helpers set it.
+  return use.value === undefined ? text : `${text}; always ${code(String(use.value))}`;
 }
 
 function examplesText(examples: readonly unknown[]): string {

@@ -52,6 +52,7 @@ import {
   propertyName,
   recordableUses,
   settableUses,
+  startAttributeUses,
   spanAttributesType,
   spanClass,
   spanDescriptorConstant,
@@ -372,7 +373,8 @@ function fieldsLiteral(uses: readonly AttributeUse[]): string {
   const fields = recordableUses(uses).map((use) => {
     // An error source set on this signal's reference (not on the definition) refines the spec here.
     const spec = use.onError !== use.attribute.onError ? `{ ...${attributeSpecConstant(use.attribute)}, onError: '${use.onError}' }` : attributeSpecConstant(use.attribute);
-    return `{ spec: ${spec}, property: ${quote(propertyName(use.attribute))}, required: ${isRequired(use)} }`;
+    const fixed = use.value === undefined ? '' : `, fixed: ${literal(use.value)}`;
+    return `{ spec: ${spec}, property: ${quote(propertyName(use.attribute))}, required: ${isRequired(use)}${fixed} }`;
   });
   return `[\n${fields.map((field) => `  ${field},`).join('\n')}\n]`;
 }
@@ -554,7 +556,7 @@ function ownTables(span: SpanDefinition): SpanTable[] {
 /** The runtime functions the start attribute builders call: only those used, for projects that reject unused imports. */
 function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
   const uses = spans.flatMap((span) => recordableUses(span.attributes));
-  return [...(uses.length > 0 ? ['putSpanAttribute'] : []), ...(uses.some(isRequired) ? ['missingSpanAttribute'] : [])];
+  return uses.some((use) => use.value === undefined) ? ['putSpanAttribute'] : [];
 }
 
 /** A table's writes as text, which is also how equal tables are recognised. */
@@ -574,19 +576,17 @@ function startAttributesFunction(span: SpanDefinition, writes: SpanTable['writes
   const lines = recordableUses(span.attributes).flatMap((use, index) => {
     const keys = writes[index] ?? [];
     if (keys.length === 0) return [];
+    // A value the span always has: written as it is, under each key.
+    if (use.value !== undefined) return keys.map((write) => `built[${quote(write.key)}] = ${literal(use.value)};`);
     const read = `(value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null`;
     const put = `putSpanAttribute(built, writes, fields, ${index}, value, signal);`;
     const check = passesAsItIs(use.attribute);
-    const given =
-      check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute, keys)}`, `  else ${put}`, '}'];
-    if (!isRequired(use)) return given;
-    const last = given.length - 1;
-    return [...given.slice(0, last), `${given[last] as string} else missingSpanAttribute(fields, ${index}, signal);`];
+    return check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute, keys)}`, `  else ${put}`, '}'];
   });
   return [
     `function ${name}(attributes: ${attributesType}, writes: readonly (readonly SpanWrite[])[], fields: readonly AttributeField[], signal: string): Attributes {`,
     '  const built: Attributes = {};',
-    ...(lines.length > 0 ? ['  let value: unknown;'] : []),
+    ...(lines.some((line) => line.includes('(value = ')) ? ['  let value: unknown;'] : []),
     ...lines.map((line) => `  ${line}`),
     '  return built;',
     '}',
@@ -641,7 +641,7 @@ function isNumericKind(attribute: AttributeDefinition): boolean {
  */
 function spanNameFunction(span: SpanDefinition): string {
   if (!span.hasNameTemplate) return `() => unnamedSpanName(${quote(span.groupId)}, ${quote(span.spanName)})`;
-  return `(attributes) => ${templateLiteral(span.spanName, placeholderUses(span, span.nameAttributes).map(attributesProperty))}`;
+  return `(attributes) => ${templateLiteral(span.spanName, placeholderUses(span, span.nameAttributes).map(placeholderFill))}`;
 }
 
 /** How docs name a span: its name template, or its id when the caller names it. */
@@ -656,9 +656,10 @@ function spanTitle(span: SpanDefinition): string {
  */
 function equivalentNameFunction(span: SpanDefinition, template: string, nameAttributes: readonly string[], attributesType: string): string {
   const nameUses = placeholderUses(span, nameAttributes);
-  const properties = nameUses.map(attributesProperty);
-  const optional = [...new Set(properties.filter((_, position) => !isRequired(nameUses[position] as AttributeUse)))];
-  const body = templateLiteral(template, properties);
+  const fills = nameUses.map(placeholderFill);
+  // A fixed value is always there; another attribute the caller may leave out is checked.
+  const optional = [...new Set(nameUses.filter((use) => !isRequired(use) && use.value === undefined).map(attributesProperty))];
+  const body = templateLiteral(template, fills);
   const guard = optional.map((property) => `${property} === undefined`).join(' || ');
   return optional.length === 0 ? `(attributes: ${attributesType}) => ${body}` : `(attributes: ${attributesType}) => (${guard} ? undefined : ${body})`;
 }
@@ -670,12 +671,21 @@ function placeholderUses(span: SpanDefinition, ids: readonly string[]): Attribut
 
 const attributesProperty = (use: AttributeUse): string => `attributes.${propertyName(use.attribute)}`;
 
-/** `llm.{llm.provider}.generate` → a template literal, each placeholder in turn filled by `properties`. */
-function templateLiteral(template: string, properties: readonly string[]): string {
+/** What fills a placeholder: the attributes object's property, or the value the span always has. */
+type PlaceholderFill = { readonly expression: string } | { readonly text: string };
+
+const placeholderFill = (use: AttributeUse): PlaceholderFill => (use.value === undefined ? { expression: attributesProperty(use) } : { text: String(use.value) });
+
+/** `llm.{llm.provider}.generate` → a template literal, each placeholder in turn filled by `fills`. */
+function templateLiteral(template: string, fills: readonly PlaceholderFill[]): string {
   let index = 0;
+  const fill = (): string => {
+    const next = fills[index++] as PlaceholderFill;
+    return 'text' in next ? templateText(next.text) : `\${${next.expression}}`;
+  };
   const body = template
     .split(/\{[^{}]+\}/)
-    .map((text, position) => (position === 0 ? templateText(text) : `\${${properties[index++]}}${templateText(text)}`))
+    .map((text, position) => (position === 0 ? templateText(text) : `${fill()}${templateText(text)}`))
     .join('');
   return `\`${body}\``;
 }
@@ -700,6 +710,8 @@ function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTa
       if (hasFields) statements.push(startAttributesFunction(span, table.writes, shared.builder, attributesType));
     }
     const records = [...new Set(recordableUses(span.attributes).filter((_, field) => (table.writes[field] ?? []).length > 0).map((use) => use.attribute.id))];
+    // The required attributes this selection writes, each as its keys: what the span must carry when it ends.
+    const required = recordableUses(span.attributes).flatMap((use, field) => (isRequired(use) && (table.writes[field] ?? []).length > 0 ? [(table.writes[field] ?? []).map((write) => write.key)] : []));
     const parts = [
       `emitted: ${table.emitted}`,
       ...(table.equivalentName === undefined
@@ -707,6 +719,7 @@ function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTa
         : [`nameTemplate: ${quote(table.equivalentName.template)}`, `name: ${equivalentNameFunction(span, table.equivalentName.template, table.equivalentName.nameAttributes, attributesType)}`]),
       `writes: ${shared.constant}`,
       `records: new Set(${literal(records)})`,
+      `required: ${literal(required)}`,
       ...(hasFields ? [`startAttributes: ${shared.builder}`] : []),
     ];
     return `{ ${parts.join(', ')} }`;
@@ -741,7 +754,7 @@ function oneSpan(span: SpanDefinition, tables: readonly SpanTable[]): Statement[
       isExported: true,
       name: attributesType,
       docs: [jsDocText({ description: safeDoc(`Attributes known when ${spanTitle(span)} starts.`) })],
-      properties: recordableUses(span.attributes).map(attributeProperty),
+      properties: startAttributeUses(span).map(attributeProperty),
     },
     ...tableStatements,
     objectConstant(descriptorName, `SpanDescriptor<${attributesType}>`, descriptor, `The spec of ${spanTitle(span)}.`),

@@ -11,7 +11,7 @@ import { severityAnnotation } from './severity.ts';
 export const KIT_ANNOTATION = 'flo';
 
 const ATTRIBUTE_KEYS = ['code_name', 'equivalent', 'on_error', 'closed', 'unit'];
-const REFERENCE_KEYS = ['on_error'];
+const REFERENCE_KEYS = ['on_error', 'value'];
 const SPAN_KEYS = ['span_name', 'equivalent'];
 /** `records` is read where the conventions tables are built (scripts/codegen/conventions.ts). */
 const METRIC_KEYS = ['explicit_bucket_boundaries', 'records'];
@@ -57,8 +57,22 @@ export function attributeAnnotations(annotations: Annotations | undefined, what:
   };
 }
 
-export function referenceOnError(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): ErrorSource | undefined {
-  return onErrorOf(kitAnnotations(annotations, REFERENCE_KEYS, what, location, problems).on_error, what, location, problems);
+export interface ReferenceAnnotations {
+  readonly onError?: ErrorSource;
+  /** The value the signal always gives the attribute (`annotations.flo.value`): generated helpers set it themselves. */
+  readonly value?: string | number | boolean;
+}
+
+export function referenceAnnotations(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): ReferenceAnnotations {
+  const flo = kitAnnotations(annotations, REFERENCE_KEYS, what, location, problems);
+  const value = flo.value;
+  if (value !== undefined && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    problems.add(location, 'wrong-type', `annotations.flo.value of ${what} must be a string, a number or a boolean`);
+  }
+  return {
+    onError: onErrorOf(flo.on_error, what, location, problems),
+    value: typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined,
+  };
 }
 
 export function spanNameTemplate(annotations: Annotations | undefined, what: string, location: SourceLocation, problems: Problems): string | undefined {

@@ -80,16 +80,21 @@ export function recordableUses(uses: readonly AttributeUse[]): AttributeUse[] {
   return uses.filter((use) => !isTemplateType(use.attribute.type));
 }
 
-/** Span attributes with a setter: not those that fill the name, nor those filled from an error. */
+/** Span attributes with a setter: not those that fill the name, nor those filled from an error, nor those of a fixed value. */
 export function settableUses(span: SpanDefinition): AttributeUse[] {
-  return recordableUses(span.attributes).filter((use) => !span.nameAttributes.includes(use.attribute.id) && use.onError === undefined);
+  return recordableUses(span.attributes).filter((use) => !span.nameAttributes.includes(use.attribute.id) && use.onError === undefined && use.value === undefined);
+}
+
+/** What a caller passes when a span starts: its recordable attributes but those of a fixed value, which the helpers write. */
+export function startAttributeUses(span: SpanDefinition): AttributeUse[] {
+  return recordableUses(span.attributes).filter((use) => use.value === undefined);
 }
 
 /** What each generated file imports from the runtime and its siblings, so declarations cannot shadow them. */
 export const RUNTIME_IMPORTS = {
   attributes: ['AttributeSpec'],
   metrics: ['bindingGeneration', 'metricRecorder', 'MetricDescriptor', 'Counter', 'Gauge', 'Histogram', 'UpDownCounter', 'SCOPE'],
-  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'missingSpanAttribute', 'unnamedSpanName', 'Attributes', 'AttributeField', 'SpanWrite', 'SpanConventions', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
+  spans: ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', 'putSpanAttribute', 'unnamedSpanName', 'Attributes', 'AttributeField', 'SpanWrite', 'SpanConventions', 'SpanDescriptor', 'SpanStartOptions', 'SCOPE', 'tracer'],
   events: ['eventRecorder', 'EventBodyOptions', 'EventDescriptor', 'EventRecordOptions', 'SCOPE'],
 } as const;
 

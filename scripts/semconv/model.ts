@@ -146,6 +146,11 @@ export interface AttributeUse {
   readonly role?: AttributeRole;
   /** Which part of a caught error fills it on this signal (definition or reference annotation). */
   readonly onError?: ErrorSource;
+  /**
+   * The value this signal always gives it (`annotations.flo.value` of the reference): the generated
+   * span helpers write it themselves, so it is no property of their attributes object.
+   */
+  readonly value?: string | number | boolean;
   readonly location: SourceLocation;
 }
 

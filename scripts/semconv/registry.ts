@@ -7,7 +7,7 @@
  * Weaver: an inline reference beats a `ref_group`, which beats what is
  * inherited.
  */
-import { attributeAnnotations, referenceOnError } from './annotations.ts';
+import { attributeAnnotations, referenceAnnotations } from './annotations.ts';
 import type { AttributeDefinition, AttributeUse, RequirementLevel, SourceLocation } from './model.ts';
 import type { Problems } from './problems.ts';
 import type { RawAttributeDefinition, RawAttributeRef, RawFile, RawGroup, RawImport } from './raw.ts';
@@ -195,7 +195,7 @@ export class Registry {
       this.problems.add(ref.location, 'undefined-ref', `group "${group.id}" refers to attribute "${ref.ref}", which no attribute group of this registry or its dependencies defines${this.suggest(ref.ref)}${this.unreadNote()}`);
       return undefined;
     }
-    const onError = referenceOnError(ref.annotations, `the reference to "${ref.ref}" in "${group.id}"`, ref.annotationsLocation, this.problems);
+    const kit = referenceAnnotations(ref.annotations, `the reference to "${ref.ref}" in "${group.id}"`, ref.annotationsLocation, this.problems);
     return {
       attribute,
       requirementLevel: ref.requirementLevel ?? earlier?.requirementLevel ?? attribute.requirementLevel,
@@ -205,7 +205,8 @@ export class Registry {
       deprecated: ref.deprecated ?? earlier?.deprecated,
       samplingRelevant: ref.samplingRelevant ?? earlier?.samplingRelevant,
       role: ref.role ?? earlier?.role,
-      onError: onError ?? earlier?.onError ?? attribute.onError,
+      onError: kit.onError ?? earlier?.onError ?? attribute.onError,
+      value: kit.value ?? earlier?.value,
       location: ref.location,
     };
   }

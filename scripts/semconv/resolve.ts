@@ -53,6 +53,7 @@ export function resolveSpec(scope: InstrumentationScope, dependencies: readonly 
   checkAttributes(attributes, problems);
   checkAttributeEquivalents(root, problems);
   for (const span of signals.spans) checkSpanName(span, problems);
+  checkFixedValues(signals, problems);
   checkUnique(
     signals.metrics.filter((metric) => metric.refines === undefined).map((metric) => [metric.metricName, metric.location]),
     'duplicate-metric-name',
@@ -340,6 +341,32 @@ function baseKind(attribute: AttributeDefinition): string {
   if (isEnumType(type)) return typeof type.members[0]?.value === 'number' ? 'number' : typeof type.members[0]?.value === 'boolean' ? 'boolean' : 'string';
   if (isTemplateType(type)) return `template[${type.template}]`;
   return type === 'int' || type === 'double' ? 'number' : type;
+}
+
+/**
+ * `annotations.flo.value` of a reference: on a span's own attribute reference, a value that fits the
+ * attribute (its type, a closed enum's members). The generated span helpers write it; recorders of
+ * metrics and events have no such helper, so it is refused there.
+ */
+function checkFixedValues(signals: Signals, problems: Problems): void {
+  for (const span of signals.spans) {
+    for (const use of span.attributes) {
+      if (use.value === undefined) continue;
+      const attribute = use.attribute;
+      const type = attribute.type;
+      const fits = isEnumType(type)
+        ? type.allowCustomValues
+          ? typeof use.value === typeof type.members[0]?.value
+          : type.members.some((member) => member.value === use.value)
+        : type !== 'any' && !isTemplateType(type) && !type.endsWith('[]') && fitsKind(use.value, type as AttributeKind);
+      if (!fits) problems.add(use.location, 'fixed-value-type', `annotations.flo.value ${JSON.stringify(use.value)} of "${attribute.id}" on span "${span.groupId}" does not fit the attribute (${baseKind(attribute)})`);
+    }
+  }
+  for (const signal of [...signals.metrics, ...signals.events, ...signals.entities]) {
+    for (const use of signal.attributes) {
+      if (use.value !== undefined) problems.add(use.location, 'fixed-value-type', `annotations.flo.value of "${use.attribute.id}" on "${signal.groupId}": only span attributes take a fixed value`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- spans

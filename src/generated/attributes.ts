@@ -226,7 +226,9 @@ export const SPEC_LLM_REQUEST_CONTENT: AttributeSpec = { key: ATTR_LLM_REQUEST_C
 export const ATTR_LLM_RESPONSE_CONTENT = 'llm.response.content';
 export const SPEC_LLM_RESPONSE_CONTENT: AttributeSpec = { key: ATTR_LLM_RESPONSE_CONTENT, kind: 'string' };
 /**
- * Chunks received from the stream.
+ * Output chunks received from the stream.
+ *
+ * Chunks that add text, reasoning or a tool call to the answer; a provider's lifecycle events (Anthropic's `message_start`, the Responses API's `response.created`, a usage-only chunk) do not count. Chunks of a shape the kit does not know all count.
  *
  * Type: int. Stability: development.
  * @example 42
@@ -252,7 +254,7 @@ export const SPEC_LLM_STREAM_DURATION_MS: AttributeSpec = { key: ATTR_LLM_STREAM
 export const ATTR_LLM_STREAM_COMPLETED = 'llm.stream.completed';
 export const SPEC_LLM_STREAM_COMPLETED: AttributeSpec = { key: ATTR_LLM_STREAM_COMPLETED, kind: 'boolean' };
 /**
- * Time from opening the stream to its first chunk, in milliseconds.
+ * Time from opening the stream to its first output chunk, in milliseconds.
  *
  * Type: double. Stability: development.
  * @example 240.2
@@ -1090,6 +1092,38 @@ export const SPEC_GEN_AI_WORKFLOW_NAME: AttributeSpec = { key: ATTR_GEN_AI_WORKF
  */
 export const ATTR_HOST_NAME = 'host.name';
 export const SPEC_HOST_NAME: AttributeSpec = { key: ATTR_HOST_NAME, kind: 'string' };
+/**
+ * The service tier requested. May be a specific tier, default, or auto.
+ *
+ * Type: one of "auto", "default" or another value. Stability: development.
+ * @example "auto"
+ * @example "default"
+ */
+export const ATTR_OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
+/** Values of `openai.request.service_tier` (open: other values are allowed). */
+export type OpenaiRequestServiceTierValue = 'auto' | 'default' | (string & {});
+/** The system will utilize scale tier credits until they are exhausted. */
+export const OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO = 'auto' as const;
+/** The system will utilize the default scale tier. */
+export const OPENAI_REQUEST_SERVICE_TIER_VALUE_DEFAULT = 'default' as const;
+export const SPEC_OPENAI_REQUEST_SERVICE_TIER: AttributeSpec = { key: ATTR_OPENAI_REQUEST_SERVICE_TIER, kind: 'string' };
+/**
+ * The service tier used for the response.
+ *
+ * Type: string. Stability: development.
+ * @example "scale"
+ * @example "default"
+ */
+export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
+export const SPEC_OPENAI_RESPONSE_SERVICE_TIER: AttributeSpec = { key: ATTR_OPENAI_RESPONSE_SERVICE_TIER, kind: 'string' };
+/**
+ * A fingerprint to track any eventual change in the Generative AI environment.
+ *
+ * Type: string. Stability: development.
+ * @example "fp_44709d6fcb"
+ */
+export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = 'openai.response.system_fingerprint';
+export const SPEC_OPENAI_RESPONSE_SYSTEM_FINGERPRINT: AttributeSpec = { key: ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT, kind: 'string' };
 /**
  * A name uniquely identifying the instance of the OpenTelemetry component within its containing SDK instance.
  *

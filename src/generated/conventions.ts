@@ -71,7 +71,7 @@ export interface LlmStreamFacts {
 }
 
 /**
- * What the observation `llm.stream.chunks` carries besides its value: The chunks an LLM stream delivered, counted when it ended. Its value is in `{chunk}`.
+ * What the observation `llm.stream.chunks` carries besides its value: The output chunks an LLM stream delivered (the ones that add text, reasoning or a tool call to the answer, not its lifecycle events), counted when it ended. Its value is in `{chunk}`.
  */
 export interface LlmStreamChunksFacts {
   /** `model`. */
@@ -81,7 +81,7 @@ export interface LlmStreamChunksFacts {
 }
 
 /**
- * What the observation `llm.stream.first_chunk` carries besides its value: The time from opening an LLM stream to its first chunk. Its value is in `ms`.
+ * What the observation `llm.stream.first_chunk` carries besides its value: The time from opening an LLM stream to its first output chunk. Its value is in `ms`.
  */
 export interface LlmStreamFirstChunkFacts {
   /** `model`. */
@@ -103,7 +103,7 @@ export interface LlmStreamFirstChunkFacts {
 }
 
 /**
- * What the observation `llm.stream.chunk` carries besides its value: The time from the end of the previous chunk to the end of this one, for every chunk after the first. Its value is in `ms`.
+ * What the observation `llm.stream.chunk` carries besides its value: The time from the end of the previous output chunk to the end of this one, for every output chunk after the first. Its value is in `ms`.
  */
 export interface LlmStreamChunkFacts {
   /** `server.address`. */
@@ -495,11 +495,11 @@ export interface ConventionsEmitter {
   llmStreamStart(facts: LlmStreamStartFacts): void;
   /** `llm.stream`: An LLM stream ended, consumed to its end, stopped early by the consumer or failed; its duration, from opening to the end. `value` in `ms`, undefined when it is not known. */
   llmStream(value: number | undefined, facts: LlmStreamFacts): void;
-  /** `llm.stream.chunks`: The chunks an LLM stream delivered, counted when it ended. `value` in `{chunk}`, undefined when it is not known. */
+  /** `llm.stream.chunks`: The output chunks an LLM stream delivered (the ones that add text, reasoning or a tool call to the answer, not its lifecycle events), counted when it ended. `value` in `{chunk}`, undefined when it is not known. */
   llmStreamChunks(value: number | undefined, facts: LlmStreamChunksFacts): void;
-  /** `llm.stream.first_chunk`: The time from opening an LLM stream to its first chunk. `value` in `ms`, undefined when it is not known. */
+  /** `llm.stream.first_chunk`: The time from opening an LLM stream to its first output chunk. `value` in `ms`, undefined when it is not known. */
   llmStreamFirstChunk(value: number | undefined, facts: LlmStreamFirstChunkFacts): void;
-  /** `llm.stream.chunk`: The time from the end of the previous chunk to the end of this one, for every chunk after the first. `value` in `ms`, undefined when it is not known. */
+  /** `llm.stream.chunk`: The time from the end of the previous output chunk to the end of this one, for every output chunk after the first. `value` in `ms`, undefined when it is not known. */
   llmStreamChunk(value: number | undefined, facts: LlmStreamChunkFacts): void;
   /** `llm.usage.input`: Input (prompt) tokens of an LLM call, cached ones included; observed when the call ends, without a value when the provider reported none. `value` in `{token}`, undefined when it is not known. */
   llmUsageInput(value: number | undefined, facts: LlmUsageInputFacts): void;

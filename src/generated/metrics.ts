@@ -981,7 +981,7 @@ export function recordLlmStreamsTotal(value: number, attributes: LlmStreamsTotal
   }
 }
 
-/** Name of the metric: Chunks received from LLM streams. */
+/** Name of the metric: Output chunks received from LLM streams (see `llm.stream.chunks`). */
 export const METRIC_LLM_STREAM_CHUNKS_TOTAL = 'llm.stream.chunks.total';
 
 /** Attributes recorded with `llm.stream.chunks.total`. */
@@ -1020,7 +1020,7 @@ export const LLM_STREAM_CHUNKS_TOTAL_METRIC: MetricDescriptor = {
   name: METRIC_LLM_STREAM_CHUNKS_TOTAL,
   instrument: 'counter',
   unit: '{chunk}',
-  description: 'Chunks received from LLM streams.',
+  description: 'Output chunks received from LLM streams (see `llm.stream.chunks`).',
   valueType: 'int',
   fields: [
     { spec: SPEC_MODEL, property: 'model', required: true },
@@ -1031,7 +1031,7 @@ export const LLM_STREAM_CHUNKS_TOTAL_METRIC: MetricDescriptor = {
 const llmStreamChunksTotalRecorder = metricRecorder<LlmStreamChunksTotalAttributes, Counter>(SCOPE, LLM_STREAM_CHUNKS_TOTAL_METRIC);
 
 /**
- * Chunks received from LLM streams.
+ * Output chunks received from LLM streams (see `llm.stream.chunks`).
  *
  * Counter `llm.stream.chunks.total`, unit `{chunk}`, whole numbers. Stability: development.
  * @param value the non-negative increment, in `{chunk}`
@@ -2081,6 +2081,7 @@ export const GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK_METRIC: MetricDescrip
   unit: 's',
   description: 'Time per output chunk, recorded for each chunk received after the first one, measured as the time elapsed from the end of the previous chunk to the end of the current chunk.',
   valueType: 'double',
+  explicitBucketBoundaries: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
   fields: [
     { spec: SPEC_SERVER_ADDRESS, property: 'serverAddress', required: false },
     { spec: SPEC_SERVER_PORT, property: 'serverPort', required: false },

@@ -119,14 +119,17 @@ export function startAgentRun(info: AgentRunInfo, options: OperationOptions = NO
   }
 }
 
-/** The span's start attributes, as one object of one shape; the session's conventions decide which it writes. */
+/**
+ * The span's start attributes, as one object of one shape; the session's conventions decide which it
+ * writes (the generated span writes `gen_ai.operation.name`). The provider is required, but may be
+ * known only once the run's first LLM call ends: the span reports it missing if it ends without one.
+ */
 function agentSpanAttributes(info: AgentRunInfo, provider: GenAiProviderNameValue | undefined) {
   return {
     agentName: info.name,
     agentType: info.type,
     agentHistorySize: info.historySize,
-    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-    genAiProviderName: provider,
+    genAiProviderName: provider as GenAiProviderNameValue,
     genAiRequestModel: info.model,
     genAiAgentId: info.id,
     genAiAgentDescription: info.description,

@@ -10,23 +10,26 @@
  * out only when the session's span records it.
  */
 import { trace, type Context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
   ATTR_LLM_REQUEST_CONTENT,
+  GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   LLM_OPERATION_VALUE_STREAM,
+  OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO,
 } from '../generated/attributes.ts';
 import type { LlmGenerateSpan, LlmStreamSpan } from '../generated/spans.ts';
 import type { KitBinding } from '../runtime/bind.ts';
-import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent, contentOnSpans, type ContentCaptureSettings } from '../runtime/content.ts';
+import { LinkedContext } from '../runtime/linked-context.ts';
+import { withInferenceSpan } from '../runtime/sdk-inference-spans.ts';
 import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
 import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
-import { requestFacts, type RequestFacts, type ResponseFacts } from './providers/index.ts';
+import { requestFacts, toolDefinitions, type RequestFacts, type ResponseFacts } from './providers/index.ts';
 import type { Usage } from './usage.ts';
 
 type LlmSpan = LlmGenerateSpan | LlmStreamSpan;
@@ -52,7 +55,8 @@ export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: 
     llmTemperature: info.temperature ?? request.temperature,
     genAiOperationName: facts.genAiOperationName,
     genAiProviderName: facts.genAiProviderName,
-    genAiRequestStream: request.stream ?? streamed,
+    // Set only when the request streams: the convention reads an unset one as not streaming.
+    genAiRequestStream: streamed || request.stream === true ? true : undefined,
     genAiRequestMaxTokens: request.maxTokens,
     genAiRequestTopP: request.topP,
     genAiRequestTopK: request.topK,
@@ -68,7 +72,15 @@ export function llmSpanAttributes(info: LlmCallInfo, facts: LlmFacts, streamed: 
     serverPort: facts.serverPort,
     genAiSystemInstructions: content.systemInstructions,
     genAiInputMessages: content.inputMessages,
+    genAiToolDefinitions: capture.enabled && spanRecords(descriptor, ATTR_GEN_AI_TOOL_DEFINITIONS) ? toolDefinitions(info.request) : undefined,
+    // `auto` is the default tier: the convention records a requested tier other than it.
+    openaiRequestServiceTier: isOpenAi(facts) && request.serviceTier !== OPENAI_REQUEST_SERVICE_TIER_VALUE_AUTO ? request.serviceTier : undefined,
   };
+}
+
+/** The OpenAI-specific attributes (`openai.*`) are the OpenAI provider's: OpenAI-compatible servers and Anthropic send fields of the same names. */
+function isOpenAi(facts: LlmFacts): boolean {
+  return facts.genAiProviderName === GEN_AI_PROVIDER_NAME_VALUE_OPENAI;
 }
 
 /** Whether the span records what is read from a response (its id, model, finish reasons): then it is worth reading. */
@@ -76,15 +88,20 @@ export function readsResponse(span: LlmSpan): boolean {
   return span.records(ATTR_GEN_AI_RESPONSE_MODEL);
 }
 
-/** The span's GenAI response attributes and, with capture on (for spans), its output messages; returns those, as captured. */
+/** The span's GenAI response attributes (the OpenAI ones for that provider: `call`) and, with capture on (for spans), its output messages; returns those, as captured. */
 export function setGenAiResponse(
   span: LlmSpan,
   facts: ResponseFacts,
   reasoningTokens: number | undefined,
   capture: ContentCaptureSettings,
   output: { readonly response?: unknown; readonly completion?: string; readonly outputMessages?: readonly GenAiOutputMessage[] },
+  call: LlmFacts,
 ): GenAiOutputMessage[] | undefined {
   if (facts.id !== undefined) span.setGenAiResponseId(facts.id);
+  if (isOpenAi(call)) {
+    if (facts.serviceTier !== undefined) span.setOpenaiResponseServiceTier(facts.serviceTier);
+    if (facts.systemFingerprint !== undefined) span.setOpenaiResponseSystemFingerprint(facts.systemFingerprint);
+  }
   if (facts.model !== undefined) span.setGenAiResponseModel(facts.model);
   if (facts.finishReasons !== undefined && facts.finishReasons.length > 0) span.setGenAiResponseFinishReasons(facts.finishReasons);
   if (facts.conversationId !== undefined) span.setGenAiConversationId(facts.conversationId);
@@ -101,12 +118,14 @@ export function reasoningOf(usage: Usage | undefined, facts: ResponseFacts): num
 }
 
 /**
- * What happens to spans the provider SDK starts inside the call. `@anthropic-ai/sdk` starts its own
- * GenAI inference span (`anthropic.messages.create`) by default; with the kit's span already the
- * GenAI inference span, that is two inference spans, and doubled token counts, for one call.
- * `suppress` runs the call under OpenTelemetry's suppressTracing, so nothing inside it starts a span
- * or sends `traceparent` (HTTP client spans under the call go too); `keep` leaves them (then turn the
- * SDK's own off with its `openTelemetry: false` option if the duplicate matters).
+ * What happens to the span a provider SDK starts for the call inside the kit's. `@anthropic-ai/sdk`
+ * starts its own GenAI inference span (`anthropic.messages.create`) by default; with the kit's span
+ * already the GenAI inference span, that is two inference spans, and doubled token counts, for one
+ * call. `suppress`: that span, directly under the kit's, is not recorded; the SDK propagates the
+ * kit's span in its place (`traceparent`), and every other span inside the call is kept: the
+ * application's own, its HTTP instrumentation's (runtime/sdk-inference-spans.ts). `keep`: recorded,
+ * under the kit's (turn it off with the SDK's own `openTelemetry: false` option instead, if the
+ * duplicate matters).
  */
 export type SdkSpans = 'suppress' | 'keep';
 
@@ -114,17 +133,21 @@ export type SdkSpans = 'suppress' | 'keep';
  * The default: suppress while the kit's span is a GenAI inference span (the session records its
  * GenAI attributes), keep when it is flo_ai's only.
  */
-export function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan): boolean {
+function suppressesSdkSpans(choice: SdkSpans | undefined, span: LlmSpan): boolean {
   return (choice ?? (span.records(ATTR_GEN_AI_OPERATION_NAME) ? 'suppress' : 'keep')) === 'suppress';
 }
 
-/** The context provider code runs in: the span's, with tracing suppressed below it when chosen. */
-export function callContext(spanContext: Context, suppress: boolean): Context {
-  return suppress ? suppressTracing(spanContext) : spanContext;
+/**
+ * `parent` marked for the provider call the kit's span `span` wraps, where the SDK's duplicate
+ * inference span is suppressed (see SdkSpans); undefined where it is kept, and while telemetry is off.
+ */
+export function sdkCallContext(parent: Context, span: LlmSpan, choice: SdkSpans | undefined): Context | undefined {
+  const otelSpan = span.otelSpan;
+  return otelSpan === undefined || !suppressesSdkSpans(choice, span) ? undefined : withInferenceSpan(LinkedContext.over(parent), otelSpan);
 }
 
 /** The context of an LLM call's span for the provider code it runs and the operations started under it. */
 export function llmCallContext(parent: Context, span: LlmSpan, sdkSpans: SdkSpans | undefined): Context {
   const otelSpan = span.otelSpan;
-  return otelSpan === undefined ? parent : callContext(trace.setSpan(LinkedContext.over(parent), otelSpan), suppressesSdkSpans(sdkSpans, span));
+  return otelSpan === undefined ? parent : trace.setSpan(sdkCallContext(parent, span, sdkSpans) ?? LinkedContext.over(parent), otelSpan);
 }

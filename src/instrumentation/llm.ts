@@ -4,20 +4,18 @@
  * and `startLlmCall`, the handle every LLM helper records through.
  */
 import { context, type Context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { ATTR_LLM_RESPONSE_CONTENT } from '../generated/attributes.ts';
 import { LLM_GENERATE_SPAN, LLM_STREAM_SPAN, LlmGenerateSpan, LlmStreamSpan, startLlmGenerateSpan } from '../generated/spans.ts';
 import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
-import { LinkedContext } from '../runtime/linked-context.ts';
 import { capturedContent } from '../runtime/content.ts';
 import { activeAgentRun, noteLlmCallOn, type AgentRun } from './agent.ts';
 import { hasInfo, session, warnFailed, warnOnce, type Session } from './internal.ts';
 import { currentBinding } from '../runtime/binding.ts';
-import { llmCallContext, llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, setGenAiResponse, suppressesSdkSpans, type SdkSpans } from './llm-genai.ts';
+import { llmCallContext, llmSpanAttributes, NO_RESPONSE_FACTS, readsResponse, reasoningOf, sdkCallContext, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
 import { LlmDetails, observeLlmFailure } from './llm-events.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
-import { responseFacts } from './providers/index.ts';
+import { responseBody, responseFacts, streamHandleSettlement } from './providers/index.ts';
 import { LlmStreamCall, type LlmStreamHandle, type LlmStreamOptions, type StartLlmStreamOptions } from './stream.ts';
 import { extractCompletionText } from './text.ts';
 import { checkedUsage, completed, extractUsage, mergeUsage, normalizeUsage, type Usage } from './usage.ts';
@@ -38,8 +36,8 @@ export interface LlmCallOptions<R> extends SpanStartOptions {
   /** Completion text of the result for content capture, for shapes `extractCompletionText` does not know. */
   readonly completionText?: (result: R) => string | undefined;
   /**
-   * Spans the provider SDK starts inside the call (see `SdkSpans`). Default: `suppress` while the
-   * GenAI conventions are emitted (the kit's span is then the one GenAI inference span), else `keep`.
+   * The inference span a provider SDK starts for the call (see `SdkSpans`). Default: `suppress` while
+   * the GenAI conventions are emitted (the kit's span is then the one GenAI inference span), else `keep`.
    */
   readonly sdkSpans?: SdkSpans;
 }
@@ -62,8 +60,8 @@ export function traceLlmCall<T>(info: LlmCallInfo, call: (span: LlmGenerateSpan)
 function tracedLlmCall<T>(current: Session, info: LlmCallInfo, call: (span: LlmGenerateSpan) => T, options: LlmCallOptions<Awaited<T>>): T {
   const handle = new LlmResponseCall<Awaited<T>>(info, options, parentContext(options.parent), current);
   const span = handle.span;
-  // Provider SDK spans below this one suppressed (see SdkSpans), in the context together with the span: one context switch for both.
-  const within = suppressesSdkSpans(options.sdkSpans, span) ? suppressTracing(LinkedContext.over(context.active())) : undefined;
+  // The provider SDK's duplicate inference span suppressed (see SdkSpans), in the context together with the span: one context switch for both.
+  const within = sdkCallContext(context.active(), span, options.sdkSpans);
   return runInSpan(span, call, handle, within);
 }
 
@@ -164,6 +162,13 @@ class LlmResponseCall<R> extends OperationHandle<R> implements LlmCallHandle<R> 
     this.end();
   }
 
+  /** An SDK stream handle (Anthropic's MessageStream, …) settles with its final response, once read to its end. */
+  settlement(value: unknown): Promise<unknown> | undefined {
+    const final = streamHandleSettlement(value);
+    if (final !== undefined) this.span.setGenAiRequestStream(true);
+    return final;
+  }
+
   onFailure(error: unknown): void {
     this.life.fail(error);
     this.end();
@@ -188,7 +193,8 @@ class LlmResponseCall<R> extends OperationHandle<R> implements LlmCallHandle<R> 
     const span = this.span;
     const capture = this.#session.contentCapture;
     const responded = this.#responded;
-    const result = this.#response as R;
+    // What an SDK promise's withResponse() or asResponse() settled with holds the response, or none (providers/handles.ts).
+    const result = (responded ? responseBody(this.#response) : undefined) as R;
     // The response's facts (id, model, finish reasons, the usage with reasoning) only where the span records them.
     const reads = readsResponse(span);
     const facts = reads && responded ? responseFacts(result) : NO_RESPONSE_FACTS;
@@ -204,7 +210,7 @@ class LlmResponseCall<R> extends OperationHandle<R> implements LlmCallHandle<R> 
       const completion = capturedContent(completionText, 'completion', capture);
       if (completion !== undefined) span.setLlmResponseContent(completion);
     }
-    const outputMessages = setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText });
+    const outputMessages = setGenAiResponse(span, facts, reasoning, capture, { response: result, completion: completionText }, this.#facts);
     this.#facts.genAiResponseModel = facts.model;
     observeLlmEnd(this.#session.emitter, 'request', this.#facts, durationMs, usage, reasoning, undefined);
     this.#details?.end(span, { response: facts, usage, reasoningTokens: reasoning, outputMessages, output: { response: result, completion: completionText } });

@@ -1,6 +1,8 @@
 /**
  * Streamed LLM responses: the `llm.{provider}.stream` span from opening the
- * stream to its end, chunk count, time to first chunk, duration, outcome.
+ * stream to its end, output chunk count, time to first output chunk and
+ * between output chunks (lifecycle events are no output: providers/chunks.ts),
+ * duration, outcome.
  *
  * The traced stream is an async generator over the source, so it is lazy
  * and queues like one:
@@ -36,7 +38,7 @@ import { guarded, hasInfo, session, warnFailed, warnOnce, type Session } from '.
 import { OutputMessagesCollector } from './genai-messages.ts';
 import { llmCallContext, llmSpanAttributes, readsResponse, reasoningOf, setGenAiResponse, type SdkSpans } from './llm-genai.ts';
 import { Lifecycle, OperationHandle, startInstant, type Operation, type OperationOptions } from './operation.ts';
-import { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
+import { completeResponseFacts, isOutputChunk, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './providers/index.ts';
 import { LlmDetails, observeLlmFailure } from './llm-events.ts';
 import { llmFacts, observeLlmEnd, setUsageAttributes, type LlmCallInfo, type LlmFacts } from './llm-signals.ts';
 import { extractChunkText } from './text.ts';
@@ -59,7 +61,7 @@ export interface LlmStreamOptions<C> extends SpanStartOptions {
   readonly usage?: (chunk: C) => Usage | undefined;
   /** Text a chunk adds, for content capture, for shapes `extractChunkText` does not know. */
   readonly chunkText?: (chunk: C) => string | undefined;
-  /** Spans the provider SDK starts while the stream is opened and read (see `SdkSpans`); as for `traceLlmCall`. */
+  /** The inference span a provider SDK starts for the stream (see `SdkSpans`); as for `traceLlmCall`. */
   readonly sdkSpans?: SdkSpans;
 }
 
@@ -231,20 +233,29 @@ export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStrea
 
   recordChunk(value: C): void {
     if (!this.life.usable('recordChunk')) return;
-    this.#chunks += 1;
     // guarded() spelled out: this runs for every chunk, and a closure per chunk is garbage.
     try {
       const now = performance.now() - this.#started;
-      if (this.#chunks === 1) this.#firstChunk(now);
-      else this.#session.emitter.llmStreamChunk(now - this.#lastChunkMs, this.#facts);
-      this.#lastChunkMs = now;
       this.#usage = mergeUsage(this.#usage, this.#chunkUsage(value));
       this.#text?.add(this.#chunkText(value));
-      if (this.#readsResponse) this.#responseFacts = mergeResponseFacts(this.#responseFacts, streamEventFacts(value));
+      if (this.#readsResponse) {
+        this.#responseFacts = mergeResponseFacts(this.#responseFacts, streamEventFacts(value));
+        // The chunk metrics carry the response model as soon as the stream names it.
+        this.#facts.genAiResponseModel = this.#responseFacts.model;
+      }
       this.#messages?.add(value);
+      // Counted and timed: output chunks only, not lifecycle events (providers/chunks.ts).
+      if (isOutputChunk(value)) this.#outputChunk(now);
     } catch (error) {
       warnFailed('llm stream: recording a chunk', error);
     }
+  }
+
+  #outputChunk(now: number): void {
+    this.#chunks += 1;
+    if (this.#chunks === 1) this.#firstChunk(now);
+    else this.#session.emitter.llmStreamChunk(now - this.#lastChunkMs, this.#facts);
+    this.#lastChunkMs = now;
   }
 
   recordResponse(response: unknown): void {
@@ -286,7 +297,7 @@ export class LlmStreamCall<C> extends OperationHandle<never> implements LlmStrea
       const completion = this.#text === undefined || this.#text.text === '' ? undefined : capturedContent(this.#text.text, 'completion', capture);
       if (completion !== undefined) this.span.setLlmResponseContent(completion);
       const messages = this.#messages?.messages();
-      const outputMessages = setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: messages });
+      const outputMessages = setGenAiResponse(this.span, facts, reasoning, capture, { outputMessages: messages }, this.#facts);
       if (failure !== undefined) this.span.recordError(failure.error);
       this.#facts.genAiResponseModel = facts.model;
       const emitter = this.#session.emitter;

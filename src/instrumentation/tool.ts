@@ -64,12 +64,11 @@ export function startToolCall(info: ToolCallInfo, options: OperationOptions = NO
   }
 }
 
-/** The span's start attributes, as one object of one shape; the session's conventions decide which it writes. */
+/** The span's start attributes, as one object of one shape; the session's conventions decide which it writes (the generated span writes `gen_ai.operation.name`). */
 function toolSpanAttributes(info: ToolCallInfo, agentName: string | undefined) {
   return {
     toolName: info.name,
     agentName,
-    genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
     genAiToolCallId: info.callId,
     genAiToolType: info.type,
     genAiToolDescription: info.description,

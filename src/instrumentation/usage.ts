@@ -5,7 +5,9 @@
  *   OpenAI Chat Completions  usage.prompt_tokens / completion_tokens / total_tokens
  *                            (usage.prompt_tokens_details.cached_tokens: part of the prompt)
  *   OpenAI Responses API     usage.input_tokens / output_tokens / total_tokens
- *                            (usage.input_tokens_details.cached_tokens: part of the input)
+ *                            (usage.input_tokens_details.cached_tokens: part of the input);
+ *                            stream events carry it as response.usage (response.completed,
+ *                            .incomplete and .failed: the final response)
  *   Anthropic Messages       usage.input_tokens / output_tokens, plus
  *                            cache_read_input_tokens / cache_creation_input_tokens,
  *                            which Anthropic does NOT include in input_tokens;
@@ -138,6 +140,7 @@ export function completed(usage: Usage | undefined): Usage | undefined {
 
 function readUsage(response: unknown): Usage | undefined {
   if (!isObject(response)) return undefined;
+  if (isResponsesEvent(response)) return isObject(response.response) ? readUsage(response.response) : undefined;
   if (isObject(response.usageMetadata)) return fromGemini(response.usageMetadata);
   if (isObject(response.usage)) return fromUsageObject(response.usage);
   // Anthropic's message_start stream event nests the message, usage included.
@@ -180,6 +183,7 @@ function fromOllama(response: Json): Usage | undefined {
 
 function readReasoning(response: unknown): number | undefined {
   if (!isObject(response)) return undefined;
+  if (isResponsesEvent(response)) return readReasoning(response.response);
   if (isObject(response.usageMetadata)) return positive(count(response.usageMetadata.thoughtsTokenCount));
   const usage = isObject(response.usage) ? response.usage : isObject(response.message) && isObject(response.message.usage) ? response.message.usage : undefined;
   if (usage === undefined) return undefined;
@@ -189,6 +193,11 @@ function readReasoning(response: unknown): number | undefined {
     positive(detail(usage.output_tokens_details, 'thinking_tokens')) ??
     count(usage.reasoningTokens)
   );
+}
+
+/** An OpenAI Responses API stream event (`response.created`, `response.completed`, …): the response it carries holds the usage. */
+function isResponsesEvent(value: Json): boolean {
+  return typeof value.type === 'string' && value.type.startsWith('response.');
 }
 
 function cachedTokens(details: unknown): number | undefined {

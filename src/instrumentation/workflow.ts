@@ -132,7 +132,7 @@ class WorkflowRun<R> extends OperationHandle<R> implements WorkflowHandle {
       genAiRequestModel: undefined,
     };
     this.span = startWorkflowRunSpan(
-      { workflowName: info.name, workflowNodeCount: info.nodeCount, genAiOperationName: GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW },
+      { workflowName: info.name, workflowNodeCount: info.nodeCount },
       spanOptions(options, parent),
     );
     this.#emitter = current.emitter;

@@ -36,7 +36,10 @@ export interface AttributeField {
   readonly spec: AttributeSpec;
   /** The property of the recorder's argument object that carries the value. */
   readonly property: string;
+  /** The span must carry it when it ends; a metric point, when it is recorded. */
   readonly required: boolean;
+  /** The value the span always has (`annotations.flo.value`): written whatever the caller passes. */
+  readonly fixed?: string | number | boolean;
 }
 
 /** The value when it fits the attribute, otherwise undefined (and a warning). */
@@ -101,7 +104,9 @@ function ownWrites(fields: readonly AttributeField[]): readonly (readonly SpanWr
 /**
  * Builds span start attributes from a typed object under the keys of `writes` (the session's
  * conventions table of the span; every field under its own key without one): every declared
- * field in declaration order, checked against its spec; a field written under no key is not read.
+ * field in declaration order, checked against its spec (a fixed one with its value); a field
+ * written under no key is not read. A required attribute left out is not reported here: a helper
+ * may set it once it knows it, so the span reports it when it ends without it (InstrumentedSpan).
  * Generated span descriptors carry a `startAttributes` function doing the same with one named
  * property read per field (see SpanConventions); this loop is what it must equal.
  */
@@ -110,9 +115,9 @@ export function toSpanAttributes(fields: readonly AttributeField[], input: objec
   const attributes: Attributes = {};
   for (let index = 0; index < fields.length; index += 1) {
     if ((writes[index] as readonly SpanWrite[]).length === 0) continue;
-    const value = source[(fields[index] as AttributeField).property];
-    if (value === undefined || value === null) missingSpanAttribute(fields, index, signal);
-    else putSpanAttribute(attributes, writes, fields, index, value, signal);
+    const field = fields[index] as AttributeField;
+    const value = field.fixed ?? source[field.property];
+    if (value !== undefined && value !== null) putSpanAttribute(attributes, writes, fields, index, value, signal);
   }
   return attributes;
 }
@@ -131,12 +136,6 @@ export function putSpanAttribute(attributes: Attributes, writes: readonly (reado
 /** The value as written under `write`: converted between units where the write has a scale (rules.ts). */
 export function convertedValue(value: AttributeValue, write: SpanWrite): AttributeValue {
   return write.scale !== undefined && typeof value === 'number' ? applyScale(value, write.scale) : value;
-}
-
-/** Reports a start attribute the caller left out, when the spec requires it. */
-export function missingSpanAttribute(fields: readonly AttributeField[], index: number, signal: string): void {
-  const field = fields[index] as AttributeField;
-  if (field.required) warnOnce(`${signal}: required attribute ${field.spec.key} is missing`);
 }
 
 /** Builds the attributes of one measurement or span start from a typed object. */

@@ -46,6 +46,7 @@ import { errorMessage } from './error-text.ts';
 import { GrpcSocketTracker } from './grpc-sockets.ts';
 import { OpenSpans } from './open-spans.ts';
 import { redact, safeDiagLogger } from './redaction.ts';
+import { mergeSdkInferenceSpans } from './sdk-inference-spans.ts';
 import {
   TelemetryConfigError,
   isSdkDisabled,
@@ -222,6 +223,7 @@ function swapIn(next: Session): void {
   try {
     // Everything that can fail was built already; with the kit's own providers this only registers globals.
     sdk.start();
+    mergeSdkInferenceSpansOfRegisteredProvider();
     // Metrics off: the API's no-op meter provider stays, so the application's own instruments cost nothing either.
     if (config.metrics) metrics.setGlobalMeterProvider(next.meterProvider);
     // Logs off: nor does a logger provider; NodeSDK registers one (without processors) whatever it is given.
@@ -250,6 +252,16 @@ function swapIn(next: Session): void {
   if (previous !== undefined) retire(previous);
   reportConfigurationProblems(next);
   safely(() => diag.info('telemetry configured', publicSettings(config)));
+}
+
+/**
+ * The tracer provider NodeSDK registered, behind the same global proxy (so tracers handed out
+ * before, by provider SDK clients made earlier, reach it too), wrapped so that a provider SDK's own
+ * inference span directly under the kit's is not recorded twice (sdk-inference-spans.ts).
+ */
+function mergeSdkInferenceSpansOfRegisteredProvider(): void {
+  const registered = trace.getTracerProvider();
+  if (registered instanceof ProxyTracerProvider) registered.setDelegate(mergeSdkInferenceSpans(registered.getDelegate()));
 }
 
 /**

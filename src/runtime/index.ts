@@ -25,6 +25,7 @@ export { ERROR_MESSAGE_POLICIES, type ErrorMessagePolicy } from './error-text.ts
 export { type ContentCaptureOptions, type ContentCaptureSettings, type ContentDestination, type ContentKind } from './content.ts';
 export { bindProviders, contentCapture, currentSession, resetContentCapture, setContentCapture, setConventions, unbindProviders, type BindOptions, type KitBinding } from './bind.ts';
 export { currentBinding } from './binding.ts';
+export { mergeSdkInferenceSpans, SDK_INFERENCE_SCOPES } from './sdk-inference-spans.ts';
 export type { ProviderBinding, TelemetryPolicies } from './binding.ts';
 // What generated code needs, for code generated from someone else's spec.
 export * from './support.ts';

@@ -56,6 +56,8 @@ export interface SpanConventions<A extends object> {
   readonly writes: readonly (readonly SpanWrite[])[];
   /** The ids of the fields written under at least one key, for helpers that skip work nobody records. */
   readonly records: ReadonlySet<string>;
+  /** The required fields this selection writes, each as the keys it is written under: what the span must carry when it ends. */
+  readonly required?: readonly (readonly string[])[];
   /**
    * The start attributes, as `toSpanAttributes` builds them from `fields` and `writes`, with one
    * named property read per field written (what the generator emits: three to four times faster
@@ -161,7 +163,7 @@ export class InstrumentedSpan {
     // The session the span starts in decides, for its whole life, its keys and what of its errors is recorded.
     const binding = span === undefined ? undefined : currentBinding();
     const table = binding === undefined ? undefined : tableOf(descriptor, binding);
-    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, policies: binding };
+    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, required: table === undefined ? undefined : (table.required ?? NOTHING_REQUIRED), policies: binding };
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
@@ -214,11 +216,12 @@ export class InstrumentedSpan {
     }
   }
 
-  /** Ends the span; later calls do nothing. */
+  /** Ends the span, reporting a required attribute it does not carry; later calls do nothing. */
   end(endTime?: TimeInput): void {
     const state = this.#state;
     if (state.span === undefined || state.ended) return;
     state.ended = true;
+    reportMissingRequired(state);
     try {
       state.span.end(endTime);
     } catch (error) {
@@ -256,6 +259,37 @@ export class InstrumentedSpan {
   }
 }
 
+const NOTHING_REQUIRED: readonly (readonly string[])[] = Object.freeze([]);
+
+/**
+ * A required attribute the span carries under none of its keys when it ends, said once through diag
+ * (a helper may set one after the start, as an agent run takes its provider from its first LLM
+ * call, so the end is where one is missing for good). Read from the SDK span's attributes; a span
+ * that keeps none (not recording, another SDK) is not checked. Never throws.
+ */
+function reportMissingRequired(state: SpanState): void {
+  const required = state.required ?? ownRequired(state.descriptor);
+  if (required.length === 0) return;
+  try {
+    const recorded = (state.span as { readonly attributes?: Readonly<Record<string, unknown>> }).attributes;
+    if (recorded === undefined || !state.span!.isRecording()) return;
+    // Plain loops: this runs as every span ends.
+    for (let field = 0; field < required.length; field += 1) {
+      const keys = required[field] as readonly string[];
+      let carried = false;
+      for (let index = 0; index < keys.length && !carried; index += 1) carried = recorded[keys[index] as string] !== undefined;
+      if (!carried) warnOnce(`${state.descriptor.id}: required attribute ${keys[0]} is missing`);
+    }
+  } catch (error) {
+    warnFailed(`${state.descriptor.id}: checking its required attributes`, error);
+  }
+}
+
+/** A descriptor made without tables: its required fields under their own keys. */
+function ownRequired(descriptor: SpanDescriptor<never>): readonly (readonly string[])[] {
+  return descriptor.fields.filter((field) => field.required).map((field) => [field.spec.key]);
+}
+
 /** The keys field `index` is written under: the session's, or its own key without tables. */
 function writesOf(state: SpanState, index: number, spec: AttributeSpec): readonly SpanWrite[] {
   return state.writes?.[index] ?? [{ key: spec.key }];
@@ -273,6 +307,8 @@ interface SpanState {
   /** The writes of each field in the session the span started in; undefined for a descriptor without tables. */
   readonly writes: readonly (readonly SpanWrite[])[] | undefined;
   readonly records: ReadonlySet<string> | undefined;
+  /** The keys of each required field the session writes; undefined for a descriptor without tables (read from its fields then). */
+  readonly required: readonly (readonly string[])[] | undefined;
   /** The session's policies for error text; set whenever `span` is. */
   readonly policies: ErrorTextPolicies | undefined;
 }
@@ -281,6 +317,12 @@ interface SpanState {
 export interface OutcomeHooks<V> {
   onSuccess(value: V): void;
   onFailure(error: unknown): void;
+  /**
+   * For a returned value that is no promise but settles later (a provider SDK's stream handle): a
+   * promise of its final value, observed in its place, without changing how the value behaves;
+   * undefined for a value that is its own outcome.
+   */
+  settlement?(value: unknown): PromiseLike<unknown> | undefined;
 }
 
 /**
@@ -291,9 +333,16 @@ export interface OutcomeHooks<V> {
  * - a native promise is re-wrapped (same outcome, another identity, so an
  *   unhandled rejection stays unhandled);
  * - a promise of a subclass (an SDK's `APIPromise`) comes back itself, with
- *   its own members (`withResponse()`), observed through its own `then`;
+ *   its own members, and is observed when the caller consumes it, in the way
+ *   the caller chose (see `observeWhenConsumed`): awaited (`then`, `catch`,
+ *   `finally`), its outcome observed through its own `then`; through another
+ *   method of its class (`withResponse()`, `asResponse()`), the outcome of
+ *   that method's promise. Nothing reads its result before the caller does,
+ *   so `asResponse()` still hands over a body nobody has read;
  * - another thenable has its `then` called once, and a promise of its value
  *   comes back;
+ * - a value the hooks know settles later (`settlement`) comes back itself,
+ *   observed through the promise the hooks give;
  * - anything whose `then` cannot even be read (a revoked Proxy) is a value.
  * The one wrapper every helper and every generated `with…Span` uses.
  *
@@ -314,18 +363,16 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
     throw error;
   }
   const then = thenOf(result);
+  const observed = hooks as OutcomeHooks<unknown> | undefined;
   if (then === undefined) {
-    succeeded(span, hooks, result as Awaited<T>);
+    const later = settlementOf(observed, result);
+    if (later === undefined) succeeded(span, hooks, result as Awaited<T>);
+    else observeThrough(later.then as ThenMethod, later, span, observed);
     return result;
   }
-  const observed = hooks as OutcomeHooks<unknown> | undefined;
   if (result instanceof Promise && result.constructor !== Promise) {
-    // Observed, not re-wrapped: the caller keeps the SDK's own promise type. The handler keeps no rejection unhandled that was handled.
-    then.call(
-      result,
-      (value: unknown) => succeeded(span, observed, value),
-      (error: unknown) => failed(span, hooks, error),
-    );
+    // Observed, not re-wrapped: the caller keeps the SDK's own promise type, and consumes it first.
+    if (!observeWhenConsumed(result, span, observed)) observeThrough(then, result, span, observed);
     return result;
   }
   const settled = result instanceof Promise ? result : new Promise<unknown>((resolve, reject) => then.call(result, resolve, reject));
@@ -339,6 +386,99 @@ export function runInSpan<S extends InstrumentedSpan, T>(span: S, fn: (span: S) 
       throw error;
     },
   ) as T;
+}
+
+/** The hooks' promise of a value that settles later, if they know one; a hook that throws knows none. */
+function settlementOf(hooks: OutcomeHooks<unknown> | undefined, value: unknown): PromiseLike<unknown> | undefined {
+  if (hooks?.settlement === undefined) return undefined;
+  try {
+    return hooks.settlement(value);
+  } catch (error) {
+    warnOnce(`runInSpan: reading how a returned value settles failed: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+type ThenMethod = (this: unknown, onFulfilled: (value: unknown) => unknown, onRejected: (error: unknown) => unknown) => unknown;
+
+/** Observes a thenable through a `then` of its own. The handler keeps no rejection unhandled that was handled. */
+function observeThrough(then: ThenMethod, thenable: unknown, span: InstrumentedSpan, hooks: OutcomeHooks<unknown> | undefined): void {
+  try {
+    then.call(
+      thenable,
+      (value: unknown) => succeeded(span, hooks, value),
+      (error: unknown) => failed(span, hooks, error),
+    );
+  } catch (error) {
+    // A `then` that throws: the caller sees the same when it awaits; the span says so now.
+    failed(span, hooks, error);
+  }
+}
+
+const CONSUMING = ['then', 'catch', 'finally'];
+
+/**
+ * Observes a promise of a subclass when the caller first consumes it, and not before: an SDK's
+ * promise reads the response body when its `then` is called (the OpenAI and Anthropic clients'
+ * `APIPromise` parse it), which would leave `asResponse()` a `Response` whose body is used. Each
+ * method the caller can consume it with (`then`, `catch`, `finally`, and the methods of its own
+ * classes: `withResponse()`, `asResponse()`, …) is shadowed on the instance by one that, at the
+ * first call, takes the shadows away again (so the instance is as it was), starts observing, then
+ * does what the caller asked: awaited, the promise's outcome through its own `then`; any other
+ * method, the outcome of the promise that method returns (its value is what the hooks record:
+ * `{ data, response }`, a `Response`). False when the instance cannot be changed (frozen).
+ *
+ * A promise nobody consumes is never observed: its span stays open, as any call that never ends.
+ */
+function observeWhenConsumed(promise: Promise<unknown>, span: InstrumentedSpan, hooks: OutcomeHooks<unknown> | undefined): boolean {
+  const methods = consumingMethods(promise);
+  let consumed = false;
+  const restore = (): void => {
+    for (const name of methods.keys()) delete (promise as unknown as Record<string, unknown>)[name];
+  };
+  try {
+    for (const [name, method] of methods) {
+      Object.defineProperty(promise, name, {
+        configurable: true,
+        writable: true,
+        value: function consume(this: unknown, ...args: unknown[]): unknown {
+          if (!consumed && this === promise) {
+            consumed = true;
+            restore();
+            if (CONSUMING.includes(name)) {
+              observeThrough((methods.get('then') ?? promise.then) as ThenMethod, promise, span, hooks);
+              return method.apply(this, args);
+            }
+            const result = method.apply(this, args);
+            const then = thenOf(result);
+            if (then === undefined) succeeded(span, hooks, result);
+            else observeThrough(then, result, span, hooks);
+            return result;
+          }
+          return method.apply(this, args);
+        },
+      });
+    }
+    return true;
+  } catch {
+    restore();
+    return false;
+  }
+}
+
+/** `then`, `catch`, `finally` and every other method of the classes between the instance and `Promise`, by name, as its prototypes have them. */
+function consumingMethods(promise: Promise<unknown>): Map<string, (...args: unknown[]) => unknown> {
+  const methods = new Map<string, (...args: unknown[]) => unknown>();
+  for (const name of CONSUMING) methods.set(name, (promise as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!);
+  for (let prototype = Object.getPrototypeOf(promise) as object | null; prototype !== null && prototype !== Promise.prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const value = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+      if (name !== 'constructor' && typeof value === 'function' && !methods.has(name)) methods.set(name, value as (...args: unknown[]) => unknown);
+    }
+  }
+  // What the instance holds itself is not shadowed: taking the shadows away would take it away.
+  for (const name of methods.keys()) if (Object.hasOwn(promise, name)) methods.delete(name);
+  return methods;
 }
 
 // The outcome paths of runInSpan, as plain functions: no closures per call, and the diagnostic
@@ -371,7 +511,7 @@ function hookFailed(span: InstrumentedSpan, error: unknown): void {
 }
 
 /** The `then` method of a thenable; undefined for anything else, including a value whose `then` cannot be read. */
-function thenOf(value: unknown): ((this: unknown, onFulfilled: (value: unknown) => unknown, onRejected: (error: unknown) => unknown) => unknown) | undefined {
+function thenOf(value: unknown): ThenMethod | undefined {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
   try {
     const then: unknown = (value as { then?: unknown }).then;

@@ -4,7 +4,7 @@
  * for the kit's own spec and `@flo-ai/telemetry-kit/runtime` for anyone
  * else's.
  */
-export { type AttributeField, type AttributeKind, type AttributeSpec, missingSpanAttribute, putSpanAttribute, type SpanWrite, toAttributes } from './attributes.ts';
+export { type AttributeField, type AttributeKind, type AttributeSpec, putSpanAttribute, type SpanWrite, toAttributes } from './attributes.ts';
 export type { Attributes, Counter, Gauge, Histogram, UpDownCounter } from '@opentelemetry/api';
 export { bindingGeneration } from './binding.ts';
 export { CONVENTIONS, GEN_AI_OPT_INS, SELECTIONS, type Conventions, type ConventionsSelection, type GenAiOptIn } from './rules.ts';

@@ -63,7 +63,9 @@ describe('a chain of a prompt, a fake chat model and a parser', () => {
     const chat = byName(spans, 'chat FakeListChatModel');
     expect(parentOf(chat)).toBe(idOf(workflow));
     expect(workflow.attributes).toMatchObject({ 'workflow.name': 'RunnableSequence', 'workflow.result.length': 6 });
-    expect(chat.attributes).toMatchObject({ 'llm.provider': 'FakeListChatModel', 'gen_ai.operation.name': 'chat', 'llm.response.received': true, 'gen_ai.request.stream': false });
+    expect(chat.attributes).toMatchObject({ 'llm.provider': 'FakeListChatModel', 'gen_ai.operation.name': 'chat', 'llm.response.received': true });
+    // A whole-response call: gen_ai.request.stream is written for streamed calls only.
+    expect(chat.attributes).not.toHaveProperty('gen_ai.request.stream');
     // Content capture: the messages LangChain sent, in the GenAI structure, and the answer.
     expect(JSON.parse(chat.attributes['gen_ai.input.messages'] as string)).toEqual([
       { role: 'system', parts: [{ type: 'text', content: 'Answer in one word.' }] },
@@ -163,11 +165,11 @@ describe('a real ChatOpenAI against the fake OpenAI server', () => {
       'llm.usage.completion_tokens': 7,
       'llm.response.content': 'The weather in Paris is rainy today',
     });
-    // A role chunk, seven words, a finish chunk and the usage chunk, as OpenAI streams them.
-    expect(span.attributes['llm.stream.chunks']).toBe(10);
+    // OpenAI streams a role chunk, seven words, a finish chunk and the usage chunk: the seven words are the output.
+    expect(span.attributes['llm.stream.chunks']).toBe(7);
     expect(span.attributes['llm.stream.time_to_first_chunk_ms']).toBeGreaterThan(0);
     expect(await telemetry.counter('llm.streams.total', { status: 'success' })).toBe(1);
-    expect(await telemetry.counter('llm.stream.chunks.total')).toBe(10);
+    expect(await telemetry.counter('llm.stream.chunks.total')).toBe(7);
     expect(handler.runsInFlight).toBe(0);
   });
 

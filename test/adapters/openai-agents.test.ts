@@ -3,7 +3,7 @@
  * and a handoff to a second agent, its model the SDK's Responses API model pointed at the local
  * fake OpenAI server (which calls each offered tool once, then answers).
  */
-import { Agent, run, setDefaultOpenAIClient, setTraceProcessors, setTracingDisabled, tool } from '@openai/agents';
+import { Agent, run, setDefaultOpenAIClient, setTraceProcessors, setTracingDisabled, tool, withAgentSpan, withFunctionSpan, withTrace } from '@openai/agents';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import OpenAI from 'openai';
@@ -98,8 +98,8 @@ describe('an Agent with a tool and a handoff', () => {
     // The tool call and the handoff, counted on the triage run, which adds up its two calls' tokens.
     expect(toolCall?.attributes).toMatchObject({ 'agent.name': 'triage', 'gen_ai.tool.type': 'function', 'tool.result.length': 'Sunny in Paris'.length });
     expect(handoff?.attributes).toMatchObject({ 'gen_ai.tool.description': 'Handoff from triage to weather_agent' });
-    expect(triage?.attributes).toMatchObject({ 'agent.tool_calls': 2, 'gen_ai.usage.input_tokens': 84, 'gen_ai.usage.output_tokens': 18 });
-    expect(weatherAgent?.attributes).toMatchObject({ 'agent.tool_calls': 0, 'gen_ai.usage.input_tokens': 42, 'gen_ai.usage.output_tokens': 7 });
+    expect(triage?.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'agent.tool_calls': 2, 'gen_ai.usage.input_tokens': 84, 'gen_ai.usage.output_tokens': 18 });
+    expect(weatherAgent?.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'agent.tool_calls': 0, 'gen_ai.usage.input_tokens': 42, 'gen_ai.usage.output_tokens': 7 });
 
     expect(await telemetry.counter('llm.requests.total', { provider: 'openai', status: 'success' })).toBe(3);
     expect(await telemetry.histogram('gen_ai.client.token.usage', { 'gen_ai.token.type': 'input' })).toMatchObject({ count: 3, sum: 126 });
@@ -118,6 +118,18 @@ describe('an Agent with a tool and a handoff', () => {
     const [toolCall] = byName(await telemetry.spans(), 'agent.tool.get_weather');
     expect(toolCall?.status.code).toBe(SpanStatusCode.ERROR);
     expect(await telemetry.counter('agent.tool_calls.total', { tool_name: 'get_weather', status: 'error' })).toBe(1);
+    expect(processor.runsInFlight).toBe(0);
+  });
+
+  it('names the provider of an agent run from its start: gen_ai.provider.name is required there, model call or not', async () => {
+    telemetry = useInMemoryTelemetry({ conventions: 'gen_ai' });
+    const processor = createOpenAIAgentsProcessor({ provider: 'anthropic' });
+    setTraceProcessors([processor]);
+    await withTrace('Agent workflow', () =>
+      withAgentSpan(() => withFunctionSpan(async () => 'Sunny', { data: { name: 'get_weather', input: '{}', output: 'Sunny' } }), { data: { name: 'triage' } }),
+    );
+    const [agent] = byName(await telemetry.spans(), 'invoke_agent triage');
+    expect(agent?.attributes['gen_ai.provider.name']).toBe('anthropic');
     expect(processor.runsInFlight).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ const logger = (h: Harness) => h.loggerProvider.getLogger(SCOPE_NAME);
 describe('checkConformance', () => {
   it('finds nothing in what the generated recorders emit', async () => {
     const rules = await rulesOf(() => {
-      withLlmGenerateSpan({ llmProvider: 'openai', llmModel: 'gpt-4o' }, (span) => span.setLlmUsageTotalTokens(3));
+      withLlmGenerateSpan({ llmProvider: 'openai', genAiOperationName: 'chat', genAiProviderName: 'openai', llmModel: 'gpt-4o' }, (span) => span.setLlmUsageTotalTokens(3));
       recordLlmRequestsTotal(1, { model: 'gpt-4o', provider: 'openai', status: 'success' });
     });
     expect(rules).toEqual([]);

@@ -132,6 +132,7 @@ annotations:
         - metric: gen.tokens
           records: call.tokens
           attributes: { gen.kind: input }
+          explicit_bucket_boundaries: [1, 4]
       events:
         - event: gen.failed
           records: call.failed
@@ -143,6 +144,7 @@ annotations:
           metrics:
             - metric: gen.inference.duration
               records: call
+              explicit_bucket_boundaries: [0.5, 1]
           events:
             - event: gen.failed
               records: call.failed
@@ -234,8 +236,14 @@ ${metricAnnotations}    attributes:
       - ref: kit.model
 `;
 
-function spec(files: { manifest?: string; kit?: string } = {}) {
-  const dir = writeSpec({ 'manifest.yaml': files.manifest ?? MANIFEST(), 'kit.yaml': files.kit ?? KIT(), '.deps/gen/gen.yaml': DEPENDENCY, '.deps/latest/manifest.yaml': 'schema_url: https://example.com/schemas/latest/2.0.0-dev\n', '.deps/latest/latest.yaml': LATEST });
+function spec(files: { manifest?: string; kit?: string; dependency?: string } = {}) {
+  const dir = writeSpec({
+    'manifest.yaml': files.manifest ?? MANIFEST(),
+    'kit.yaml': files.kit ?? KIT(),
+    '.deps/gen/gen.yaml': files.dependency ?? DEPENDENCY,
+    '.deps/latest/manifest.yaml': 'schema_url: https://example.com/schemas/latest/2.0.0-dev\n',
+    '.deps/latest/latest.yaml': LATEST,
+  });
   dirs.push(dir);
   return dir;
 }
@@ -246,7 +254,7 @@ function model(dir = spec()): ConventionsModel {
   return built;
 }
 
-function problems(files: { manifest?: string; kit?: string }): Array<[string, string]> {
+function problems(files: { manifest?: string; kit?: string; dependency?: string }): Array<[string, string]> {
   try {
     buildConventions(loadSpec(spec(files)));
   } catch (error) {
@@ -333,6 +341,16 @@ describe('observations and the metrics that record them', () => {
     expect(loaded.metrics.find((metric) => metric.metricName === 'gen.duration')?.explicitBucketBoundaries).toEqual([0.5, 1]);
   });
 
+  it('a span attribute of a fixed value: written by the generated builders under each key, no property of the start attributes, no setter', () => {
+    const dir = spec({ kit: KIT().replace('      - ref: kit.only\n', '      - ref: kit.only\n        annotations: { flo: { value: 7 } }\n') });
+    const { spec: loaded, model: built } = buildConventions(loadSpec(dir));
+    const code = renderTypeScript(loaded, { runtimeImport: '../runtime/support.ts' }, built).get('spans.ts')!;
+    expect(code).toContain("built['kit.only'] = 7;");
+    expect(code).toContain("{ spec: SPEC_KIT_ONLY, property: 'kitOnly', required: false, fixed: 7 }");
+    expect(code).not.toContain('readonly kitOnly?');
+    expect(code).not.toContain('setKitOnly(');
+  });
+
   it('the migration document maps each name of the dependency to the opt-in’s', () => {
     const dir = spec();
     const { spec: loaded, model: built } = buildConventions(loadSpec(dir));
@@ -394,7 +412,37 @@ describe('mistakes in the annotations are located problems', () => {
     ['an event row naming no event', { manifest: MANIFEST().replace('        - event: gen.failed\n          records: call.failed\n      opt_in', '        - event: gen.lost\n          records: call.failed\n      opt_in') }, 'undefined-ref', /the row of annotations.flo.gen_ai.events for event "gen.lost": no such event \(import it from the dependency/],
     ['an event recording an unknown observation', { manifest: MANIFEST().replace('          records: call.failed\n      opt_in', '          records: call.lost\n      opt_in') }, 'undefined-ref', /"call.lost" is not an observation of the manifest/],
     ['an unknown key in an event row', { manifest: MANIFEST().replace('        - event: gen.failed\n          records: call.failed\n      opt_in', '        - event: gen.failed\n          severity: WARN\n          records: call.failed\n      opt_in') }, 'unknown-key', /unknown key "severity" in the row of annotations.flo.gen_ai.events for event "gen.failed" \(allowed: event, records\)/],
-    ['conflicting bucket advice', { manifest: MANIFEST().replace("          attributes: { gen.kind: input }\n", "          attributes: { gen.kind: input }\n        - metric: gen.duration\n          records: call\n          explicit_bucket_boundaries: [2]\n") }, 'equivalent-advice-conflict', /differs/],
+    ['conflicting bucket advice', { manifest: MANIFEST().replace("          explicit_bucket_boundaries: [1, 4]\n", "          explicit_bucket_boundaries: [1, 4]\n        - metric: gen.duration\n          records: call\n          explicit_bucket_boundaries: [2]\n") }, 'equivalent-advice-conflict', /differs/],
+    [
+      'a recorded GenAI histogram without bucket advice (the SDK default would apply)',
+      { manifest: MANIFEST().replace('              records: call\n              explicit_bucket_boundaries: [0.5, 1]\n', '              records: call\n') },
+      'missing-bucket-advice',
+      /histogram "gen.inference.duration" is recorded \(annotations.flo.gen_ai.opt_in.gen_ai_latest_experimental.metrics\) without bucket advice/,
+    ],
+    [
+      'a span lowering a level its GenAI equivalent sets',
+      { dependency: DEPENDENCY.replace('      - ref: gen.first_chunk\n', '      - ref: gen.first_chunk\n        requirement_level: required\n') },
+      'requirement-level-lowered',
+      /span "span.kit.call" declares "kit.first_chunk_ms" recommended, but its GenAI equivalent "span.gen.call" \(the dependency\) makes "gen.first_chunk" required/,
+    ],
+    [
+      'a span without an attribute its GenAI equivalent requires',
+      { dependency: DEPENDENCY.replace('      - ref: gen.first_chunk\n', '      - ref: gen.first_chunk\n      - ref: gen.kind\n        requirement_level: required\n') },
+      'requirement-level-lowered',
+      /span "span.kit.call" lacks "gen.kind", which its GenAI equivalent "span.gen.call" \(the dependency\) requires/,
+    ],
+    [
+      'a fixed value of the wrong type',
+      { kit: KIT().replace('      - ref: kit.only\n', '      - ref: kit.only\n        annotations: { flo: { value: three } }\n') },
+      'fixed-value-type',
+      /annotations.flo.value "three" of "kit.only" on span "span.kit.call" does not fit the attribute \(number\)/,
+    ],
+    [
+      'a fixed value on a metric',
+      { kit: KIT().replace('    attributes:\n      - ref: kit.model\n      - ref: status\n', '    attributes:\n      - ref: kit.model\n        annotations: { flo: { value: m } }\n      - ref: status\n') },
+      'fixed-value-type',
+      /only span attributes take a fixed value/,
+    ],
   ] as const)('%s', (_, files, rule, message) => {
     const found = problems(files);
     expect(found.map(([r]) => r)).toContain(rule);

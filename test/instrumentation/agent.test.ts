@@ -23,7 +23,7 @@ afterEach(async () => {
 
 describe('a successful agent run', () => {
   async function run() {
-    return traceAgentRun({ name: 'researcher', type: 'tool_using', historySize: 4 }, async (agent) => {
+    return traceAgentRun({ name: 'researcher', type: 'tool_using', historySize: 4, provider: 'openai' }, async (agent) => {
       await traceToolCall({ name: 'web_search' }, async () => 'three results');
       await delay(1);
       agent.recordRetry('invalid_output');
@@ -42,6 +42,7 @@ describe('a successful agent run', () => {
     // Both conventions: the GenAI invoke_agent span, flo_ai's keys beside GenAI's.
     expect(span.attributes).toEqual({
       'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.provider.name': 'openai',
       'agent.name': 'researcher',
       'gen_ai.agent.name': 'researcher',
       'agent.type': 'tool_using',
@@ -85,7 +86,7 @@ describe('a successful agent run', () => {
 describe('a failed agent run', () => {
   it('rethrows the error and records it on the span and the counters', async () => {
     const error = new ToolFailedError('gave up');
-    await expect(traceAgentRun({ name: 'writer', type: 'conversational' }, async () => Promise.reject(error))).rejects.toBe(error);
+    await expect(traceAgentRun({ name: 'writer', type: 'conversational', provider: 'anthropic' }, async () => Promise.reject(error))).rejects.toBe(error);
     const span = await telemetry.span('invoke_agent writer');
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes).toMatchObject({ 'error.type': 'ToolFailedError', 'agent.tool_calls': 0, 'agent.retries': 0 });

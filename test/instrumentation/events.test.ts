@@ -269,7 +269,6 @@ describe('content capture into events: gen_ai.client.inference.operation.details
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.request.temperature': 0.2,
       'gen_ai.request.max_tokens': 100,
-      'gen_ai.request.stream': false,
       'server.address': 'api.openai.com',
       'server.port': 443,
       'gen_ai.input.messages': [

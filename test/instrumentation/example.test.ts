@@ -91,3 +91,12 @@ it('FLO_CONVENTIONS=gen_ai npm run demo emits the GenAI names only', async () =>
   expect([...metricNames].every((name) => name?.startsWith('gen_ai.client.'))).toBe(true);
   expect(summary).not.toMatch(/(?<![.\w])(llm|agent|workflow)\.[a-z_.]+=/);
 });
+
+it('node examples/sdk-shapes.ts prints the README table: one row per SDK and shape, usage wherever the provider reports it', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['examples/sdk-shapes.ts'], { cwd: root, timeout: 30_000 });
+  const rows = stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| SDK') && !line.startsWith('| ---'));
+  expect(rows).toHaveLength(16);
+  // Every row but asResponse() (whose body the caller reads, not the kit) records the input tokens.
+  expect(rows.filter((row) => !row.includes('| in 42,')).map((row) => row.split(' | ')[0])).toEqual(['| OpenAI Chat Completions, `create().asResponse()`']);
+  expect(rows.filter((row) => row.includes(', streamed |')).every((row) => / \d+ output chunks/.test(row))).toBe(true);
+});

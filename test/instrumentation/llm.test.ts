@@ -38,7 +38,6 @@ describe('a successful call', () => {
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.attributes).toEqual({
       'gen_ai.operation.name': 'chat',
-      'gen_ai.request.stream': false,
       'llm.provider': 'openai',
       'gen_ai.provider.name': 'openai',
       'llm.model': 'gpt-4o',

@@ -53,7 +53,7 @@ async function failEverywhere(): Promise<void> {
     throw new Error(`provider said: ${SECRET}`);
   });
   await expect((async () => { for await (const _ of stream); })()).rejects.toThrow(SECRET);
-  expect(() => withLlmGenerateSpan({ llmProvider: 'openai', llmModel: 'gpt-4o' }, () => parseCompletion())).toThrow(SyntaxError);
+  expect(() => withLlmGenerateSpan({ llmProvider: 'openai', genAiOperationName: 'chat', genAiProviderName: 'openai', llmModel: 'gpt-4o' }, () => parseCompletion())).toThrow(SyntaxError);
 }
 
 describe('with content capture off (the default)', () => {

@@ -11,11 +11,13 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   completeResponseFacts,
+  isOutputChunk,
   mergeResponseFacts,
   requestFacts,
   responseFacts,
   serverOf,
   streamEventFacts,
+  toolDefinitions,
   type ResponseFacts,
 } from '../../src/instrumentation/providers/index.ts';
 import { FakeHttpError, postJson, postStream, startFakeLlmServer, type FakeLlmServer } from '../support/fake-llm-server.ts';
@@ -97,6 +99,8 @@ describe('OpenAI Chat Completions', () => {
       model: 'gpt-4o-2026-01-01',
       finishReasons: ['stop', 'stop'],
       usage: { ...PROMPT, completionTokens: 14, totalTokens: 56 },
+      serviceTier: 'default',
+      systemFingerprint: 'fp_fake',
     });
     expect(completion.id).toMatch(/^chatcmpl-fake\d{4}$/);
   });
@@ -119,7 +123,14 @@ describe('OpenAI Chat Completions', () => {
     const stream = await openai.chat.completions.create(params);
     const { facts, count } = await fold(stream);
     expect(count).toBe(1 + 7 + 1 + 1); // role, seven words, finish, usage
-    expect(facts).toEqual({ id: expect.stringMatching(/^chatcmpl-fake\d{4}$/), model: 'gpt-4o-2026-01-01', finishReasons: ['stop'], usage: { ...PROMPT, completionTokens: 7, totalTokens: 49 } });
+    expect(facts).toEqual({
+      id: expect.stringMatching(/^chatcmpl-fake\d{4}$/),
+      model: 'gpt-4o-2026-01-01',
+      finishReasons: ['stop'],
+      usage: { ...PROMPT, completionTokens: 7, totalTokens: 49 },
+      serviceTier: 'default',
+      systemFingerprint: 'fp_fake',
+    });
   });
 
   it('streamed without usage, two choices calling a tool: a finish reason per choice, no usage', async () => {
@@ -131,7 +142,7 @@ describe('OpenAI Chat Completions', () => {
       stream: true,
     });
     const { facts } = await fold(stream);
-    expect(facts).toEqual({ id: expect.stringMatching(/^chatcmpl-fake/), model: 'gpt-4o-2026-01-01', finishReasons: ['tool_calls', 'tool_calls'] });
+    expect(facts).toEqual({ id: expect.stringMatching(/^chatcmpl-fake/), model: 'gpt-4o-2026-01-01', finishReasons: ['tool_calls', 'tool_calls'], serviceTier: 'default', systemFingerprint: 'fp_fake' });
   });
 
   it('audio output is speech, a text format text, a JSON schema json', () => {
@@ -173,6 +184,7 @@ describe('OpenAI Responses API', () => {
       finishReasons: ['completed'],
       usage: { ...PROMPT, completionTokens: 12, totalTokens: 54, reasoningTokens: 5 },
       conversationId: 'conv_5j66UpCpwteGg4YSxUnt7lPY',
+      serviceTier: 'default',
     });
     expect(response.id).toMatch(/^resp_fake\d{4}$/);
   });
@@ -185,7 +197,13 @@ describe('OpenAI Responses API', () => {
     const stream = await openai.responses.create({ model: 'gpt-4.1', input: 'Weather?', max_output_tokens: 2, stream: true });
     const { facts, count } = await fold(stream);
     expect(count).toBeGreaterThan(5);
-    expect(facts).toEqual({ id: expect.stringMatching(/^resp_fake/), model: 'gpt-4.1-2026-01-01', finishReasons: ['max_output_tokens'], usage: { ...PROMPT, completionTokens: 2, totalTokens: 44 } });
+    expect(facts).toEqual({
+      id: expect.stringMatching(/^resp_fake/),
+      model: 'gpt-4.1-2026-01-01',
+      finishReasons: ['max_output_tokens'],
+      usage: { ...PROMPT, completionTokens: 2, totalTokens: 44 },
+      serviceTier: 'default',
+    });
   });
 
   it('the stream helper (responses.stream) yields the same events; created and in_progress report no finish reason', async () => {
@@ -193,8 +211,14 @@ describe('OpenAI Responses API', () => {
     const seen: unknown[] = [];
     for await (const event of stream) seen.push(event);
     const created = seen.find((event) => (event as { type: string }).type === 'response.created');
-    expect(streamEventFacts(created)).toEqual({ id: expect.stringMatching(/^resp_fake/), model: 'gpt-4.1-2026-01-01' });
-    expect(foldAll(seen)).toEqual({ id: expect.stringMatching(/^resp_fake/), model: 'gpt-4.1-2026-01-01', finishReasons: ['completed'], usage: { ...PROMPT, completionTokens: 7, totalTokens: 49 } });
+    expect(streamEventFacts(created)).toEqual({ id: expect.stringMatching(/^resp_fake/), model: 'gpt-4.1-2026-01-01', serviceTier: 'default' });
+    expect(foldAll(seen)).toEqual({
+      id: expect.stringMatching(/^resp_fake/),
+      model: 'gpt-4.1-2026-01-01',
+      finishReasons: ['completed'],
+      usage: { ...PROMPT, completionTokens: 7, totalTokens: 49 },
+      serviceTier: 'default',
+    });
     const final = await stream.finalResponse();
     expect(responseFacts(final)).toEqual(foldAll(seen));
   });
@@ -499,5 +523,49 @@ describe('response facts as built', () => {
     expect(Object.keys(streamEventFacts({ type: 'message_start', message: { id: 'a', model: 'm', stop_reason: 'end_turn', usage: { input_tokens: 1 } } }))).toEqual(['id', 'model', 'usage']);
     expect(Object.keys(streamEventFacts({ type: 'message_delta', delta: {} }))).toEqual([]);
     expect(Object.keys(mergeResponseFacts({ model: 'a' }, { id: 'b' }))).toEqual(['id', 'model']);
+  });
+});
+
+describe('isOutputChunk: the chunks the chunk metrics count', () => {
+  it.each([
+    ['a piece of text', 'Hello', true],
+    ['an empty string', '', false],
+    ['an OpenAI role chunk (content "")', { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] }, false],
+    ['an OpenAI tool-call delta', { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] } }] }, true],
+    ['an OpenAI usage chunk', { choices: [], usage: { prompt_tokens: 4 } }, false],
+    ['a Responses reasoning summary delta', { type: 'response.reasoning_summary_text.delta', delta: 'Thinking' }, true],
+    ['a Responses lifecycle event', { type: 'response.output_item.done', item: {} }, false],
+    ['an Anthropic signature delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'x' } }, false],
+    ['an Anthropic ping', { type: 'ping' }, false],
+    ['a Gemini function call', { candidates: [{ content: { parts: [{ functionCall: { name: 'f', args: {} } }] } }] }, true],
+    ['a Gemini chunk with nothing in it', { candidates: [{ content: { parts: [{ text: '' }] }, finishReason: 'STOP' }] }, false],
+    ['an Ollama thinking chunk', { model: 'm', message: { role: 'assistant', content: '', thinking: 'Hmm' }, done: false }, true],
+    ['a shape the kit does not know', { token: 'x' }, true],
+    ['a chunk whose fields throw', new Proxy({}, { get: () => { throw new Error('no'); } }), true],
+  ])('%s', (_name, chunk, output) => {
+    expect(isOutputChunk(chunk)).toBe(output);
+  });
+});
+
+describe('toolDefinitions: gen_ai.tool.definitions of a request', () => {
+  it('reads every provider shape as { type, name }, built-in tools named after their type or key', () => {
+    expect(toolDefinitions({ contents: [], tools: [{ functionDeclarations: [{ name: 'get_weather', parameters: {} }, { name: 'get_time' }] }, { googleSearch: {} }] })).toEqual([
+      { type: 'function', name: 'get_weather' },
+      { type: 'function', name: 'get_time' },
+      { type: 'googleSearch', name: 'googleSearch' },
+    ]);
+    expect(toolDefinitions({ model: 'gemini-2.5-flash', contents: [], config: { tools: [{ codeExecution: {} }] } })).toEqual([{ type: 'codeExecution', name: 'codeExecution' }]);
+    expect(toolDefinitions({ tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }, { type: 'custom', name: 'lookup', input_schema: {} }] })).toEqual([
+      { type: 'web_search_20250305', name: 'web_search' },
+      { type: 'function', name: 'lookup' },
+    ]);
+    expect(toolDefinitions({ model: 'llama3.2', messages: [], tools: [{ type: 'function', function: { name: 'get_weather' } }] })).toEqual([{ type: 'function', name: 'get_weather' }]);
+  });
+
+  it('no tools, or nothing it can read: none', () => {
+    expect(toolDefinitions({ model: 'gpt-4o', messages: [] })).toBeUndefined();
+    expect(toolDefinitions({ tools: [] })).toBeUndefined();
+    expect(toolDefinitions({ tools: [42, null, { type: 'function', function: { description: 'no name' } }] })).toBeUndefined();
+    expect(toolDefinitions(new Proxy({}, { get: () => { throw new Error('no'); } }))).toBeUndefined();
   });
 });

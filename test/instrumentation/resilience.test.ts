@@ -297,18 +297,38 @@ describe('the helpers never throw into the application', () => {
     expect((await telemetry.span('execute_tool lookup')).status.code).toBe(0);
   });
 
-  it('a promise of a subclass comes back itself, its own members kept, and is recorded when it settles', async () => {
+  it('a promise of a subclass comes back itself, its own members kept, and is recorded when the caller consumes it', async () => {
     telemetry = useInMemoryTelemetry();
+    const response = new Response('{}', { status: 200 });
+    let reads = 0;
     class ApiPromise<T> extends Promise<T> {
-      withResponse(): Promise<{ data: T; status: number }> {
-        return this.then((data) => ({ data, status: 200 }));
+      override then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+        reads += 1;
+        return super.then(onFulfilled, onRejected);
+      }
+      withResponse(): Promise<{ data: T; response: Response }> {
+        return this.then((data) => ({ data, response }));
       }
     }
     const reply = { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'ok' } }], usage: { prompt_tokens: 4, completion_tokens: 2 } };
     const created = new ApiPromise<typeof reply>((resolve) => setTimeout(() => resolve(reply), 1));
     const returned = traceLlmCall(LLM, () => created);
     expect(returned).toBe(created);
-    expect(await returned.withResponse()).toEqual({ data: reply, status: 200 });
+    // Nothing reads it before the caller does (an SDK's then parses the body).
+    expect(reads).toBe(0);
+    expect(await returned.withResponse()).toEqual({ data: reply, response });
+    expect((await telemetry.span('chat gpt-4o')).attributes['gen_ai.usage.input_tokens']).toBe(4);
+    // Once consumed, the instance is as it was: its methods are its class's again.
+    expect(Object.getOwnPropertyNames(returned)).toEqual([]);
+  });
+
+  it('a frozen promise of a subclass is observed at once, through its own then', async () => {
+    telemetry = useInMemoryTelemetry();
+    class ApiPromise<T> extends Promise<T> {}
+    const reply = { model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'ok' } }], usage: { prompt_tokens: 4, completion_tokens: 2 } };
+    const created = Object.freeze(new ApiPromise<typeof reply>((resolve) => setTimeout(() => resolve(reply), 1)));
+    expect(traceLlmCall(LLM, () => created)).toBe(created);
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect((await telemetry.span('chat gpt-4o')).attributes['gen_ai.usage.input_tokens']).toBe(4);
   });
 

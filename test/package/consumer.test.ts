@@ -6,7 +6,10 @@
  * the generated code with the consumer's TypeScript under `nodenext` and under
  * `bundler` (TypeScript 5.4, the oldest supported, this repository's, and the
  * newest major), and run the compiled application on the lowest supported Node
- * and the default one, checking the span and metrics it exports.
+ * and the default one, checking the span and metrics it exports. The application
+ * also checks, by type only, that the LLM helpers return what the wrapped call
+ * returns: the `openai` and `@anthropic-ai/sdk` promise and stream types, with
+ * their own members.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +60,11 @@ function installedPackages(): string[] {
     .sort();
 }
 
+/** The version of a package installed in this repository. */
+function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function rootManifest(): { dependencies: Record<string, string>; devDependencies: Record<string, string>; peerDependencies: Record<string, string> } {
   return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as ReturnType<typeof rootManifest>;
 }
@@ -77,8 +85,10 @@ beforeAll(() => {
   mustInConsumer('npm', ['install', '--no-audit', '--no-fund', built.runtime.path, `@opentelemetry/api@${peerDependencies['@opentelemetry/api']}`, ...sdk]);
   runtimeOnly = { modules: installedPackages(), bins: existsSync(join(consumer, 'node_modules/.bin')) ? readdirSync(join(consumer, 'node_modules/.bin')) : [] };
 
-  // 2. Where code is generated: the generator and the consumer's TypeScript, as dev dependencies.
-  mustInConsumer('npm', ['install', '--no-audit', '--no-fund', '--save-dev', built.generator.path, 'typescript@~5.4.0', 'typescript-7@npm:typescript@^7']);
+  // 2. Where code is generated: the generator and the consumer's TypeScript, as dev dependencies; and the provider SDKs
+  //    whose types the application checks the LLM helpers against (the versions this repository tests with).
+  const sdks = ['openai', '@anthropic-ai/sdk'].map((name) => `${name}@${installedVersion(name)}`);
+  mustInConsumer('npm', ['install', '--no-audit', '--no-fund', '--save-dev', built.generator.path, 'typescript@~5.4.0', 'typescript-7@npm:typescript@^7', ...sdks]);
   generated = inConsumer('npx', GENERATE);
 
   // 3. What an application that uses the adapters adds: the frameworks, at the ranges this repository tests them with.

@@ -42,7 +42,7 @@ describe('while telemetry is off', () => {
     expect(span.otelSpan).toBeUndefined();
     span.end();
     expect(withWorkflowRunSpan({ workflowName: 'w' }, () => 42)).toBe(42);
-    await expect(withLlmGenerateSpan({ llmProvider: 'openai', llmModel: 'm' }, async () => 'async')).resolves.toBe('async');
+    await expect(withLlmGenerateSpan({ llmProvider: 'openai', genAiOperationName: 'chat', genAiProviderName: 'openai', llmModel: 'm' }, async () => 'async')).resolves.toBe('async');
     bindProviders(harness);
     expect(await harness.metrics()).toEqual([]);
     expect(await harness.spans()).toEqual([]);
@@ -61,10 +61,10 @@ describe('rebinding', () => {
   it('re-creates instruments and tracers on the new providers; the old ones get nothing more', async () => {
     const first = bound();
     recordLlmTokensTotal(1, LLM);
-    withAgentRunSpan({ agentName: 'a', agentType: 't' }, () => undefined);
+    withAgentRunSpan({ agentName: 'a', agentType: 't', genAiProviderName: 'openai' }, () => undefined);
     const second = bound();
     recordLlmTokensTotal(2, LLM);
-    withAgentRunSpan({ agentName: 'b', agentType: 't' }, () => undefined);
+    withAgentRunSpan({ agentName: 'b', agentType: 't', genAiProviderName: 'openai' }, () => undefined);
     expect((await first.metric('llm.tokens.total'))?.dataPoints[0]?.value).toBe(1);
     expect((await second.metric('llm.tokens.total'))?.dataPoints[0]?.value).toBe(2);
     // Both conventions (the default): agent runs are named as the GenAI invoke_agent span.
@@ -133,7 +133,7 @@ describe('span helpers', () => {
   it('pass the awaited value through and end when the promise settles', async () => {
     const harness = bound();
     let ended = 0;
-    const result = withLlmGenerateSpan({ llmProvider: 'openai', llmModel: 'm' }, async () => {
+    const result = withLlmGenerateSpan({ llmProvider: 'openai', genAiOperationName: 'chat', genAiProviderName: 'openai', llmModel: 'm' }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       ended = (await harness.spans()).length;
       return { text: 'hi' };
@@ -146,7 +146,7 @@ describe('span helpers', () => {
   it('rethrow the same rejection and mark the span', async () => {
     const harness = bound();
     const failure = new TypeError('bad input');
-    await expect(withAgentRunSpan({ agentName: 'a', agentType: 't' }, async () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(withAgentRunSpan({ agentName: 'a', agentType: 't', genAiProviderName: 'openai' }, async () => Promise.reject(failure))).rejects.toBe(failure);
     const [span] = await harness.spans();
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'bad input' });
     expect(span?.attributes['error.type']).toBe('TypeError');
@@ -158,7 +158,7 @@ describe('span helpers', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       await new Promise<void>((resolve) =>
         setTimeout(() => {
-          withAgentRunSpan({ agentName: 'a', agentType: 't' }, () => undefined);
+          withAgentRunSpan({ agentName: 'a', agentType: 't', genAiProviderName: 'openai' }, () => undefined);
           resolve();
         }, 1),
       );
@@ -183,7 +183,7 @@ describe('telemetry failures', () => {
     } as unknown as TracerProvider;
     const meters = createProviders();
     bindProviders({ tracerProvider: broken, meterProvider: { getMeter: () => { throw new Error('meter provider exploded'); } } });
-    expect(withAgentRunSpan({ agentName: 'a', agentType: 't' }, () => 'still works')).toBe('still works');
+    expect(withAgentRunSpan({ agentName: 'a', agentType: 't', genAiProviderName: 'openai' }, () => 'still works')).toBe('still works');
     expect(() => recordLlmTokensTotal(1, LLM)).not.toThrow();
     diagnostics.restore();
     expect(diagnostics.messages.join('\n')).toMatch(/tracer provider exploded/);

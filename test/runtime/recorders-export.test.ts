@@ -33,14 +33,14 @@ async function receiver(): Promise<OtlpReceiver> {
 
 /** One agent run as framework code would record it: a span and a counter point. */
 function runAgent(agentName: string): string {
-  return withAgentRunSpan({ agentName, agentType: 'conversational' }, () => {
+  return withAgentRunSpan({ agentName, agentType: 'conversational', genAiProviderName: 'openai' }, () => {
     recordAgentExecutionsTotal(1, { agentName, agentType: 'conversational', status: 'success' });
     return `answer of ${agentName}`;
   });
 }
 
 // Both conventions (the default): the run takes the GenAI invoke_agent name.
-const spanName = (agentName: string): string => AGENT_RUN_SPAN.conventions?.[selectionIndex('both', undefined)]?.name?.({ agentName, agentType: 'conversational' }) ?? '';
+const spanName = (agentName: string): string => AGENT_RUN_SPAN.conventions?.[selectionIndex('both', undefined)]?.name?.({ agentName, agentType: 'conversational', genAiProviderName: 'openai' }) ?? '';
 
 function agentNamesCounted(collector: OtlpReceiver): unknown[] {
   return collector.metrics

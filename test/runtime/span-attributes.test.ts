@@ -1,18 +1,29 @@
 /**
  * Span start attributes: the runtime's toSpanAttributes loop defines them
- * (declaration order, the keys a conventions table gives each field, warnings
- * for missing required and dropped values), and every generated table's
+ * (declaration order, the keys a conventions table gives each field, fixed
+ * values, warnings for dropped values), and every generated table's
  * `startAttributes` builder must give exactly what the loop gives with the
- * same writes.
+ * same writes. A required attribute missing is reported when the span ends
+ * without it (a helper may set it after the start).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALL_SPANS, LLM_GENERATE_SPAN, WORKFLOW_NODE_SPAN, type LlmGenerateSpanAttributes } from '../../src/generated/spans.ts';
+import {
+  AGENT_RUN_SPAN,
+  ALL_SPANS,
+  LLM_GENERATE_SPAN,
+  startAgentRunSpan,
+  startLlmGenerateSpan,
+  WORKFLOW_NODE_SPAN,
+  type AgentRunSpanAttributes,
+  type LlmGenerateSpanAttributes,
+} from '../../src/generated/spans.ts';
 import { toSpanAttributes } from '../../src/runtime/attributes.ts';
 import { SELECTIONS, selectionIndex } from '../../src/runtime/rules.ts';
 import { resetReportedProblems } from '../../src/runtime/diagnostics.ts';
 import type { SpanConventions, SpanDescriptor } from '../../src/runtime/spans.ts';
 import { captureDiagnostics } from '../support/harness.ts';
+import { useInMemoryTelemetry } from '../support/in-memory.ts';
 
 let restore: (() => void) | undefined;
 afterEach(() => {
@@ -79,7 +90,7 @@ describe('span start attributes', () => {
 
   it('writes a span’s attributes in declaration order whatever order they are given in', () => {
     const { writes, startAttributes } = table(LLM_GENERATE_SPAN, FLO);
-    const given = { llmTemperature: 0.5, unknownProperty: 1, llmModel: 'gpt-4o', llmProvider: 'openai', genAiRequestSeed: undefined };
+    const given = { llmTemperature: 0.5, unknownProperty: 1, llmModel: 'gpt-4o', llmProvider: 'openai', genAiRequestSeed: undefined, genAiProviderName: 'openai', genAiOperationName: 'chat' };
     const expected = [
       ['llm.provider', 'openai'],
       ['llm.model', 'gpt-4o'],
@@ -110,19 +121,47 @@ describe('span start attributes', () => {
     ]);
   });
 
-  it('reports missing required attributes and dropped values in declaration order', () => {
+  it('reports dropped values at the start, in declaration order, and no missing one yet', () => {
     const diagnostics = captureDiagnostics();
     restore = diagnostics.restore;
     toSpanAttributes(LLM_GENERATE_SPAN.fields, { llmTemperature: 'hot', genAiOperationName: 'chat' }, 'span.llm.generate');
-    toSpanAttributes(WORKFLOW_NODE_SPAN.fields, { nodeType: 3 }, 'span.workflow.node');
+    toSpanAttributes(WORKFLOW_NODE_SPAN.fields, { nodeType: 3, nodeName: [] }, 'span.workflow.node');
     expect(diagnostics.messages).toEqual([
-      'flo telemetry: span.llm.generate: required attribute llm.provider is missing',
-      'flo telemetry: span.llm.generate: required attribute llm.model is missing',
       'flo telemetry: span.llm.generate: dropped attribute llm.temperature: "hot" is not of type double',
-      'flo telemetry: span.workflow.node: required attribute workflow.name is missing',
-      'flo telemetry: span.workflow.node: required attribute node.name is missing',
+      'flo telemetry: span.workflow.node: dropped attribute node.name: an array of other values is not of type string',
       'flo telemetry: span.workflow.node: dropped attribute node.type: 3 is not of type string',
     ]);
+  });
+
+  it('reports each required attribute a span ends without, once, in declaration order; one set after the start is not missing', async () => {
+    const diagnostics = captureDiagnostics();
+    restore = diagnostics.restore;
+    const telemetry = useInMemoryTelemetry({ conventions: 'both' });
+    try {
+      // From plain JavaScript, whatever the types say.
+      startLlmGenerateSpan({ llmTemperature: 0.2 } as unknown as LlmGenerateSpanAttributes, { name: 'chat' }).end();
+      startLlmGenerateSpan({ llmTemperature: 0.2 } as unknown as LlmGenerateSpanAttributes, { name: 'chat' }).end();
+      const agent = startAgentRunSpan({ agentName: 'planner', agentType: 'conversational' } as AgentRunSpanAttributes);
+      agent.setGenAiProviderName('openai');
+      agent.end();
+      expect(diagnostics.messages).toEqual([
+        'flo telemetry: span.llm.generate: required attribute gen_ai.operation.name is missing',
+        'flo telemetry: span.llm.generate: required attribute gen_ai.provider.name is missing',
+        'flo telemetry: span.llm.generate: required attribute llm.provider is missing',
+        'flo telemetry: span.llm.generate: required attribute llm.model is missing',
+      ]);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it('writes a fixed value whatever the caller passes, in the loop and the builders alike', () => {
+    const given = { agentName: 'planner', agentType: 'conversational', genAiProviderName: 'openai', genAiOperationName: 'chat' } as AgentRunSpanAttributes;
+    const { writes, startAttributes } = table(AGENT_RUN_SPAN, BOTH);
+    for (const built of [toSpanAttributes(AGENT_RUN_SPAN.fields, given, AGENT_RUN_SPAN.id, writes), startAttributes?.(given, writes, AGENT_RUN_SPAN.fields, AGENT_RUN_SPAN.id)]) {
+      expect(built?.['gen_ai.operation.name']).toBe('invoke_agent');
+    }
+    expect(toSpanAttributes(AGENT_RUN_SPAN.fields, undefined, AGENT_RUN_SPAN.id, writes)['gen_ai.operation.name']).toBe('invoke_agent');
   });
 
   it('reads values held in getters of a class instance, through the builder and the loop', () => {

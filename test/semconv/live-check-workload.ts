@@ -10,10 +10,11 @@
  *         tool lookup_invoice   fails (timeout)             wrapToolCall, failing
  *         retry (tool_error)                                AgentRun.recordRetry
  *         tool lookup_invoice   succeeds                    wrapToolCall
- *         LLM call                                          traceLlmCall
+ *         LLM call (with the request: tools, service tier)  traceLlmCall
  *     node general_agent                                    traceNode
  *       agent general                                       traceAgentRun
- *         LLM stream, consumed to the end                   traceLlmStream
+ *         LLM stream, consumed to the end (role chunk,      traceLlmStream
+ *           words, usage chunk)
  *         LLM call that fails (rate limited), caught        traceLlmCall, failing
  *     the billing answer evaluated (parented to its LLM span)  recordEvaluation
  *     a log line of the framework's own                      getLogger().emit
@@ -70,6 +71,8 @@ interface ChatCompletion {
   readonly id: string;
   readonly object: 'chat.completion';
   readonly model: string;
+  readonly service_tier: string;
+  readonly system_fingerprint: string;
   readonly choices: ReadonlyArray<{ readonly index: number; readonly finish_reason: string; readonly message: { readonly role: 'assistant'; readonly content: string } }>;
   readonly usage: { readonly prompt_tokens: number; readonly completion_tokens: number; readonly total_tokens: number };
 }
@@ -78,7 +81,9 @@ interface ChatChunk {
   readonly id: string;
   readonly object: 'chat.completion.chunk';
   readonly model: string;
-  readonly choices: ReadonlyArray<{ readonly index: number; readonly finish_reason: string | null; readonly delta: { readonly content?: string } }>;
+  readonly service_tier: string;
+  readonly system_fingerprint: string;
+  readonly choices: ReadonlyArray<{ readonly index: number; readonly finish_reason: string | null; readonly delta: { readonly role?: 'assistant'; readonly content?: string } }>;
   readonly usage?: ChatCompletion['usage'] | null;
 }
 
@@ -91,6 +96,11 @@ export class ToolTimeoutError extends Error {
   override readonly name = 'ToolTimeoutError';
 }
 
+const LOOKUP_TOOL = {
+  type: 'function',
+  function: { name: 'lookup_invoice', description: 'Looks an invoice up.', parameters: { type: 'object', properties: { invoiceId: { type: 'string' } } } },
+};
+
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -101,13 +111,22 @@ class FakeOpenAi {
   async complete(model: string, prompt: string, reply: string): Promise<ChatCompletion> {
     await tick();
     const usage = { prompt_tokens: words(prompt), completion_tokens: words(reply), total_tokens: words(prompt) + words(reply) };
-    return { id: this.#id(), object: 'chat.completion', model: `${model}-2024-08-06`, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: reply } }], usage };
+    return {
+      id: this.#id(),
+      object: 'chat.completion',
+      model: `${model}-2024-08-06`,
+      service_tier: 'default',
+      system_fingerprint: 'fp_flo',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: reply } }],
+      usage,
+    };
   }
 
-  /** Word by word, then a usage-only chunk, as with `stream_options: { include_usage: true }`. */
+  /** The role chunk, word by word, then a usage-only chunk, as with `stream_options: { include_usage: true }`. */
   async *stream(model: string, prompt: string, reply: string): AsyncGenerator<ChatChunk> {
     const id = this.#id();
-    const base = { id, object: 'chat.completion.chunk', model: `${model}-2024-08-06` } as const;
+    const base = { id, object: 'chat.completion.chunk', model: `${model}-2024-08-06`, service_tier: 'default', system_fingerprint: 'fp_flo' } as const;
+    yield { ...base, choices: [{ index: 0, finish_reason: null, delta: { role: 'assistant', content: '' } }], usage: null };
     const parts = reply.split(' ');
     for (const [index, word] of parts.entries()) {
       await tick();
@@ -202,9 +221,11 @@ export async function runWorkload(): Promise<WorkloadResult> {
                 invoice = await lookupInvoice('INV-1042');
               }
               const prompt = `${invoice}. Customer asks: ${question}`;
+              // The request as sent: tools (gen_ai.tool.definitions, content capture being on) and a service tier (openai.*).
+              const request = { model: answerModel, messages: [{ role: 'user', content: prompt }], temperature: 0.2, tools: [LOOKUP_TOOL], service_tier: 'priority' };
               let answerSpan: InstrumentedSpan | undefined;
               const reply = await traceLlmCall(
-                { provider, model: answerModel, temperature: 0.2, prompt },
+                { provider, model: answerModel, temperature: 0.2, prompt, request },
                 observed(
                   'llm',
                   answerModel,
@@ -231,8 +252,9 @@ export async function runWorkload(): Promise<WorkloadResult> {
             observed('agent', 'general', async () => {
               const prompt = 'When will the refund show on my statement?';
               let streamed = '';
+              const request = { model: answerModel, messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } };
               const stream = traceLlmStream(
-                { provider, model: answerModel, temperature: 0.3, prompt },
+                { provider, model: answerModel, temperature: 0.3, prompt, request },
                 observed('stream', answerModel, () => model.stream(answerModel, prompt, 'Within five business days.'), { provider }),
               );
               for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';

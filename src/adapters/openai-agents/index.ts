@@ -74,7 +74,8 @@ class FloTelemetryProcessor implements TracingProcessor {
     guard('onSpanStart', () => {
       const data = span.spanData;
       const parent = this.#parentOf(span);
-      if (data.type === 'agent') this.#runs.add(span.spanId, startAgentRun({ name: data.name, type: this.#options.agentType ?? 'openai_agents' }, { parent }));
+      // The agent's model calls go to the processor's provider: the run names it from its start (gen_ai.provider.name is required on it).
+      if (data.type === 'agent') this.#runs.add(span.spanId, startAgentRun({ name: data.name, type: this.#options.agentType ?? 'openai_agents', provider: this.#provider() }, { parent }));
       else if (data.type === 'function') this.#runs.add(span.spanId, startToolCall({ name: data.name, type: 'function' }, { parent }));
       else if (data.type !== 'response' && data.type !== 'generation' && data.type !== 'handoff') this.#runs.skip(span.spanId, span.parentId ?? span.traceId);
     });

@@ -945,6 +945,7 @@ export const GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK_METRIC: MetricDescrip
   unit: 's',
   description: 'Time per output chunk, recorded for each chunk received after the first one, measured as the time elapsed from the end of the previous chunk to the end of the current chunk.',
   valueType: 'double',
+  explicitBucketBoundaries: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
   fields: [
     { spec: SPEC_SERVER_ADDRESS, property: 'serverAddress', required: false },
     { spec: SPEC_SERVER_PORT, property: 'serverPort', required: false },

@@ -7,6 +7,9 @@
  * is "nothing known". No provider SDK is imported. Each module's header
  * documents where every fact comes from.
  */
+export { isOutputChunk } from './chunks.ts';
+export { responseBody, streamHandleSettlement } from './handles.ts';
 export { requestFacts, type RequestFacts } from './request.ts';
 export { completeResponseFacts, mergeResponseFacts, responseFacts, streamEventFacts, type ResponseFacts } from './response.ts';
 export { serverOf, type ServerFacts } from './server.ts';
+export { toolDefinitions, type GenAiToolDefinition } from './tools.ts';

@@ -29,6 +29,8 @@
  *                     modalities (audio)                           format.type         responseMimeType, schemas
  *   conversationId    -                       conversation         -                   -                           -
  *                                             (string or { id })
+ *   serviceTier       service_tier            service_tier         (service_tier: not  -                           -
+ *                                                                  OpenAI's, see below)
  *
  * Output types map onto the GenAI `gen_ai.output.type` values: json_object and
  * json_schema formats, application/json and a response schema → json; a text
@@ -40,6 +42,10 @@
  * streams when the field is absent, and Gemini streams through another
  * endpoint, neither visible in a body, so the helper the framework called
  * (traceLlmStream or traceLlmCall) stays the authority on streaming.
+ *
+ * `serviceTier` is the body's `service_tier` whatever the provider: Anthropic's has the same
+ * field with values of its own, so the helpers record it (`openai.request.service_tier`) only for
+ * the OpenAI provider.
  *
  * Values of the wrong type are not reported: counts are non-negative whole
  * numbers (a choice count also at least 1), seeds whole numbers, sampling
@@ -74,9 +80,11 @@ export interface RequestFacts {
   readonly outputType?: string;
   /** gen_ai.conversation.id */
   readonly conversationId?: string;
+  /** openai.request.service_tier, for the OpenAI provider */
+  readonly serviceTier?: string;
 }
 
-type Settings = Omit<RequestFacts, 'model' | 'stream' | 'outputType' | 'conversationId'>;
+type Settings = Omit<RequestFacts, 'model' | 'stream' | 'outputType' | 'conversationId' | 'serviceTier'>;
 
 /** The GenAI request facts of a provider request; `{}` when nothing is known. Never throws. */
 export function requestFacts(request: unknown): RequestFacts {
@@ -105,6 +113,7 @@ function readRequest(request: unknown): RequestFacts {
     stream: boolean(body.stream),
     outputType: first(openAiOutputType(body), anthropicOutputType(body), geminiOutputType(generation), geminiOutputType(config), ollamaOutputType(body)),
     conversationId: first(text(body.conversation), text(object(body.conversation)?.id), text(body.conversationId), text(body.conversation_id)),
+    serviceTier: text(body.service_tier),
   });
 }
 

@@ -32,7 +32,11 @@
  *
  * Usage is read by usage.ts (see its tables; reasoning tokens included). The
  * Responses API also gives the conversation the response belongs to
- * (`conversation.id`), reported as `conversationId`.
+ * (`conversation.id`), reported as `conversationId`. OpenAI's two APIs give the
+ * service tier that served the response (`service_tier`) and Chat Completions
+ * the system fingerprint (`system_fingerprint`, chunks alike), reported as
+ * `serviceTier` and `systemFingerprint` (OpenAI-compatible servers send them
+ * too: the helpers record them for the OpenAI provider).
  *
  * Streams: feed each event to `streamEventFacts` and fold the results with
  * `mergeResponseFacts`: ids and models reported later win, finish reasons
@@ -55,6 +59,10 @@ export interface ResponseFacts {
   readonly usage?: Usage;
   /** gen_ai.conversation.id, when the response names its conversation (OpenAI Responses API) */
   readonly conversationId?: string;
+  /** openai.response.service_tier */
+  readonly serviceTier?: string;
+  /** openai.response.system_fingerprint */
+  readonly systemFingerprint?: string;
 }
 
 /** The GenAI response facts of a whole provider response; `{}` when nothing is known. Never throws. */
@@ -82,6 +90,8 @@ export function mergeResponseFacts(a: ResponseFacts, b: ResponseFacts): Response
         a.finishReasons === undefined ? b.finishReasons : b.finishReasons === undefined ? a.finishReasons : [...a.finishReasons, ...b.finishReasons],
         mergeUsage(a.usage, b.usage),
         b.conversationId ?? a.conversationId,
+        b.serviceTier ?? a.serviceTier,
+        b.systemFingerprint ?? a.systemFingerprint,
       ),
     a,
   );
@@ -96,8 +106,9 @@ type UsageReader = (response: unknown) => Usage | undefined;
 
 /**
  * The facts without their undefined fields (so they compare and serialise cleanly), always in
- * the order id, model, finishReasons, usage, conversationId: one named store per field, as this
- * runs on every response read (a generic copy over Object.keys costs several times as much).
+ * the order id, model, finishReasons, usage, conversationId, serviceTier, systemFingerprint: one
+ * named store per field, as this runs on every response read (a generic copy over Object.keys
+ * costs several times as much).
  */
 function facts(
   id: string | undefined,
@@ -105,6 +116,8 @@ function facts(
   finishReasons: string[] | undefined,
   usage: Usage | undefined,
   conversationId: string | undefined,
+  serviceTier?: string,
+  systemFingerprint?: string,
 ): ResponseFacts {
   const built: { -readonly [K in keyof ResponseFacts]: ResponseFacts[K] } = {};
   if (id !== undefined) built.id = id;
@@ -112,6 +125,8 @@ function facts(
   if (finishReasons !== undefined) built.finishReasons = finishReasons;
   if (usage !== undefined) built.usage = usage;
   if (conversationId !== undefined) built.conversationId = conversationId;
+  if (serviceTier !== undefined) built.serviceTier = serviceTier;
+  if (systemFingerprint !== undefined) built.systemFingerprint = systemFingerprint;
   return built;
 }
 
@@ -157,7 +172,7 @@ function readResponse(response: unknown, usageOf: UsageReader): ResponseFacts {
 }
 
 function openAiChat(body: Json, usageOf: UsageReader): ResponseFacts {
-  return facts(text(body.id), text(body.model), choiceFinishReasons(array(body.choices) ?? []), usageOf(body), undefined);
+  return facts(text(body.id), text(body.model), choiceFinishReasons(array(body.choices) ?? []), usageOf(body), undefined, text(body.service_tier), text(body.system_fingerprint));
 }
 
 /** One finish reason per choice, in index order when every choice has one. */
@@ -189,6 +204,7 @@ function openAiResponse(body: Json, usageOf: UsageReader): ResponseFacts {
     status !== undefined && RESPONSE_TERMINAL_STATUSES.has(status) && reason !== undefined ? [reason] : undefined,
     usageOf(body),
     text(object(body.conversation)?.id),
+    text(body.service_tier),
   );
 }
 
