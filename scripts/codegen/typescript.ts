@@ -556,8 +556,21 @@ function ownTables(span: SpanDefinition): SpanTable[] {
 /** The runtime functions the start attribute builders call: only those used, for projects that reject unused imports. */
 function startAttributesImports(spans: readonly SpanDefinition[]): string[] {
   const uses = spans.flatMap((span) => recordableUses(span.attributes));
-  return uses.some((use) => use.value === undefined) ? ['putSpanAttribute'] : [];
+  return [...(uses.length > 0 ? ['requiredLeftOut'] : []), ...(uses.some((use) => use.value === undefined) ? ['putSpanAttribute'] : [])];
 }
+
+/**
+ * The fields of a span that a selection must see written by the span's end, in the order of its
+ * `required` list, which is also their bit in the mask its start attributes builder reports as
+ * left out: required, written under some key, and without a fixed value (one is written at
+ * every start, so it cannot be missing).
+ */
+function checkedRequiredFields(span: SpanDefinition, writes: SpanTable['writes']): number[] {
+  return recordableUses(span.attributes).flatMap((use, field) => (isRequired(use) && use.value === undefined && (writes[field] ?? []).length > 0 ? [field] : []));
+}
+
+/** Bits a builder's mask of required fields left out can hold; a span with more has every one checked at its end. */
+const LEFT_OUT_BITS = 30;
 
 /** A table's writes as text, which is also how equal tables are recognised. */
 const writesLiteral = (writes: SpanTable['writes']): string =>
@@ -573,21 +586,31 @@ const writesLiteral = (writes: SpanTable['writes']): string =>
  * converts and reports exactly as the loop does.
  */
 function startAttributesFunction(span: SpanDefinition, writes: SpanTable['writes'], name: string, attributesType: string): string {
+  const required = checkedRequiredFields(span, writes);
+  // Each required field not written as it is sets its bit (a value through putSpanAttribute may be rejected): the span checks only those at its end.
+  const tracked = required.length <= LEFT_OUT_BITS;
   const lines = recordableUses(span.attributes).flatMap((use, index) => {
     const keys = writes[index] ?? [];
     if (keys.length === 0) return [];
     // A value the span always has: written as it is, under each key.
     if (use.value !== undefined) return keys.map((write) => `built[${quote(write.key)}] = ${literal(use.value)};`);
     const read = `(value = attributes.${propertyName(use.attribute)}) !== undefined && value !== null`;
+    const bit = tracked ? required.indexOf(index) : -1;
+    const leftOut = bit === -1 ? undefined : `missing |= ${2 ** bit};`;
     const put = `putSpanAttribute(built, writes, fields, ${index}, value, signal);`;
     const check = passesAsItIs(use.attribute);
-    return check === undefined ? [`if (${read}) ${put}`] : [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute, keys)}`, `  else ${put}`, '}'];
+    if (check === undefined) return leftOut === undefined ? [`if (${read}) ${put}`] : [`if (${read}) ${put}`, leftOut];
+    const otherwise = leftOut === undefined ? [`  else ${put}`] : ['  else {', `    ${put}`, `    ${leftOut}`, '  }'];
+    return [`if (${read}) {`, `  if (${check}) ${literalWrites(use.attribute, keys)}`, ...otherwise, leftOut === undefined ? '}' : `} else ${leftOut}`];
   });
+  const mask = !tracked ? '-1' : required.length === 0 ? '0' : 'missing';
   return [
     `function ${name}(attributes: ${attributesType}, writes: readonly (readonly SpanWrite[])[], fields: readonly AttributeField[], signal: string): Attributes {`,
     '  const built: Attributes = {};',
     ...(lines.some((line) => line.includes('(value = ')) ? ['  let value: unknown;'] : []),
+    ...(mask === 'missing' ? ['  let missing = 0;'] : []),
     ...lines.map((line) => `  ${line}`),
+    `  requiredLeftOut(${mask});`,
     '  return built;',
     '}',
   ].join('\n');
@@ -711,7 +734,7 @@ function spanConventionsStatements(span: SpanDefinition, tables: readonly SpanTa
     }
     const records = [...new Set(recordableUses(span.attributes).filter((_, field) => (table.writes[field] ?? []).length > 0).map((use) => use.attribute.id))];
     // The required attributes this selection writes, each as its keys: what the span must carry when it ends.
-    const required = recordableUses(span.attributes).flatMap((use, field) => (isRequired(use) && (table.writes[field] ?? []).length > 0 ? [(table.writes[field] ?? []).map((write) => write.key)] : []));
+    const required = checkedRequiredFields(span, table.writes).map((field) => (table.writes[field] ?? []).map((write) => write.key));
     const parts = [
       `emitted: ${table.emitted}`,
       ...(table.equivalentName === undefined

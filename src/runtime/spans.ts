@@ -56,7 +56,11 @@ export interface SpanConventions<A extends object> {
   readonly writes: readonly (readonly SpanWrite[])[];
   /** The ids of the fields written under at least one key, for helpers that skip work nobody records. */
   readonly records: ReadonlySet<string>;
-  /** The required fields this selection writes, each as the keys it is written under: what the span must carry when it ends. */
+  /**
+   * The required fields this selection writes, but for fixed ones (written at every start), each as
+   * the keys it is written under: what the span must carry when it ends. Their order is their bit in
+   * the mask the start attributes builder reports to `requiredLeftOut`.
+   */
   readonly required?: readonly (readonly string[])[];
   /**
    * The start attributes, as `toSpanAttributes` builds them from `fields` and `writes`, with one
@@ -119,6 +123,24 @@ export function spanRecords(descriptor: SpanDescriptor<never>, key: string): boo
 
 const NO_OPTIONS: SpanStartOptions = Object.freeze({});
 
+/** Required fields left out at a start: not known, so every one is checked when the span ends. */
+const LEFT_OUT_UNKNOWN = -1;
+/** What the start attributes builder of the last start reported (requiredLeftOut). */
+let leftOutAtStart = LEFT_OUT_UNKNOWN;
+/** The span that last start returned, so the InstrumentedSpan made of it takes `leftOutAtStart`, and no other. */
+let startedSpan: Span | undefined;
+
+/**
+ * Called by each generated start attributes builder as it returns: the required fields of the
+ * selection's `required` list that it did not write as they were (bit `i` for field `i`), so the
+ * span checks only those when it ends, rather than reading every required key of every span back
+ * from the SDK (bench row 9). A builder that does not call it (made by an older generator) leaves
+ * every field checked.
+ */
+export function requiredLeftOut(mask: number): void {
+  leftOutAtStart = mask;
+}
+
 /** Starts the OpenTelemetry span of a descriptor, or returns undefined while telemetry is off. */
 export function startOtelSpan<A extends object>(
   boundTracer: () => Tracer | undefined,
@@ -134,11 +156,14 @@ export function startOtelSpan<A extends object>(
     const tracer = boundTracer();
     if (tracer === undefined) return undefined;
     const parent = options.parent ?? context.active();
+    leftOutAtStart = LEFT_OUT_UNKNOWN;
     const spanOptions: SpanOptions = { kind: SPAN_KINDS[descriptor.kind], attributes: startAttributes(descriptor, table, attributes) };
     // Only when given, so the SDK gets the same options object a hand-written call passes.
     if (options.startTime !== undefined) spanOptions.startTime = options.startTime;
     if (options.links !== undefined) spanOptions.links = options.links;
-    return tracer.startSpan(options.name ?? table?.name?.(attributes) ?? descriptor.name(attributes), spanOptions, parent);
+    const span = tracer.startSpan(options.name ?? table?.name?.(attributes) ?? descriptor.name(attributes), spanOptions, parent);
+    startedSpan = span;
+    return span;
   } catch (error) {
     warnOnce(`${descriptor.id}: starting the span failed: ${errorMessage(error)}`);
     return undefined;
@@ -163,7 +188,19 @@ export class InstrumentedSpan {
     // The session the span starts in decides, for its whole life, its keys and what of its errors is recorded.
     const binding = span === undefined ? undefined : currentBinding();
     const table = binding === undefined ? undefined : tableOf(descriptor, binding);
-    this.#state = { span, descriptor, ended: false, writes: table?.writes, records: table?.records, required: table === undefined ? undefined : (table.required ?? NOTHING_REQUIRED), policies: binding };
+    // What its start left out, when it is the span startOtelSpan just started (generated code makes it at once); else unknown.
+    const leftOut = span !== undefined && span === startedSpan ? leftOutAtStart : LEFT_OUT_UNKNOWN;
+    startedSpan = undefined;
+    this.#state = {
+      span,
+      descriptor,
+      ended: false,
+      writes: table?.writes,
+      records: table?.records,
+      required: table === undefined ? undefined : (table.required ?? NOTHING_REQUIRED),
+      leftOut,
+      policies: binding,
+    };
   }
 
   /** The underlying OpenTelemetry span, for what the typed setters do not cover; undefined while telemetry is off. */
@@ -268,6 +305,9 @@ const NOTHING_REQUIRED: readonly (readonly string[])[] = Object.freeze([]);
  * that keeps none (not recording, another SDK) is not checked. Never throws.
  */
 function reportMissingRequired(state: SpanState): void {
+  const leftOut = state.leftOut;
+  // The start wrote every required field as it was: none can be missing (attributes are never removed).
+  if (leftOut === 0) return;
   const required = state.required ?? ownRequired(state.descriptor);
   if (required.length === 0) return;
   try {
@@ -275,6 +315,7 @@ function reportMissingRequired(state: SpanState): void {
     if (recorded === undefined || !state.span!.isRecording()) return;
     // Plain loops: this runs as every span ends.
     for (let field = 0; field < required.length; field += 1) {
+      if (leftOut !== LEFT_OUT_UNKNOWN && (leftOut & (2 ** field)) === 0) continue;
       const keys = required[field] as readonly string[];
       let carried = false;
       for (let index = 0; index < keys.length && !carried; index += 1) carried = recorded[keys[index] as string] !== undefined;
@@ -285,9 +326,9 @@ function reportMissingRequired(state: SpanState): void {
   }
 }
 
-/** A descriptor made without tables: its required fields under their own keys. */
+/** A descriptor made without tables: its required fields under their own keys, but for fixed ones (written at every start). */
 function ownRequired(descriptor: SpanDescriptor<never>): readonly (readonly string[])[] {
-  return descriptor.fields.filter((field) => field.required).map((field) => [field.spec.key]);
+  return descriptor.fields.filter((field) => field.required && field.fixed === undefined).map((field) => [field.spec.key]);
 }
 
 /** The keys field `index` is written under: the session's, or its own key without tables. */
@@ -309,6 +350,8 @@ interface SpanState {
   readonly records: ReadonlySet<string> | undefined;
   /** The keys of each required field the session writes; undefined for a descriptor without tables (read from its fields then). */
   readonly required: readonly (readonly string[])[] | undefined;
+  /** The fields of `required` the start left out, as bits (requiredLeftOut); LEFT_OUT_UNKNOWN: every one. */
+  readonly leftOut: number;
   /** The session's policies for error text; set whenever `span` is. */
   readonly policies: ErrorTextPolicies | undefined;
 }

@@ -16,6 +16,7 @@ export {
   errorMessage,
   errorType,
   InstrumentedSpan,
+  requiredLeftOut,
   runInSpan,
   scopeTracer,
   type OutcomeHooks,

@@ -26,11 +26,14 @@ const FINAL_METHODS = ['finalChatCompletion', 'finalResponse', 'finalMessage'] a
 
 /** The response in a value an SDK promise settled with: the `data` of `withResponse()`, none for a raw `Response`. Never throws. */
 export function responseBody(value: unknown): unknown {
-  return guard(() => {
+  // Read at the end of every LLM call: no closure (guard's), and a parsed response leaves after two checks.
+  try {
     if (isResponse(value)) return undefined;
     if (isObject(value) && 'data' in value && isResponse(value.response)) return value.data;
-    return value;
-  }, value);
+  } catch {
+    // A getter or a Proxy trap that throws: the value as it is.
+  }
+  return value;
 }
 
 /**
