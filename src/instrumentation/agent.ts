@@ -10,7 +10,7 @@
  * `startAgentRun` is in its handle's `context`, which operations started
  * with it as their parent see the same way.
  */
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   STATUS_VALUE_ERROR,
@@ -21,7 +21,7 @@ import {
 } from '../generated/attributes.ts';
 import type { AgentRunFacts, ConventionsEmitter } from '../generated/conventions.ts';
 import { AGENT_RUN_SPAN, AgentRunSpan, startAgentRunSpan } from '../generated/spans.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { contextWithSpan, runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { genAiProviderName } from './conventions.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
@@ -198,9 +198,7 @@ class AgentRunState extends OperationHandle<unknown> implements AgentRunHandle {
 
   /** The run's span with the run itself: operations started in it count on this run. */
   get context(): Context {
-    const parent = this.#parent ?? context.active();
-    const otelSpan = this.span.otelSpan;
-    this.#context ??= otelSpan === undefined ? LinkedContext.with(parent, AGENT_RUN_KEY, this) : trace.setSpan(LinkedContext.with(parent, AGENT_RUN_KEY, this), otelSpan);
+    this.#context ??= contextWithSpan(LinkedContext.with(this.#parent ?? context.active(), AGENT_RUN_KEY, this), this.span);
     return this.#context;
   }
 

@@ -9,7 +9,7 @@
  * work out (content in the GenAI structure, the response's facts) is worked
  * out only when the session's span records it.
  */
-import { trace, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -26,7 +26,7 @@ import type { KitBinding } from '../runtime/bind.ts';
 import { capturedContent, contentOnSpans, type ContentCaptureSettings } from '../runtime/content.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { withInferenceSpan } from '../runtime/sdk-inference-spans.ts';
-import { spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
+import { contextWithSpan, spanRecords, type SpanDescriptor } from '../runtime/spans.ts';
 import { capturedGenAiContent, type GenAiContent, type GenAiOutputMessage } from './genai-messages.ts';
 import type { LlmCallInfo, LlmFacts } from './llm-signals.ts';
 import { requestFacts, toolDefinitions, type RequestFacts, type ResponseFacts } from './providers/index.ts';
@@ -148,6 +148,5 @@ export function sdkCallContext(parent: Context, span: LlmSpan, choice: SdkSpans 
 
 /** The context of an LLM call's span for the provider code it runs and the operations started under it. */
 export function llmCallContext(parent: Context, span: LlmSpan, sdkSpans: SdkSpans | undefined): Context {
-  const otelSpan = span.otelSpan;
-  return otelSpan === undefined ? parent : trace.setSpan(sdkCallContext(parent, span, sdkSpans) ?? LinkedContext.over(parent), otelSpan);
+  return contextWithSpan(sdkCallContext(parent, span, sdkSpans) ?? parent, span);
 }

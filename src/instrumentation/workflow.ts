@@ -8,7 +8,7 @@
  * conventions are emitted they record nothing (their children then hang
  * from the workflow span).
  */
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS } from '../generated/attributes.ts';
 import type { ConventionsEmitter, WorkflowNodeFacts, WorkflowRunFacts } from '../generated/conventions.ts';
 import {
@@ -22,7 +22,7 @@ import {
   WorkflowRouterSpan,
   WorkflowRunSpan,
 } from '../generated/spans.ts';
-import { runInSpan, spanEmitted, type SpanStartOptions } from '../runtime/spans.ts';
+import { contextWithSpan, runInSpan, spanEmitted, type SpanStartOptions } from '../runtime/spans.ts';
 import { LinkedContext } from '../runtime/linked-context.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
 import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
@@ -142,9 +142,7 @@ class WorkflowRun<R> extends OperationHandle<R> implements WorkflowHandle {
 
   /** The workflow's span with its name: nodes and routers started in it take the name. */
   get context(): Context {
-    const otelSpan = this.span.otelSpan;
-    const named = LinkedContext.with(this.#parent, WORKFLOW_NAME_KEY, this.#name);
-    this.#context ??= otelSpan === undefined ? named : trace.setSpan(named, otelSpan);
+    this.#context ??= contextWithSpan(LinkedContext.with(this.#parent, WORKFLOW_NAME_KEY, this.#name), this.span);
     return this.#context;
   }
 
@@ -245,8 +243,7 @@ class NodeRun<R> extends OperationHandle<R> implements NodeHandle {
   }
 
   get context(): Context {
-    const otelSpan = this.span.otelSpan;
-    this.#context ??= otelSpan === undefined ? this.#parent : trace.setSpan(LinkedContext.over(this.#parent), otelSpan);
+    this.#context ??= contextWithSpan(this.#parent, this.span);
     return this.#context;
   }
 
@@ -333,8 +330,7 @@ class RouterDecision extends OperationHandle<string> {
   }
 
   get context(): Context {
-    const otelSpan = this.span.otelSpan;
-    return otelSpan === undefined ? this.#parent : trace.setSpan(LinkedContext.over(this.#parent), otelSpan);
+    return contextWithSpan(this.#parent, this.span);
   }
 
   onSuccess(route: string): void {

@@ -369,6 +369,16 @@ export interface OutcomeHooks<V> {
 }
 
 /**
+ * The context operations under `span` start in: `base` with the span set in it, as one more
+ * layer (LinkedContext), or `base` itself while the span records nothing. What each handle's
+ * `context` is, over the values it adds of its own (the agent run, the workflow name).
+ */
+export function contextWithSpan(base: Context, span: InstrumentedSpan): Context {
+  const otelSpan = span.otelSpan;
+  return otelSpan === undefined ? base : trace.setSpan(LinkedContext.over(base), otelSpan);
+}
+
+/**
  * Runs `fn` with `span` active and observes its outcome once: at once for a
  * plain value or a throw, when the promise settles for a promise. Then the
  * hooks run (their failures go to diag), the error is recorded on the span,
