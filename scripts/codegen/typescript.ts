@@ -28,7 +28,7 @@ import {
   type Spec,
   type SpanDefinition,
 } from '../semconv/model.ts';
-import { camelCase, pascalCase } from '../semconv/names.ts';
+import { pascalCase } from '../semconv/names.ts';
 import { docText, stringLiteral, templateText } from './escape.ts';
 import { renderAll, type FileRenderers } from './output.ts';
 import {
@@ -525,6 +525,11 @@ function metricValueDoc(metric: MetricDefinition): string {
 
 function* spanStatements(spec: Spec, options: TypeScriptOptions, tables: SpanTables): Generator<Statement[]> {
   const uses = spec.spans.flatMap((span) => recordableUses(span.attributes));
+  // A spec without spans: the (empty) list alone, for projects that reject unused imports.
+  if (spec.spans.length === 0) {
+    yield [importFrom(options.runtimeImport, [], ['SpanDescriptor']), everyDescriptor('ALL_SPANS', 'span', [], 'readonly SpanDescriptor<never>[]')];
+    return;
+  }
   yield [
     importFrom(options.runtimeImport, ['InstrumentedSpan', 'runInSpan', 'scopeTracer', 'startOtelSpan', ...startAttributesImports(spec.spans), ...(spec.spans.some((span) => !span.hasNameTemplate) ? ['unnamedSpanName'] : [])], [
       ...(uses.length > 0 ? ['Attributes', 'AttributeField', 'SpanWrite'] : []),
@@ -852,8 +857,11 @@ function indexStatements(options: TypeScriptOptions): Statement[] {
 // ---------------------------------------------------------------- events.ts
 
 function* eventStatements(spec: Spec, options: TypeScriptOptions): Generator<Statement[]> {
+  // Only what the file uses, for projects that reject unused imports (a spec without events imports the descriptor type alone).
   const bodies = spec.events.some((event) => event.body !== undefined);
-  yield [importFrom(options.runtimeImport, ['eventRecorder'], ['EventDescriptor', 'EventRecordOptions', ...(bodies ? ['EventBodyOptions'] : [])])];
+  const bodiless = spec.events.some((event) => event.body === undefined);
+  const recorders = spec.events.length > 0 ? ['eventRecorder'] : [];
+  yield [importFrom(options.runtimeImport, recorders, ['EventDescriptor', ...(bodiless ? ['EventRecordOptions'] : []), ...(bodies ? ['EventBodyOptions'] : [])])];
   if (spec.events.length > 0) yield [attributeImports(spec.events.flatMap((event) => event.attributes), options), importFrom(sibling('scope', options), ['SCOPE'])];
   for (const event of spec.events) yield oneEvent(event);
   yield [everyDescriptor('ALL_EVENTS', 'event', spec.events.map(eventDescriptorConstant), 'readonly EventDescriptor[]')];

@@ -4,12 +4,11 @@
  * Inside an agent run the call counts on that run and takes its agent name
  * unless one is given.
  */
-import { context, trace, type Context } from '@opentelemetry/api';
-import { GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS } from '../generated/attributes.ts';
+import { context, type Context } from '@opentelemetry/api';
+import { STATUS_VALUE_ERROR, STATUS_VALUE_SUCCESS } from '../generated/attributes.ts';
 import type { ConventionsEmitter, ToolCallFacts } from '../generated/conventions.ts';
 import { AGENT_TOOL_SPAN, AgentToolSpan, startAgentToolSpan } from '../generated/spans.ts';
-import { LinkedContext } from '../runtime/linked-context.ts';
-import { runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
+import { contextWithSpan, runInSpan, type SpanStartOptions } from '../runtime/spans.ts';
 import { activeAgentRun, countToolCallOn } from './agent.ts';
 import { errorType, hasInfo, session, textLength, warnFailed, type Session } from './internal.ts';
 import { InertOperation, Lifecycle, OperationHandle, parentContext, spanOptions, startInstant, type Operation, type OperationOptions } from './operation.ts';
@@ -116,8 +115,7 @@ class ToolCall<R> extends OperationHandle<R> implements ToolCallHandle {
   }
 
   get context(): Context {
-    const otelSpan = this.span.otelSpan;
-    this.#context ??= otelSpan === undefined ? this.#parent : trace.setSpan(LinkedContext.over(this.#parent), otelSpan);
+    this.#context ??= contextWithSpan(this.#parent, this.span);
     return this.#context;
   }
 

@@ -41,7 +41,7 @@
  * both are billed as output. A missing total is the sum of the two parts.
  */
 
-import { count, first, isObject, type Json } from './providers/read.ts';
+import { count, isObject, type Json } from './providers/read.ts';
 
 export interface Usage {
   /** Tokens of the prompt, cached ones included. */

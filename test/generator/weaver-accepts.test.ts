@@ -64,7 +64,7 @@ function generateInto(name: string, spec: string): { out: string; docs: string; 
 }
 
 /**
- * Runs strict tsc over the output folders as a project of each module setting would compile them;
+ * Runs strict tsc (unused imports rejected too, as some projects do) over the output folders as a project of each module setting would compile them;
  * returns its messages by setting ('' when everything compiles).
  */
 function typecheck(folders: readonly string[]): Record<'nodenext' | 'bundler', string> {
@@ -76,7 +76,7 @@ function typecheck(folders: readonly string[]): Record<'nodenext' | 'bundler', s
   for (const [name, modules] of Object.entries(settings) as Array<[keyof typeof settings, (typeof settings)[keyof typeof settings]]>) {
     const tsconfig = {
       compilerOptions: {
-        target: 'ES2023', ...modules, strict: true, noEmit: true, skipLibCheck: true, noUncheckedIndexedAccess: true,
+        target: 'ES2023', ...modules, strict: true, noEmit: true, skipLibCheck: true, noUncheckedIndexedAccess: true, noUnusedLocals: true,
         verbatimModuleSyntax: true, allowImportingTsExtensions: true, types: ['node'],
       },
       include: folders.map((folder) => join(folder, '*.ts')),

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../scripts/semconv/load.ts';
 import { formatProblem, Problems, SpecError, type Problem } from '../../scripts/semconv/problems.ts';
-import { get, isAlias, isMap, isScalar, isSeq, parseYamlFile, type Node, type YamlFile } from '../../scripts/semconv/yaml-reader.ts';
+import { get, isAlias, isMap, isSeq, parseYamlFile, type Node, type YamlFile } from '../../scripts/semconv/yaml-reader.ts';
 import { removeDir, VALID_SPEC, writeSpec } from '../support/spec-fixture.ts';
 
 const dirs: string[] = [];
